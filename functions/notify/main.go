@@ -1,0 +1,27 @@
+// Command notify consumes notification items from the table's stream and
+// sends each email once through SES, reporting failed records so that only
+// they are retried.
+package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/intercultural-cities/backoffice/shared/boot"
+	"github.com/intercultural-cities/backoffice/shared/config"
+	"github.com/intercultural-cities/backoffice/shared/outbox"
+)
+
+func main() {
+	env, err := boot.Env(config.TableName, config.SenderEmail)
+	if err != nil {
+		boot.Exit(err)
+	}
+	cfg, err := boot.AWS(context.Background())
+	if err != nil {
+		boot.Exit(err)
+	}
+	notifier := boot.Notifier(env, cfg, boot.Store(env, cfg))
+	lambda.Start(outbox.StreamHandler(outbox.TypeNotification, boot.DeliverNotification(notifier)))
+}

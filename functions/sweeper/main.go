@@ -1,0 +1,31 @@
+// Command sweeper runs on a schedule and re-drives work items that stayed
+// pending longer than SWEEP_AFTER, so a lost or failed trigger loses nothing.
+package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/intercultural-cities/backoffice/shared/boot"
+	"github.com/intercultural-cities/backoffice/shared/config"
+	"github.com/intercultural-cities/backoffice/shared/outbox"
+)
+
+func main() {
+	env, err := boot.Env(config.TableName, config.SweepAfter)
+	if err != nil {
+		boot.Exit(err)
+	}
+	cfg, err := boot.AWS(context.Background())
+	if err != nil {
+		boot.Exit(err)
+	}
+	sweeper, err := boot.Sweeper(env, boot.Store(env, cfg))
+	if err != nil {
+		boot.Exit(err)
+	}
+	lambda.Start(func(ctx context.Context, _ map[string]any) (outbox.SweepResult, error) {
+		return sweeper.Sweep(ctx)
+	})
+}

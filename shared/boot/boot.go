@@ -1,0 +1,134 @@
+// Package boot is what every function does on a cold start: read its
+// settings, set up JSON logging, build the AWS clients once, and assemble the
+// services from them. The local stack boots the same way.
+package boot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/intercultural-cities/backoffice/shared/config"
+	"github.com/intercultural-cities/backoffice/shared/eligibility"
+	"github.com/intercultural-cities/backoffice/shared/httpapi"
+	"github.com/intercultural-cities/backoffice/shared/ids"
+	"github.com/intercultural-cities/backoffice/shared/mail"
+	"github.com/intercultural-cities/backoffice/shared/membership"
+	"github.com/intercultural-cities/backoffice/shared/notify"
+	"github.com/intercultural-cities/backoffice/shared/outbox"
+	"github.com/intercultural-cities/backoffice/shared/store"
+)
+
+// Exit logs a start-up failure and stops the process; Lambda reports it as
+// an init error.
+func Exit(err error) {
+	slog.Error("start-up failed", "error", err)
+	os.Exit(1)
+}
+
+// Env loads the variables and installs the JSON logger (with the Lambda
+// request id on every record).
+func Env(vars ...config.Var) (config.Env, error) {
+	env, err := config.Load(append(vars, config.LogLevel)...)
+	if err != nil {
+		return config.Env{}, err
+	}
+	if os.Getenv("AWS_LAMBDA_FUNCTION_NAME") != "" {
+		// In Lambda the runtime's handler adds the request id and follows
+		// the function's LoggingConfig (JSON format and level).
+		slog.SetDefault(slog.New(lambdacontext.NewLogHandler()))
+	} else {
+		slog.SetDefault(config.Logger(env.String(config.LogLevel)))
+	}
+	return env, nil
+}
+
+// AWS loads the SDK configuration.
+func AWS(ctx context.Context, apiOptions ...func(*middleware.Stack) error) (aws.Config, error) {
+	return config.AWS(ctx, apiOptions...)
+}
+
+// Store builds the table adapter.
+func Store(env config.Env, cfg aws.Config) *store.Store {
+	return store.New(config.DynamoDB(cfg), env.String(config.TableName))
+}
+
+// MembershipVars are the variables MembershipSettings reads.
+var MembershipVars = []config.Var{
+	config.SecretariatEmail, config.FormsBaseURL, config.MinPopulation, config.MinDiversityShare, config.CityTokenTTL,
+}
+
+// MembershipSettings reads the application step's settings.
+func MembershipSettings(env config.Env) (membership.Settings, error) {
+	minPop, err := env.Int(config.MinPopulation)
+	if err != nil {
+		return membership.Settings{}, err
+	}
+	minShare, err := env.Float(config.MinDiversityShare)
+	if err != nil {
+		return membership.Settings{}, err
+	}
+	ttl, err := env.Duration(config.CityTokenTTL)
+	if err != nil {
+		return membership.Settings{}, err
+	}
+	if err := notify.ValidAddress(env.String(config.SecretariatEmail)); err != nil {
+		return membership.Settings{}, fmt.Errorf("%s: %w", config.SecretariatEmail.Name, err)
+	}
+	return membership.Settings{
+		Rules:            eligibility.Rules{MinPopulation: minPop, MinDiversityShare: minShare},
+		SecretariatEmail: env.String(config.SecretariatEmail),
+		FormsBaseURL:     env.String(config.FormsBaseURL),
+		CityTokenTTL:     ttl,
+	}, nil
+}
+
+// API assembles the HTTP handlers over s.
+func API(s *store.Store, settings membership.Settings, jobs map[string]httpapi.Job) *httpapi.API {
+	return &httpapi.API{
+		Store: s, Now: time.Now, NewID: ids.New, Membership: settings, Jobs: jobs, MaxBody: httpapi.MaxBody,
+	}
+}
+
+// Notifier assembles email delivery.
+func Notifier(env config.Env, cfg aws.Config, s *store.Store) *notify.Service {
+	return &notify.Service{
+		Store:  s,
+		Sender: &mail.SES{Client: config.SES(cfg), From: env.String(config.SenderEmail), FromName: "Intercultural Cities"},
+		Now:    time.Now,
+		Lease:  2 * time.Minute,
+	}
+}
+
+// Sweeper assembles the outbox sweeper.
+func Sweeper(env config.Env, s *store.Store) (*outbox.Sweeper, error) {
+	after, err := env.Duration(config.SweepAfter)
+	if err != nil {
+		return nil, err
+	}
+	return &outbox.Sweeper{Store: s, Now: time.Now, After: after}, nil
+}
+
+// Jobs lists the schedules that can be fired on demand, by schedule name.
+func Jobs(sw *outbox.Sweeper) map[string]httpapi.Job {
+	return map[string]httpapi.Job{
+		"sweeper": func(ctx context.Context) (any, error) { return sw.Sweep(ctx) },
+	}
+}
+
+// DeliverNotification consumes a notification work item by its key.
+func DeliverNotification(n *notify.Service) func(context.Context, string) error {
+	return func(ctx context.Context, pk string) error {
+		id, err := outbox.IDFromKey(pk, store.NotificationPrefix)
+		if err != nil {
+			return err
+		}
+		return n.Deliver(ctx, id)
+	}
+}

@@ -1,0 +1,151 @@
+// Package config is the one place settings are read: environment variables
+// for every function, and the AWS clients built from them. Every client honours
+// the SDK's standard AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> settings.
+package config
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/smithy-go/middleware"
+)
+
+// Var is one environment variable a function may read.
+type Var struct {
+	Name     string
+	Default  string
+	Required bool
+	Doc      string
+}
+
+// The variables functions read. The template sets each one a function uses.
+var (
+	TableName         = Var{Name: "TABLE_NAME", Required: true, Doc: "the DynamoDB table"}
+	SenderEmail       = Var{Name: "SENDER_EMAIL", Required: true, Doc: "verified SES address emails come from"}
+	SecretariatEmail  = Var{Name: "SECRETARIAT_EMAIL", Required: true, Doc: "where the secretariat is told of applications"}
+	FormsBaseURL      = Var{Name: "FORMS_BASE_URL", Required: true, Doc: "base URL of the web forms, for access links"}
+	MinPopulation     = Var{Name: "ELIGIBILITY_MIN_POPULATION", Default: "30000", Doc: "inhabitants a city needs"}
+	MinDiversityShare = Var{Name: "ELIGIBILITY_MIN_DIVERSITY_SHARE", Default: "5", Doc: "percent one diversity share needs"}
+	CityTokenTTL      = Var{Name: "CITY_TOKEN_TTL", Default: "4320h", Doc: "validity of a city's emailed access link"}
+	SweepAfter        = Var{Name: "SWEEP_AFTER", Default: "5m", Doc: "age after which pending work is re-driven"}
+	LogLevel          = Var{Name: "LOG_LEVEL", Default: "info", Doc: "debug, info, warn or error"}
+)
+
+// All lists every variable by its Go name, for the template check and docs.
+var All = map[string]Var{
+	"TableName": TableName, "SenderEmail": SenderEmail, "SecretariatEmail": SecretariatEmail,
+	"FormsBaseURL": FormsBaseURL, "MinPopulation": MinPopulation, "MinDiversityShare": MinDiversityShare,
+	"CityTokenTTL": CityTokenTTL, "SweepAfter": SweepAfter, "LogLevel": LogLevel,
+}
+
+// Env holds the values of the variables a function asked for.
+type Env struct {
+	values map[string]string
+}
+
+// Load reads vars from the environment and fails listing every required one
+// that is missing or empty.
+func Load(vars ...Var) (Env, error) {
+	e := Env{values: make(map[string]string, len(vars))}
+	var missing []string
+	for _, v := range vars {
+		val, ok := os.LookupEnv(v.Name)
+		if !ok || val == "" {
+			if v.Required {
+				missing = append(missing, v.Name)
+				continue
+			}
+			val = v.Default
+		}
+		e.values[v.Name] = val
+	}
+	if len(missing) > 0 {
+		return Env{}, fmt.Errorf("missing environment variables: %s", strings.Join(missing, ", "))
+	}
+	return e, nil
+}
+
+// String returns v's value; v must have been loaded.
+func (e Env) String(v Var) string {
+	val, ok := e.values[v.Name]
+	if !ok {
+		panic("config: " + v.Name + " was not loaded")
+	}
+	return val
+}
+
+// Int returns v as an integer.
+func (e Env) Int(v Var) (int64, error) {
+	n, err := strconv.ParseInt(e.String(v), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", v.Name, err)
+	}
+	return n, nil
+}
+
+// Float returns v as a number.
+func (e Env) Float(v Var) (float64, error) {
+	f, err := strconv.ParseFloat(e.String(v), 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", v.Name, err)
+	}
+	return f, nil
+}
+
+// Duration returns v as a duration ("90m", "4320h").
+func (e Env) Duration(v Var) (time.Duration, error) {
+	d, err := time.ParseDuration(e.String(v))
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", v.Name, err)
+	}
+	return d, nil
+}
+
+// Logger returns the JSON logger every function uses.
+func Logger(level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: l}))
+}
+
+// AWS loads the SDK configuration the standard way (environment, shared
+// files, the Lambda role), with extra API options such as a call counter.
+func AWS(ctx context.Context, apiOptions ...func(*middleware.Stack) error) (aws.Config, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
+	}
+	cfg.APIOptions = append(cfg.APIOptions, apiOptions...)
+	return cfg, nil
+}
+
+// emulated reports whether a service's endpoint is overridden, as it is for
+// a local emulator; some emulators send no CRC32 checksum header.
+func emulated(service string) bool {
+	return os.Getenv("AWS_ENDPOINT_URL") != "" || os.Getenv("AWS_ENDPOINT_URL_"+service) != ""
+}
+
+// DynamoDB builds the DynamoDB client.
+func DynamoDB(cfg aws.Config) *dynamodb.Client {
+	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+		if emulated("DYNAMODB") {
+			o.DisableValidateResponseChecksum = true
+		}
+	})
+}
+
+// SES builds the SES client.
+func SES(cfg aws.Config) *ses.Client {
+	return ses.NewFromConfig(cfg)
+}

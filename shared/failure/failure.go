@@ -1,0 +1,103 @@
+// Package failure gives errors a kind that every port maps to its own terms
+// (an HTTP status, a batch item failure) in exactly one place.
+package failure
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind says what went wrong from the caller's point of view.
+type Kind int
+
+// The kinds of failure the domain reports.
+const (
+	// Internal is anything unexpected; the caller cannot fix it.
+	Internal Kind = iota
+	// Invalid input: the caller sent something malformed or out of range.
+	Invalid
+	// Unauthenticated: no valid credentials were presented.
+	Unauthenticated
+	// Forbidden: the credentials do not reach this resource.
+	Forbidden
+	// NotFound: the resource does not exist (or is hidden from the caller).
+	NotFound
+	// Conflict: the resource's state does not allow the request.
+	Conflict
+	// Unprocessable: the request is well formed but cannot be honoured
+	// (for example an idempotency key reused with another body).
+	Unprocessable
+	// TooLarge: the request body exceeds the limit.
+	TooLarge
+	// PreconditionFailed: a conditional request lost against a newer version.
+	PreconditionFailed
+)
+
+// FieldError names one offending input field (as a JSON Pointer) and why.
+type FieldError struct {
+	Pointer string `json:"pointer"`
+	Detail  string `json:"detail"`
+}
+
+// Error is a failure with a kind, a human message and optional field errors.
+type Error struct {
+	Kind   Kind
+	Detail string
+	Fields []FieldError
+	Err    error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %v", e.Detail, e.Err)
+	}
+	return e.Detail
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// New returns a failure of the given kind.
+func New(kind Kind, format string, args ...any) *Error {
+	return &Error{Kind: kind, Detail: fmt.Sprintf(format, args...)}
+}
+
+// Fields returns an Invalid failure listing every offending field.
+func Fields(detail string, fields ...FieldError) *Error {
+	return &Error{Kind: Invalid, Detail: detail, Fields: fields}
+}
+
+// KindOf returns the kind of err, Internal when err carries none.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return Internal
+}
+
+// As returns err's failure, or nil.
+func As(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return nil
+}
+
+// Collector gathers field errors while validating a value.
+type Collector struct {
+	Errs []FieldError
+}
+
+// Add records an error for the field at pointer.
+func (c *Collector) Add(pointer, format string, args ...any) {
+	c.Errs = append(c.Errs, FieldError{Pointer: pointer, Detail: fmt.Sprintf(format, args...)})
+}
+
+// Err returns an Invalid failure if any field error was recorded.
+func (c *Collector) Err(detail string) error {
+	if len(c.Errs) == 0 {
+		return nil
+	}
+	return Fields(detail, c.Errs...)
+}

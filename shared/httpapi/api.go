@@ -1,0 +1,114 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/intercultural-cities/backoffice/shared/auth"
+	"github.com/intercultural-cities/backoffice/shared/failure"
+	"github.com/intercultural-cities/backoffice/shared/idempotency"
+	"github.com/intercultural-cities/backoffice/shared/membership"
+)
+
+// Store is what the HTTP handlers need from storage.
+type Store interface {
+	Token(ctx context.Context, hash string) (auth.Token, error)
+	IdempotencyRecord(ctx context.Context, scope, key string, now time.Time) (idempotency.Record, bool, error)
+	CreateAdmission(ctx context.Context, a membership.Admission, idem *idempotency.Record) error
+	City(ctx context.Context, id string) (membership.City, []membership.Event, error)
+}
+
+// Job is a scheduled duty the secretariat can also run on demand.
+type Job func(ctx context.Context) (any, error)
+
+// API holds the handlers' dependencies.
+type API struct {
+	Store      Store
+	Now        func() time.Time
+	NewID      func() string
+	Membership membership.Settings
+	Jobs       map[string]Job // by schedule name; only the secretariat function needs them
+	MaxBody    int64
+}
+
+// Route is one HTTP route and the function that serves it.
+type Route struct {
+	Function string // the functions/<name> that serves it in AWS
+	Method   string
+	Path     string // in API Gateway and net/http syntax: /cities/{cityId}
+	handler  func(*API, http.ResponseWriter, *http.Request)
+}
+
+// Routes lists every route of the HTTP API. The template test checks that
+// the template declares exactly these, on these functions.
+var Routes = []Route{
+	{"applications", http.MethodPost, "/applications", (*API).createApplication},
+	{"cities", http.MethodGet, "/cities/{cityId}", (*API).getCity},
+	{"secretariat", http.MethodPost, "/admin/runs/{schedule}", (*API).runSchedule},
+	{"openapi", http.MethodGet, "/openapi.json", (*API).openAPI},
+}
+
+// Handler serves the routes of one function, or every route for "".
+func (a *API) Handler(function string) http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range Routes {
+		if function != "" && rt.Function != function {
+			continue
+		}
+		h := rt.handler
+		mux.HandleFunc(rt.Method+" "+rt.Path, func(w http.ResponseWriter, r *http.Request) { h(a, w, r) })
+	}
+	return withFallback(mux)
+}
+
+// withFallback turns the mux's plain-text 404 and 405 into problems.
+func withFallback(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern == "" {
+			rec := &statusOnly{header: http.Header{}}
+			mux.ServeHTTP(rec, r)
+			if rec.status == http.StatusMethodNotAllowed {
+				w.Header().Set("Allow", rec.header.Get("Allow"))
+				writeJSON(w, http.StatusMethodNotAllowed, "application/problem+json", Problem{
+					Type: ProblemTypeBase + "method-not-allowed", Title: "Method not allowed",
+					Status: http.StatusMethodNotAllowed, Instance: r.URL.Path,
+				})
+				return
+			}
+			writeProblem(w, r, failure.New(failure.NotFound, "no route %s %s", r.Method, r.URL.Path))
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// statusOnly records what the mux would answer without writing it.
+type statusOnly struct {
+	header http.Header
+	status int
+}
+
+func (s *statusOnly) Header() http.Header         { return s.header }
+func (s *statusOnly) Write(b []byte) (int, error) { return len(b), nil }
+func (s *statusOnly) WriteHeader(code int)        { s.status = code }
+
+// principal authenticates the request's bearer token.
+func (a *API) principal(r *http.Request) (auth.Principal, error) {
+	secret, ok := auth.BearerSecret(r.Header.Get("Authorization"))
+	if !ok {
+		return auth.Principal{}, failure.New(failure.Unauthenticated, "send Authorization: Bearer <token>")
+	}
+	tok, err := a.Store.Token(r.Context(), auth.Hash(secret))
+	if err != nil {
+		return auth.Principal{}, err
+	}
+	return tok.Authenticate(a.Now())
+}
+
+func (a *API) maxBody() int64 {
+	if a.MaxBody > 0 {
+		return a.MaxBody
+	}
+	return MaxBody
+}

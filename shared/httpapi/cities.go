@@ -1,0 +1,142 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/intercultural-cities/backoffice/shared/eligibility"
+	"github.com/intercultural-cities/backoffice/shared/failure"
+	"github.com/intercultural-cities/backoffice/shared/idempotency"
+	"github.com/intercultural-cities/backoffice/shared/ids"
+	"github.com/intercultural-cities/backoffice/shared/membership"
+)
+
+// ApplicationResponse answers POST /applications.
+type ApplicationResponse struct {
+	CityID      string              `json:"cityId"`
+	Status      membership.Status   `json:"status"`
+	Eligibility eligibility.Verdict `json:"eligibility"`
+	AppliedAt   time.Time           `json:"appliedAt"`
+	Links       map[string]string   `json:"links"`
+}
+
+func (a *API) createApplication(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(r, a.maxBody())
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	var adm membership.Admission
+	a.createOnce(w, r, "applications", body,
+		func() (created, error) {
+			var app membership.Application
+			if err := decodeStrict(body, &app); err != nil {
+				return created{}, err
+			}
+			adm, err = membership.Apply(app, a.Membership, a.Now(), a.NewID)
+			if err != nil {
+				return created{}, err
+			}
+			loc := "/cities/" + adm.City.ID
+			return created{Status: http.StatusCreated, Location: loc, Body: ApplicationResponse{
+				CityID: adm.City.ID, Status: adm.City.Status, Eligibility: adm.City.Eligibility,
+				AppliedAt: adm.City.AppliedAt, Links: map[string]string{"city": loc},
+			}}, nil
+		},
+		func(rec *idempotency.Record) error { return a.Store.CreateAdmission(r.Context(), adm, rec) },
+	)
+}
+
+// CityResponse is a city's file as the API shows it.
+type CityResponse struct {
+	CityID                string              `json:"cityId"`
+	Name                  string              `json:"name"`
+	Country               string              `json:"country"`
+	Population            int64               `json:"population"`
+	ForeignBornShare      float64             `json:"foreignBornShare"`
+	ForeignResidentShare  float64             `json:"foreignResidentShare"`
+	NationalMinorityShare float64             `json:"nationalMinorityShare"`
+	Contact               membership.Contact  `json:"contact"`
+	Language              string              `json:"language"`
+	Status                membership.Status   `json:"status"`
+	Eligibility           eligibility.Verdict `json:"eligibility"`
+	AppliedAt             time.Time           `json:"appliedAt"`
+	UpdatedAt             time.Time           `json:"updatedAt"`
+	Timeline              []TimelineEntry     `json:"timeline"`
+}
+
+// TimelineEntry is one admission step.
+type TimelineEntry struct {
+	At     time.Time         `json:"at"`
+	Type   string            `json:"type"`
+	From   membership.Status `json:"from,omitempty"`
+	To     membership.Status `json:"to,omitempty"`
+	Actor  string            `json:"actor"`
+	Detail string            `json:"detail,omitempty"`
+}
+
+func cityID(r *http.Request) (string, error) {
+	id := r.PathValue("cityId")
+	if !ids.Valid(id) {
+		return "", failure.Fields("invalid city id",
+			failure.FieldError{Pointer: "path/cityId", Detail: "is not a city id"})
+	}
+	return id, nil
+}
+
+func (a *API) getCity(w http.ResponseWriter, r *http.Request) {
+	p, err := a.principal(r)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	id, err := cityID(r)
+	if err == nil {
+		err = p.RequireCity(id)
+	}
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	c, events, err := a.Store.City(r.Context(), id)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	resp := CityResponse{
+		CityID: c.ID, Name: c.Name, Country: c.Country, Population: c.Population,
+		ForeignBornShare: c.ForeignBornShare, ForeignResidentShare: c.ForeignResidentShare,
+		NationalMinorityShare: c.NationalMinorityShare, Contact: c.Contact, Language: c.Language,
+		Status: c.Status, Eligibility: c.Eligibility, AppliedAt: c.AppliedAt, UpdatedAt: c.UpdatedAt,
+		Timeline: make([]TimelineEntry, 0, len(events)),
+	}
+	for _, e := range events {
+		resp.Timeline = append(resp.Timeline, TimelineEntry{
+			At: e.At, Type: e.Type, From: e.From, To: e.To, Actor: e.Actor, Detail: e.Detail,
+		})
+	}
+	writeJSON(w, http.StatusOK, "application/json", resp)
+}
+
+func (a *API) runSchedule(w http.ResponseWriter, r *http.Request) {
+	p, err := a.principal(r)
+	if err == nil {
+		err = p.RequireSecretariat()
+	}
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	name := r.PathValue("schedule")
+	job, ok := a.Jobs[name]
+	if !ok {
+		writeProblem(w, r, failure.New(failure.NotFound, "no schedule named %q", name))
+		return
+	}
+	res, err := job(r.Context())
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, "application/json", map[string]any{"schedule": name, "result": res})
+}

@@ -1,0 +1,106 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/intercultural-cities/backoffice/shared/failure"
+)
+
+// MaxBody is the largest request body accepted, in bytes.
+const MaxBody = 64 << 10
+
+// readBody reads a JSON request body, refusing other media types, bodies
+// over max and invalid UTF-8.
+func readBody(r *http.Request, max int64) ([]byte, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return nil, failure.Fields("the body must be JSON",
+				failure.FieldError{Pointer: "header/Content-Type", Detail: "must be application/json"})
+		}
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+	if err != nil {
+		return nil, failure.New(failure.Invalid, "the body could not be read")
+	}
+	if int64(len(body)) > max {
+		return nil, &failure.Error{Kind: failure.TooLarge, Detail: fmt.Sprintf("the body exceeds %d bytes", max),
+			Fields: []failure.FieldError{{Pointer: "/", Detail: fmt.Sprintf("must be at most %d bytes", max)}}}
+	}
+	if !utf8.Valid(body) {
+		return nil, failure.Fields("the body is not valid UTF-8",
+			failure.FieldError{Pointer: "/", Detail: "must be valid UTF-8"})
+	}
+	return body, nil
+}
+
+// decodeStrict decodes one JSON value into v, refusing unknown fields, wrong
+// types and trailing data, and naming the offending field.
+func decodeStrict(body []byte, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return failure.Fields("the body is empty", failure.FieldError{Pointer: "/", Detail: "a JSON object is required"})
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return failure.Fields("the body has data after the JSON value",
+			failure.FieldError{Pointer: "/", Detail: "must hold exactly one JSON value"})
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	var (
+		syntax *json.SyntaxError
+		typ    *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &syntax):
+		return failure.Fields("the body is not valid JSON",
+			failure.FieldError{Pointer: "/", Detail: fmt.Sprintf("malformed JSON at byte %d", syntax.Offset)})
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return failure.Fields("the body is not valid JSON",
+			failure.FieldError{Pointer: "/", Detail: "the JSON ends too early"})
+	case errors.As(err, &typ):
+		ptr := "/" + strings.ReplaceAll(typ.Field, ".", "/")
+		if typ.Field == "" {
+			ptr = "/"
+		}
+		return failure.Fields("a field has the wrong type",
+			failure.FieldError{Pointer: ptr, Detail: fmt.Sprintf("must be %s, not %s", jsonType(typ.Type.Kind().String()), typ.Value)})
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return failure.Fields("the body has an unknown field",
+			failure.FieldError{Pointer: "/" + name, Detail: "is not a known field"})
+	}
+	return failure.Fields("the body is not valid JSON", failure.FieldError{Pointer: "/", Detail: err.Error()})
+}
+
+func jsonType(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		return "an integer"
+	case "float32", "float64":
+		return "a number"
+	case "bool":
+		return "true or false"
+	case "struct", "map":
+		return "an object"
+	case "slice", "array":
+		return "an array"
+	}
+	return "another type"
+}

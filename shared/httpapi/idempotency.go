@@ -1,0 +1,89 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/intercultural-cities/backoffice/shared/idempotency"
+)
+
+// created is a creating handler's answer, known before anything is written
+// so that it can be stored with the change it describes.
+type created struct {
+	Status   int
+	Location string
+	Body     any
+}
+
+// createOnce runs a creating request at most once per Idempotency-Key. The
+// lookup is one read; the record is written by commit in the same
+// transaction as the change. A concurrent duplicate that loses the race
+// replays the winner's response; a reused key with another body gets 422.
+func (a *API) createOnce(w http.ResponseWriter, r *http.Request, scope string, body []byte,
+	plan func() (created, error), commit func(*idempotency.Record) error,
+) {
+	key := r.Header.Get("Idempotency-Key")
+	var rec *idempotency.Record
+	hash := idempotency.HashRequest(body)
+	if key != "" {
+		if err := idempotency.ValidKey(key); err != nil {
+			writeProblem(w, r, err)
+			return
+		}
+		if ok := a.replay(w, r, scope, key, hash); ok {
+			return
+		}
+	}
+	res, err := plan()
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	out, err := json.Marshal(res.Body)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	if key != "" {
+		now := a.Now()
+		rec = &idempotency.Record{
+			Scope: scope, Key: key, RequestHash: hash, Status: res.Status, ContentType: "application/json",
+			Body: out, CreatedAt: now, ExpiresAt: now.Add(idempotency.TTL),
+		}
+	}
+	if err := commit(rec); err != nil {
+		if errors.Is(err, idempotency.ErrRace) && a.replay(w, r, scope, key, hash) {
+			return
+		}
+		writeProblem(w, r, err)
+		return
+	}
+	if res.Location != "" {
+		w.Header().Set("Location", res.Location)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(res.Status)
+	_, _ = w.Write(out)
+}
+
+// replay answers from a stored record; it reports whether it answered.
+func (a *API) replay(w http.ResponseWriter, r *http.Request, scope, key, hash string) bool {
+	stored, found, err := a.Store.IdempotencyRecord(r.Context(), scope, key, a.Now())
+	if err != nil {
+		writeProblem(w, r, err)
+		return true
+	}
+	if !found {
+		return false
+	}
+	if err := stored.Replay(hash); err != nil {
+		writeProblem(w, r, err)
+		return true
+	}
+	w.Header().Set("Content-Type", stored.ContentType)
+	w.Header().Set("Idempotent-Replayed", "true")
+	w.WriteHeader(stored.Status)
+	_, _ = w.Write(stored.Body)
+	return true
+}

@@ -1,0 +1,58 @@
+// Package mail sends rendered notifications through Amazon SES.
+package mail
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/aws-sdk-go-v2/service/ses/types"
+
+	"github.com/intercultural-cities/backoffice/shared/notify"
+)
+
+// API is the part of the SES client used here.
+type API interface {
+	SendEmail(context.Context, *ses.SendEmailInput, ...func(*ses.Options)) (*ses.SendEmailOutput, error)
+}
+
+// SES sends email from one verified sender address.
+type SES struct {
+	Client   API
+	From     string // the verified sender address
+	FromName string
+}
+
+var _ notify.Sender = (*SES)(nil)
+
+// Send implements notify.Sender. Names are RFC 2047 encoded by net/mail, and
+// line breaks in any header value are refused.
+func (s *SES) Send(ctx context.Context, m notify.Message) (string, error) {
+	for _, v := range []string{m.ToName, m.ToEmail, m.Subject, s.From, s.FromName} {
+		if err := notify.SafeHeader(v); err != nil {
+			return "", fmt.Errorf("unsafe header value: %w", err)
+		}
+	}
+	if err := notify.ValidAddress(m.ToEmail); err != nil {
+		return "", fmt.Errorf("recipient: %w", err)
+	}
+	to := (&mail.Address{Name: m.ToName, Address: m.ToEmail}).String()
+	from := (&mail.Address{Name: s.FromName, Address: s.From}).String()
+	out, err := s.Client.SendEmail(ctx, &ses.SendEmailInput{
+		Source:      aws.String(from),
+		Destination: &types.Destination{ToAddresses: []string{to}},
+		Message: &types.Message{
+			Subject: &types.Content{Data: aws.String(m.Subject), Charset: aws.String("UTF-8")},
+			Body: &types.Body{
+				Html: &types.Content{Data: aws.String(m.HTML), Charset: aws.String("UTF-8")},
+				Text: &types.Content{Data: aws.String(m.Text), Charset: aws.String("UTF-8")},
+			},
+		},
+	})
+	if err != nil {
+		return "", fmt.Errorf("ses send: %w", err)
+	}
+	return aws.ToString(out.MessageId), nil
+}

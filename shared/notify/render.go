@@ -1,0 +1,106 @@
+package notify
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"net/mail"
+	"strings"
+	texttemplate "text/template"
+)
+
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+var (
+	htmlTemplates = htmltemplate.Must(htmltemplate.New("").Option("missingkey=error").ParseFS(templateFS, "templates/*.html.tmpl"))
+	textTemplates = texttemplate.Must(texttemplate.New("").Option("missingkey=error").ParseFS(templateFS, "templates/*.txt.tmpl"))
+)
+
+// Languages are the languages every template exists in.
+var Languages = []string{"en", "fr"}
+
+// Templates lists every notification template name.
+func Templates() []string {
+	var names []string
+	for _, t := range textTemplates.Templates() {
+		if name, ok := strings.CutSuffix(t.Name(), ".en.txt.tmpl"); ok {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// Render produces the email for n in n's language. Every value is escaped in
+// the HTML part; names and addresses with line breaks are refused so no
+// header can be injected.
+func Render(n Notification) (Message, error) {
+	lang := n.Lang
+	if lang != "fr" {
+		lang = "en"
+	}
+	if err := SafeHeader(n.ToName); err != nil {
+		return Message{}, fmt.Errorf("recipient name: %w", err)
+	}
+	if err := ValidAddress(n.ToEmail); err != nil {
+		return Message{}, fmt.Errorf("recipient address: %w", err)
+	}
+	data := make(map[string]string, len(n.Data)+len(n.Secrets)+1)
+	for k, v := range n.Data {
+		data[k] = v
+	}
+	for k, v := range n.Secrets {
+		data[k] = v
+	}
+	data["ToName"] = n.ToName
+
+	base := n.Template + "." + lang
+	var subject, text, html bytes.Buffer
+	tt := textTemplates.Lookup(base + ".txt.tmpl")
+	ht := htmlTemplates.Lookup(base + ".html.tmpl")
+	if tt == nil || ht == nil {
+		return Message{}, fmt.Errorf("no template %q in %s", n.Template, lang)
+	}
+	if err := textTemplates.ExecuteTemplate(&subject, base+".subject", data); err != nil {
+		return Message{}, fmt.Errorf("subject: %w", err)
+	}
+	if err := tt.Execute(&text, data); err != nil {
+		return Message{}, fmt.Errorf("text part: %w", err)
+	}
+	if err := ht.Execute(&html, data); err != nil {
+		return Message{}, fmt.Errorf("html part: %w", err)
+	}
+	subj := strings.TrimSpace(subject.String())
+	if err := SafeHeader(subj); err != nil {
+		return Message{}, fmt.Errorf("subject: %w", err)
+	}
+	return Message{ToName: n.ToName, ToEmail: n.ToEmail, Subject: subj, HTML: html.String(), Text: text.String()}, nil
+}
+
+// SafeHeader refuses values that could break out of a mail header line.
+func SafeHeader(v string) error {
+	if strings.ContainsAny(v, "\r\n\x00") {
+		return fmt.Errorf("contains a line break")
+	}
+	return nil
+}
+
+// ValidAddress accepts a bare address (name@domain) and nothing else.
+func ValidAddress(addr string) error {
+	if err := SafeHeader(addr); err != nil {
+		return err
+	}
+	if len(addr) > 254 {
+		return fmt.Errorf("longer than 254 characters")
+	}
+	a, err := mail.ParseAddress(addr)
+	if err != nil || a.Address != addr || a.Name != "" {
+		return fmt.Errorf("not an email address")
+	}
+	local, domain, _ := strings.Cut(addr, "@")
+	if local == "" || !strings.Contains(domain, ".") || strings.HasSuffix(domain, ".") {
+		return fmt.Errorf("not an email address")
+	}
+	return nil
+}

@@ -1,0 +1,204 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/intercultural-cities/backoffice/shared/eligibility"
+	"github.com/intercultural-cities/backoffice/shared/failure"
+	"github.com/intercultural-cities/backoffice/shared/idempotency"
+	"github.com/intercultural-cities/backoffice/shared/membership"
+)
+
+const (
+	cityPrefix = "CITY#"
+	profileSK  = "PROFILE"
+	eventSK    = "EVENT#"
+)
+
+type cityItem struct {
+	PK                    string              `dynamodbav:"pk"`
+	SK                    string              `dynamodbav:"sk"`
+	Type                  string              `dynamodbav:"type"`
+	GSI1PK                string              `dynamodbav:"gsi1pk"`
+	GSI1SK                string              `dynamodbav:"gsi1sk"`
+	ID                    string              `dynamodbav:"cityId"`
+	Name                  string              `dynamodbav:"name"`
+	Country               string              `dynamodbav:"country"`
+	Population            int64               `dynamodbav:"population"`
+	ForeignBornShare      float64             `dynamodbav:"foreignBornShare"`
+	ForeignResidentShare  float64             `dynamodbav:"foreignResidentShare"`
+	NationalMinorityShare float64             `dynamodbav:"nationalMinorityShare"`
+	ContactName           string              `dynamodbav:"contactName"`
+	ContactEmail          string              `dynamodbav:"contactEmail"`
+	Language              string              `dynamodbav:"language"`
+	Status                string              `dynamodbav:"status"`
+	Eligibility           eligibility.Verdict `dynamodbav:"eligibility"`
+	AppliedAt             time.Time           `dynamodbav:"appliedAt"`
+	UpdatedAt             time.Time           `dynamodbav:"updatedAt"`
+	Version               int64               `dynamodbav:"version"`
+}
+
+type eventItem struct {
+	PK     string    `dynamodbav:"pk"`
+	SK     string    `dynamodbav:"sk"`
+	Type   string    `dynamodbav:"type"`
+	At     time.Time `dynamodbav:"at"`
+	Event  string    `dynamodbav:"event"`
+	From   string    `dynamodbav:"from,omitempty"`
+	To     string    `dynamodbav:"to,omitempty"`
+	Actor  string    `dynamodbav:"actor"`
+	Detail string    `dynamodbav:"detail,omitempty"`
+}
+
+func cityKey(id string) string { return cityPrefix + id }
+
+func toCityItem(c membership.City) cityItem {
+	return cityItem{
+		PK: cityKey(c.ID), SK: profileSK, Type: "city",
+		GSI1PK: "CITIES#" + string(c.Status), GSI1SK: timeKey(c.AppliedAt) + "#" + c.ID,
+		ID: c.ID, Name: c.Name, Country: c.Country, Population: c.Population,
+		ForeignBornShare: c.ForeignBornShare, ForeignResidentShare: c.ForeignResidentShare,
+		NationalMinorityShare: c.NationalMinorityShare,
+		ContactName:           c.Contact.Name, ContactEmail: c.Contact.Email, Language: c.Language,
+		Status: string(c.Status), Eligibility: c.Eligibility,
+		AppliedAt: c.AppliedAt, UpdatedAt: c.UpdatedAt, Version: c.Version,
+	}
+}
+
+func (it cityItem) city() membership.City {
+	return membership.City{
+		ID: it.ID, Name: it.Name, Country: it.Country, Population: it.Population,
+		ForeignBornShare: it.ForeignBornShare, ForeignResidentShare: it.ForeignResidentShare,
+		NationalMinorityShare: it.NationalMinorityShare,
+		Contact:               membership.Contact{Name: it.ContactName, Email: it.ContactEmail},
+		Language:              it.Language, Status: membership.Status(it.Status), Eligibility: it.Eligibility,
+		AppliedAt: it.AppliedAt, UpdatedAt: it.UpdatedAt, Version: it.Version,
+	}
+}
+
+func eventPut(table, cityID string, seq int, e membership.Event) (types.TransactWriteItem, error) {
+	item, err := attributevalue.MarshalMap(eventItem{
+		PK: cityKey(cityID), SK: fmt.Sprintf("%s%s#%03d", eventSK, timeKey(e.At), seq), Type: "event",
+		At: e.At, Event: e.Type, From: string(e.From), To: string(e.To), Actor: e.Actor, Detail: e.Detail,
+	})
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName: aws.String(table), Item: item,
+		ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	}}, nil
+}
+
+// CreateAdmission writes a new city, its first event, its token, its emails
+// and (when the request carried a key) the idempotency record in one
+// transaction. A lost race on the key returns idempotency.ErrRace.
+func (s *Store) CreateAdmission(ctx context.Context, a membership.Admission, idem *idempotency.Record) error {
+	city, err := attributevalue.MarshalMap(toCityItem(a.City))
+	if err != nil {
+		return fmt.Errorf("marshal city: %w", err)
+	}
+	items := []types.TransactWriteItem{{Put: &types.Put{
+		TableName: aws.String(s.table), Item: city,
+		ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	}}}
+	ev, err := eventPut(s.table, a.City.ID, 0, a.Event)
+	if err != nil {
+		return fmt.Errorf("marshal event: %w", err)
+	}
+	items = append(items, ev)
+	tok, err := tokenPut(s.table, a.Token)
+	if err != nil {
+		return err
+	}
+	items = append(items, tok)
+	for _, n := range a.Notifications {
+		put, err := notificationPut(s.table, n)
+		if err != nil {
+			return err
+		}
+		items = append(items, put)
+	}
+	idemIndex := -1
+	if idem != nil {
+		put, err := idempotencyPut(s.table, *idem)
+		if err != nil {
+			return err
+		}
+		idemIndex = len(items)
+		items = append(items, put)
+	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if failed, ok := canceledAt(err); ok {
+		for _, i := range failed {
+			if i == idemIndex {
+				return idempotency.ErrRace
+			}
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("create admission: %w", err)
+	}
+	return nil
+}
+
+// City returns a city's file and its timeline, oldest step first, in one
+// query over the city's partition.
+func (s *Store) City(ctx context.Context, id string) (membership.City, []membership.Event, error) {
+	var (
+		city   *membership.City
+		events []membership.Event
+		start  map[string]types.AttributeValue
+	)
+	for {
+		out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+			TableName:              aws.String(s.table),
+			KeyConditionExpression: aws.String("pk = :pk"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":pk": str(cityKey(id)),
+			},
+			ConsistentRead:    aws.Bool(true),
+			ExclusiveStartKey: start,
+		})
+		if err != nil {
+			return membership.City{}, nil, fmt.Errorf("query city %s: %w", id, err)
+		}
+		for _, item := range out.Items {
+			sk := item["sk"].(*types.AttributeValueMemberS).Value
+			switch {
+			case sk == profileSK:
+				var it cityItem
+				if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+					return membership.City{}, nil, fmt.Errorf("unmarshal city: %w", err)
+				}
+				c := it.city()
+				city = &c
+			case strings.HasPrefix(sk, eventSK):
+				var it eventItem
+				if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+					return membership.City{}, nil, fmt.Errorf("unmarshal event: %w", err)
+				}
+				events = append(events, membership.Event{
+					At: it.At, Type: it.Event, From: membership.Status(it.From), To: membership.Status(it.To),
+					Actor: it.Actor, Detail: it.Detail,
+				})
+			}
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			break
+		}
+		start = out.LastEvaluatedKey
+	}
+	if city == nil {
+		return membership.City{}, nil, failure.New(failure.NotFound, "no city %s", id)
+	}
+	return *city, events, nil
+}

@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/intercultural-cities/backoffice/shared/notify"
+	"github.com/intercultural-cities/backoffice/shared/outbox"
+)
+
+// NotificationPrefix starts every notification item's partition key.
+const NotificationPrefix = "NOTIFICATION#"
+
+type notificationItem struct {
+	PK         string            `dynamodbav:"pk"`
+	SK         string            `dynamodbav:"sk"`
+	Type       string            `dynamodbav:"type"`
+	GSI1PK     string            `dynamodbav:"gsi1pk,omitempty"`
+	GSI1SK     string            `dynamodbav:"gsi1sk,omitempty"`
+	ID         string            `dynamodbav:"id"`
+	Status     string            `dynamodbav:"status"`
+	Template   string            `dynamodbav:"template"`
+	Lang       string            `dynamodbav:"lang"`
+	CityID     string            `dynamodbav:"cityId,omitempty"`
+	ToName     string            `dynamodbav:"toName"`
+	ToEmail    string            `dynamodbav:"toEmail"`
+	Data       map[string]string `dynamodbav:"data"`
+	Secrets    map[string]string `dynamodbav:"secrets,omitempty"`
+	Attempts   int               `dynamodbav:"attempts"`
+	CreatedAt  time.Time         `dynamodbav:"createdAt"`
+	LeaseUntil int64             `dynamodbav:"leaseUntil,omitempty"`
+	LastError  string            `dynamodbav:"lastError,omitempty"`
+	SentAt     *time.Time        `dynamodbav:"sentAt,omitempty"`
+	MessageID  string            `dynamodbav:"messageId,omitempty"`
+}
+
+func notificationKey(id string) map[string]types.AttributeValue {
+	return key(NotificationPrefix+id, "NOTIFICATION")
+}
+
+func notificationPut(table string, n notify.Notification) (types.TransactWriteItem, error) {
+	item, err := attributevalue.MarshalMap(notificationItem{
+		PK: NotificationPrefix + n.ID, SK: "NOTIFICATION", Type: outbox.TypeNotification,
+		GSI1PK: outbox.PendingPartition, GSI1SK: timeKey(n.CreatedAt) + "#" + n.ID,
+		ID: n.ID, Status: string(notify.StatusPending), Template: n.Template, Lang: n.Lang, CityID: n.CityID,
+		ToName: n.ToName, ToEmail: n.ToEmail, Data: n.Data, Secrets: n.Secrets, CreatedAt: n.CreatedAt,
+	})
+	if err != nil {
+		return types.TransactWriteItem{}, fmt.Errorf("marshal notification: %w", err)
+	}
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName: aws.String(table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	}}, nil
+}
+
+func (it notificationItem) notification() notify.Notification {
+	return notify.Notification{
+		ID: it.ID, Template: it.Template, Lang: it.Lang, CityID: it.CityID, ToName: it.ToName, ToEmail: it.ToEmail,
+		Data: it.Data, Secrets: it.Secrets, Status: notify.Status(it.Status), Attempts: it.Attempts,
+		CreatedAt: it.CreatedAt,
+	}
+}
+
+// ClaimNotification implements notify.Store.
+func (s *Store) ClaimNotification(ctx context.Context, id string, now, leaseUntil time.Time) (notify.Notification, bool, error) {
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:        aws.String(s.table),
+		Key:              notificationKey(id),
+		UpdateExpression: aws.String("SET #status = :sending, leaseUntil = :lease, attempts = attempts + :one"),
+		ConditionExpression: aws.String("#status = :pending OR #status = :retrying OR " +
+			"(#status = :sending AND leaseUntil < :now)"),
+		ExpressionAttributeNames: map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":sending":  str(string(notify.StatusSending)),
+			":pending":  str(string(notify.StatusPending)),
+			":retrying": str(string(notify.StatusRetrying)),
+			":lease":    num(leaseUntil.Unix()),
+			":now":      num(now.Unix()),
+			":one":      num(1),
+		},
+		ReturnValues: types.ReturnValueAllNew,
+	})
+	if isConditionFailed(err) {
+		return notify.Notification{}, false, nil
+	}
+	if err != nil {
+		return notify.Notification{}, false, fmt.Errorf("claim notification: %w", err)
+	}
+	var it notificationItem
+	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
+		return notify.Notification{}, false, fmt.Errorf("unmarshal notification: %w", err)
+	}
+	return it.notification(), true, nil
+}
+
+// MarkNotificationSent implements notify.Store. It erases the secrets and
+// takes the item out of the pending index.
+func (s *Store) MarkNotificationSent(ctx context.Context, id, messageID string, now time.Time) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.table),
+		Key:       notificationKey(id),
+		UpdateExpression: aws.String("SET #status = :sent, sentAt = :now, messageId = :mid " +
+			"REMOVE secrets, gsi1pk, gsi1sk, leaseUntil, lastError"),
+		ConditionExpression:      aws.String("#status = :sending"),
+		ExpressionAttributeNames: map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":sent":    str(string(notify.StatusSent)),
+			":sending": str(string(notify.StatusSending)),
+			":now":     str(now.UTC().Format(time.RFC3339Nano)),
+			":mid":     str(messageID),
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("mark notification sent: %w", err)
+	}
+	return nil
+}
+
+// ReleaseNotification implements notify.Store.
+func (s *Store) ReleaseNotification(ctx context.Context, id, reason string, now time.Time) error {
+	if len(reason) > 1000 {
+		reason = reason[:1000]
+	}
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(s.table),
+		Key:                      notificationKey(id),
+		UpdateExpression:         aws.String("SET #status = :retrying, lastError = :reason REMOVE leaseUntil"),
+		ConditionExpression:      aws.String("#status = :sending"),
+		ExpressionAttributeNames: map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":retrying": str(string(notify.StatusRetrying)),
+			":sending":  str(string(notify.StatusSending)),
+			":reason":   str(reason),
+		},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("release notification: %w", err)
+	}
+	return nil
+}
+
+// Notification returns one notification, for tests and operators.
+func (s *Store) Notification(ctx context.Context, id string) (notify.Notification, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: notificationKey(id), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return notify.Notification{}, fmt.Errorf("get notification: %w", err)
+	}
+	var it notificationItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return notify.Notification{}, fmt.Errorf("unmarshal notification: %w", err)
+	}
+	return it.notification(), nil
+}

@@ -1,0 +1,93 @@
+// Package store is the single-table DynamoDB adapter. Every record lives in
+// one table keyed by pk/sk with one overloaded index gsi1 (gsi1pk/gsi1sk);
+// infra/ACCESS-PATTERNS.md lists each access pattern and its key condition.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go/middleware"
+)
+
+// API is the part of the DynamoDB client the store uses.
+type API interface {
+	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+}
+
+// Store reads and writes the programme's records.
+type Store struct {
+	db    API
+	table string
+}
+
+// New returns a store over table.
+func New(db API, table string) *Store {
+	return &Store{db: db, table: table}
+}
+
+// Table is the table's key design; the template must declare the same.
+var Table = struct {
+	PartitionKey, SortKey, TTLAttribute    string
+	Index, IndexPartitionKey, IndexSortKey string
+}{"pk", "sk", "ttl", "gsi1", "gsi1pk", "gsi1sk"}
+
+// timeKey formats t so that keys sort in time order.
+func timeKey(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
+
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: pk},
+		"sk": &types.AttributeValueMemberS{Value: sk},
+	}
+}
+
+func str(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+
+func num(n int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: fmt.Sprint(n)}
+}
+
+// isConditionFailed reports a failed condition on a single-item write.
+func isConditionFailed(err error) bool {
+	var ccf *types.ConditionalCheckFailedException
+	return errors.As(err, &ccf)
+}
+
+// canceledAt returns which transaction items failed their condition.
+func canceledAt(err error) (failed []int, ok bool) {
+	var tce *types.TransactionCanceledException
+	if !errors.As(err, &tce) {
+		return nil, false
+	}
+	for i, r := range tce.CancellationReasons {
+		if aws.ToString(r.Code) == "ConditionalCheckFailed" {
+			failed = append(failed, i)
+		}
+	}
+	return failed, true
+}
+
+// CountRoundTrips returns an SDK option that counts every HTTP request the
+// client sends (each retry included) in n.
+func CountRoundTrips(n *atomic.Int64) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		return stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc("CountRoundTrips",
+			func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (
+				middleware.DeserializeOutput, middleware.Metadata, error,
+			) {
+				n.Add(1)
+				return next.HandleDeserialize(ctx, in)
+			}), middleware.After)
+	}
+}

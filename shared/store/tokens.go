@@ -1,0 +1,105 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/intercultural-cities/backoffice/shared/auth"
+	"github.com/intercultural-cities/backoffice/shared/failure"
+)
+
+const tokenPrefix = "TOKEN#"
+
+type tokenItem struct {
+	PK        string     `dynamodbav:"pk"`
+	SK        string     `dynamodbav:"sk"`
+	Type      string     `dynamodbav:"type"`
+	Role      string     `dynamodbav:"role"`
+	CityID    string     `dynamodbav:"cityId,omitempty"`
+	Name      string     `dynamodbav:"name"`
+	IssuedAt  time.Time  `dynamodbav:"issuedAt"`
+	ExpiresAt time.Time  `dynamodbav:"expiresAt"`
+	RevokedAt *time.Time `dynamodbav:"revokedAt,omitempty"`
+	// TTL lets DynamoDB delete the record a month after it expired; the
+	// expiry itself is enforced in code, since TTL deletion is lazy.
+	TTL int64 `dynamodbav:"ttl"`
+}
+
+func tokenItemOf(t auth.Token) tokenItem {
+	return tokenItem{
+		PK: tokenPrefix + t.Hash, SK: "TOKEN", Type: "token", Role: string(t.Role), CityID: t.CityID,
+		Name: t.Name, IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt, RevokedAt: t.RevokedAt,
+		TTL: t.ExpiresAt.Add(30 * 24 * time.Hour).Unix(),
+	}
+}
+
+func tokenPut(table string, t auth.Token) (types.TransactWriteItem, error) {
+	item, err := attributevalue.MarshalMap(tokenItemOf(t))
+	if err != nil {
+		return types.TransactWriteItem{}, fmt.Errorf("marshal token: %w", err)
+	}
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName: aws.String(table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	}}, nil
+}
+
+// PutToken stores a token (never its secret); an existing hash is kept.
+func (s *Store) PutToken(ctx context.Context, t auth.Token) error {
+	item, err := attributevalue.MarshalMap(tokenItemOf(t))
+	if err != nil {
+		return fmt.Errorf("marshal token: %w", err)
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(s.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("put token: %w", err)
+	}
+	return nil
+}
+
+// Token returns the token with the given hash.
+func (s *Store) Token(ctx context.Context, hash string) (auth.Token, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: key(tokenPrefix+hash, "TOKEN"),
+	})
+	if err != nil {
+		return auth.Token{}, fmt.Errorf("get token: %w", err)
+	}
+	if len(out.Item) == 0 {
+		return auth.Token{}, failure.New(failure.Unauthenticated, "unknown token")
+	}
+	var it tokenItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return auth.Token{}, fmt.Errorf("unmarshal token: %w", err)
+	}
+	return auth.Token{
+		Hash: hash, Role: auth.Role(it.Role), CityID: it.CityID, Name: it.Name,
+		IssuedAt: it.IssuedAt, ExpiresAt: it.ExpiresAt, RevokedAt: it.RevokedAt,
+	}, nil
+}
+
+// RevokeToken marks a token revoked from now on.
+func (s *Store) RevokeToken(ctx context.Context, hash string, now time.Time) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.table), Key: key(tokenPrefix+hash, "TOKEN"),
+		UpdateExpression:    aws.String("SET revokedAt = if_not_exists(revokedAt, :now)"),
+		ConditionExpression: aws.String("attribute_exists(pk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":now": str(now.UTC().Format(time.RFC3339Nano)),
+		},
+	})
+	if isConditionFailed(err) {
+		return failure.New(failure.NotFound, "no such token")
+	}
+	if err != nil {
+		return fmt.Errorf("revoke token: %w", err)
+	}
+	return nil
+}
