@@ -1,0 +1,368 @@
+// Package local runs the whole system in one process on an embedded AWS
+// emulator (kumo): the table created from template.yaml, the HTTP API with
+// the template's routes on the real handlers, stream pollers feeding the real
+// stream handlers, the schedules, and a mail viewer. Tests and benchmarks use
+// the same stack. Function binaries never import this package.
+package local
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
+	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/sivchari/kumo"
+
+	"github.com/intercultural-cities/backoffice/infra/template"
+	"github.com/intercultural-cities/backoffice/shared/boot"
+	"github.com/intercultural-cities/backoffice/shared/config"
+	"github.com/intercultural-cities/backoffice/shared/httpapi"
+	"github.com/intercultural-cities/backoffice/shared/mail"
+	"github.com/intercultural-cities/backoffice/shared/notify"
+	"github.com/intercultural-cities/backoffice/shared/outbox"
+	"github.com/intercultural-cities/backoffice/shared/store"
+)
+
+var (
+	emulatorOnce sync.Once
+	emulatorURL  string
+)
+
+// Emulator starts the in-process AWS emulator once per process and points
+// the SDK's standard endpoint settings at it. Its storage is process-global,
+// so every stack uses a table of its own.
+func Emulator() string {
+	emulatorOnce.Do(func() {
+		if u := os.Getenv("AWS_ENDPOINT_URL"); u != "" && os.Getenv("LOCAL_USE_ENDPOINT") == "1" {
+			emulatorURL = u
+			return
+		}
+		srv := kumo.NewServer()
+		emulatorURL = srv.URL
+		setDefault("AWS_ENDPOINT_URL", srv.URL, true)
+		setDefault("AWS_REGION", "eu-west-3", false)
+		setDefault("AWS_ACCESS_KEY_ID", "local", false)
+		setDefault("AWS_SECRET_ACCESS_KEY", "local", false)
+		setDefault("AWS_EC2_METADATA_DISABLED", "true", false)
+	})
+	return emulatorURL
+}
+
+func setDefault(k, v string, force bool) {
+	if force || os.Getenv(k) == "" {
+		_ = os.Setenv(k, v)
+	}
+}
+
+// Options configure a stack.
+type Options struct {
+	Table            string // table name; unique per test
+	FormsBaseURL     string
+	SenderEmail      string
+	SecretariatEmail string
+	SweepAfter       time.Duration
+	// Sender replaces SES for fault injection; nil uses SES on the emulator.
+	Sender notify.Sender
+	// APIOptions are extra SDK middlewares, such as a round-trip counter.
+	APIOptions []func(*aws.Config)
+}
+
+// Stack is a running local system.
+type Stack struct {
+	Template   *template.Template
+	Table      string
+	Store      *store.Store
+	DB         *dynamodb.Client
+	SES        *ses.Client
+	API        *httpapi.API
+	Notifier   *notify.Service
+	Sweeper    *outbox.Sweeper
+	Pollers    []*Poller
+	Jobs       map[string]httpapi.Job
+	Sender     string // the From header SES stores mail under
+	RoundTrips atomic.Int64
+	Env        config.Env
+}
+
+// Start creates the table from the template and assembles the functions'
+// handlers exactly as their main packages do.
+func Start(ctx context.Context, opts Options) (*Stack, error) {
+	Emulator()
+	path, err := template.Find()
+	if err != nil {
+		return nil, err
+	}
+	tpl, err := template.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Table == "" {
+		opts.Table = "intercultural-cities-local"
+	}
+	if opts.SenderEmail == "" {
+		opts.SenderEmail = "no-reply@intercultural-cities.local"
+	}
+	if opts.SecretariatEmail == "" {
+		opts.SecretariatEmail = "secretariat@intercultural-cities.local"
+	}
+	if opts.FormsBaseURL == "" {
+		opts.FormsBaseURL = "http://127.0.0.1:3000"
+	}
+	if opts.SweepAfter == 0 {
+		opts.SweepAfter = 5 * time.Minute
+	}
+	params := map[string]string{
+		"!Ref Table": opts.Table, "!Ref SenderEmail": opts.SenderEmail,
+		"!Ref SecretariatEmail": opts.SecretariatEmail, "!Ref FormsBaseUrl": opts.FormsBaseURL,
+		"!Ref LogLevel": envOr("LOG_LEVEL", "INFO"),
+	}
+	// Every function gets the environment the template gives it; in one
+	// process they share it, and the values agree.
+	for _, f := range tpl.Functions {
+		for k, v := range f.Env {
+			if p, ok := params[v]; ok {
+				v = p
+			}
+			_ = os.Setenv(k, v)
+		}
+	}
+	_ = os.Setenv(config.SweepAfter.Name, opts.SweepAfter.String())
+
+	s := &Stack{Template: tpl, Table: opts.Table}
+	env, err := config.Load(config.TableName, config.SenderEmail, config.SweepAfter, config.LogLevel,
+		config.SecretariatEmail, config.FormsBaseURL, config.MinPopulation, config.MinDiversityShare, config.CityTokenTTL)
+	if err != nil {
+		return nil, err
+	}
+	s.Env = env
+	cfg, err := boot.AWS(ctx, store.CountRoundTrips(&s.RoundTrips))
+	if err != nil {
+		return nil, err
+	}
+	tx := &txStream{reader: config.DynamoDB(cfg)}
+	cfg.APIOptions = append(cfg.APIOptions, tx.middleware)
+	for _, o := range opts.APIOptions {
+		o(&cfg)
+	}
+	s.DB = config.DynamoDB(cfg)
+	s.SES = config.SES(cfg)
+	if err := s.createTable(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := s.SES.VerifyEmailIdentity(ctx, &ses.VerifyEmailIdentityInput{EmailAddress: aws.String(opts.SenderEmail)}); err != nil {
+		return nil, fmt.Errorf("verify sender: %w", err)
+	}
+	s.Store = boot.Store(env, cfg)
+	settings, err := boot.MembershipSettings(env)
+	if err != nil {
+		return nil, err
+	}
+	s.Notifier = boot.Notifier(env, cfg, s.Store)
+	if ms, ok := s.Notifier.Sender.(*mail.SES); ok {
+		s.Sender = fmt.Sprintf("%q <%s>", ms.FromName, ms.From)
+	}
+	if opts.Sender != nil {
+		s.Notifier.Sender = opts.Sender
+	}
+	if s.Sweeper, err = boot.Sweeper(env, s.Store); err != nil {
+		return nil, err
+	}
+	s.Jobs = boot.Jobs(s.Sweeper)
+	s.API = boot.API(s.Store, settings, s.Jobs)
+
+	streams := dynamodbstreams.NewFromConfig(cfg)
+	desc, err := s.DB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(opts.Table)})
+	if err != nil {
+		return nil, err
+	}
+	handlers := map[string]StreamHandler{
+		"notify": outbox.StreamHandler(outbox.TypeNotification, boot.DeliverNotification(s.Notifier)),
+	}
+	for _, name := range tpl.Names() {
+		f, _ := tpl.FunctionByName(name)
+		for _, m := range f.Streams {
+			h, ok := handlers[name]
+			if !ok {
+				return nil, fmt.Errorf("the template triggers %s from the stream, but the local stack has no handler for it", name)
+			}
+			s.Pollers = append(s.Pollers, &Poller{
+				Streams: streams, StreamARN: aws.ToString(desc.Table.LatestStreamArn), Function: name,
+				Mapping: m, Handler: h, tx: tx,
+			})
+		}
+	}
+	return s, nil
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// createTable creates the table from the template's definition (and its
+// TTL), unless it exists already. Point-in-time recovery is left to AWS.
+func (s *Stack) createTable(ctx context.Context) error {
+	t := s.Template.Table
+	in := &dynamodb.CreateTableInput{
+		TableName:   aws.String(s.Table),
+		BillingMode: ddbtypes.BillingModePayPerRequest,
+		StreamSpecification: &ddbtypes.StreamSpecification{
+			StreamEnabled:  aws.Bool(t.StreamSpecification.StreamViewType != ""),
+			StreamViewType: ddbtypes.StreamViewType(t.StreamSpecification.StreamViewType),
+		},
+	}
+	for _, a := range t.AttributeDefinitions {
+		in.AttributeDefinitions = append(in.AttributeDefinitions, ddbtypes.AttributeDefinition{
+			AttributeName: aws.String(a.AttributeName), AttributeType: ddbtypes.ScalarAttributeType(a.AttributeType),
+		})
+	}
+	in.KeySchema = keySchema(t.KeySchema)
+	for _, g := range t.GlobalSecondaryIndexes {
+		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, ddbtypes.GlobalSecondaryIndex{
+			IndexName: aws.String(g.IndexName), KeySchema: keySchema(g.KeySchema),
+			Projection: &ddbtypes.Projection{ProjectionType: ddbtypes.ProjectionType(g.Projection.ProjectionType)},
+		})
+	}
+	_, err := s.DB.CreateTable(ctx, in)
+	var inUse *ddbtypes.ResourceInUseException
+	if err != nil && !asErr(err, &inUse) {
+		return fmt.Errorf("create table %s: %w", s.Table, err)
+	}
+	if t.TimeToLiveSpecification.Enabled {
+		_, err := s.DB.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
+			TableName: aws.String(s.Table),
+			TimeToLiveSpecification: &ddbtypes.TimeToLiveSpecification{
+				AttributeName: aws.String(t.TimeToLiveSpecification.AttributeName), Enabled: aws.Bool(true),
+			},
+		})
+		if err != nil {
+			return fmt.Errorf("enable TTL: %w", err)
+		}
+	}
+	return nil
+}
+
+func keySchema(ks []template.KeyElement) []ddbtypes.KeySchemaElement {
+	out := make([]ddbtypes.KeySchemaElement, 0, len(ks))
+	for _, k := range ks {
+		out = append(out, ddbtypes.KeySchemaElement{AttributeName: aws.String(k.AttributeName), KeyType: ddbtypes.KeyType(k.KeyType)})
+	}
+	return out
+}
+
+// Handler serves the template's routes with each route's own function's
+// handler, plus the local mail viewer.
+func (s *Stack) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, name := range s.Template.Names() {
+		f, _ := s.Template.FunctionByName(name)
+		h := s.API.Handler(name)
+		for _, r := range f.Routes {
+			mux.Handle(r.Method+" "+r.Path, h)
+		}
+	}
+	mux.HandleFunc("GET /_local/mail.json", s.mailJSON)
+	mux.HandleFunc("GET /_local/mail", s.mailHTML)
+	all := s.API.Handler("") // problem responses for unknown routes
+	mux.Handle("/", all)
+	return mux
+}
+
+// Drain polls every stream until nothing new arrives: after it returns, all
+// work caused so far has been handed to the stream handlers.
+func (s *Stack) Drain(ctx context.Context) error {
+	for {
+		n := 0
+		for _, p := range s.Pollers {
+			got, err := p.Poll(ctx)
+			if err != nil {
+				return err
+			}
+			n += got
+		}
+		if n == 0 {
+			return nil
+		}
+	}
+}
+
+// RunPollers polls the streams every interval until ctx ends.
+func (s *Stack) RunPollers(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		for _, p := range s.Pollers {
+			if _, err := p.Poll(ctx); err != nil && ctx.Err() == nil {
+				slogError(ctx, "stream poller", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Mail is one email the emulator's SES accepted.
+type Mail struct {
+	MessageID   string    `json:"messageId"`
+	Source      string    `json:"source"`
+	Destination []string  `json:"destination"`
+	Subject     string    `json:"subject"`
+	Body        string    `json:"body"`
+	HTMLBody    string    `json:"htmlBody"`
+	SentAt      time.Time `json:"sentAt"`
+}
+
+// Mailbox returns every email sent by this stack, newest first.
+func (s *Stack) Mailbox(ctx context.Context) ([]Mail, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
+		Emulator()+"/_aws/ses?email="+url.QueryEscape(s.Sender), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var mails []Mail
+	if err := json.NewDecoder(resp.Body).Decode(&mails); err != nil {
+		return nil, fmt.Errorf("decode mailbox: %w", err)
+	}
+	sort.SliceStable(mails, func(i, j int) bool { return mails[i].SentAt.After(mails[j].SentAt) })
+	return mails, nil
+}
+
+// MailTo returns the emails sent to addr, newest first.
+func (s *Stack) MailTo(ctx context.Context, addr string) ([]Mail, error) {
+	all, err := s.Mailbox(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Mail
+	for _, m := range all {
+		for _, d := range m.Destination {
+			if strings.Contains(d, "<"+addr+">") || d == addr {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	return out, nil
+}

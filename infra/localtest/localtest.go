@@ -1,0 +1,102 @@
+// Package localtest gives each test its own local stack: a fresh table on the
+// shared in-process emulator and an HTTP server over the real handlers.
+package localtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/intercultural-cities/backoffice/infra/local"
+	"github.com/intercultural-cities/backoffice/shared/auth"
+)
+
+// Stack is a local stack for one test.
+type Stack struct {
+	*local.Stack
+	URL string
+	T   testing.TB
+}
+
+// New starts a stack on a table of the test's own.
+func New(t testing.TB, opts local.Options) *Stack {
+	t.Helper()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	opts.Table = "test-" + hex.EncodeToString(b[:])
+	s, err := local.Start(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("start local stack: %v", err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return &Stack{Stack: s, URL: srv.URL, T: t}
+}
+
+// Do sends a request and returns the status, headers and body.
+func (s *Stack) Do(method, path, token string, body string, headers ...string) (int, http.Header, []byte) {
+	s.T.Helper()
+	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
+	if err != nil {
+		s.T.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.T.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, b
+}
+
+// Drain delivers all pending stream records.
+func (s *Stack) Drain() {
+	s.T.Helper()
+	if err := s.Stack.Drain(context.Background()); err != nil {
+		s.T.Fatalf("drain streams: %v", err)
+	}
+}
+
+// AdminToken stores a fresh secretariat token and returns its secret.
+func (s *Stack) AdminToken() string {
+	s.T.Helper()
+	secret, tok := auth.Issue(auth.RoleSecretariat, "", "test", time.Now(), time.Hour)
+	if err := s.Store.PutToken(context.Background(), tok); err != nil {
+		s.T.Fatal(err)
+	}
+	return secret
+}
+
+var linkToken = regexp.MustCompile(`#token=([A-Za-z0-9_-]+)`)
+
+// TokenFromMail returns the access token in the newest email sent to addr.
+func (s *Stack) TokenFromMail(addr string) string {
+	s.T.Helper()
+	mails, err := s.MailTo(context.Background(), addr)
+	if err != nil {
+		s.T.Fatal(err)
+	}
+	for _, m := range mails {
+		if g := linkToken.FindStringSubmatch(m.Body); g != nil {
+			return g[1]
+		}
+	}
+	s.T.Fatalf("no access link in the %d email(s) to %s", len(mails), addr)
+	return ""
+}
