@@ -14,6 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/intercultural-cities/backoffice/infra/local"
 	"github.com/intercultural-cities/backoffice/shared/auth"
 )
@@ -99,4 +103,28 @@ func (s *Stack) TokenFromMail(addr string) string {
 	}
 	s.T.Fatalf("no access link in the %d email(s) to %s", len(mails), addr)
 	return ""
+}
+
+// Items counts the table's items whose partition key starts with prefix.
+func (s *Stack) Items(prefix string) int {
+	s.T.Helper()
+	n := 0
+	var start map[string]types.AttributeValue
+	for {
+		out, err := s.DB.Scan(context.Background(), &dynamodb.ScanInput{
+			TableName: aws.String(s.Table), ExclusiveStartKey: start, ConsistentRead: aws.Bool(true),
+		})
+		if err != nil {
+			s.T.Fatal(err)
+		}
+		for _, it := range out.Items {
+			if pk, ok := it["pk"].(*types.AttributeValueMemberS); ok && strings.HasPrefix(pk.Value, prefix) {
+				n++
+			}
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			return n
+		}
+		start = out.LastEvaluatedKey
+	}
 }
