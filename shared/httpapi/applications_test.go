@@ -88,7 +88,7 @@ func TestBadApplicationsAreRefusedNamingTheFieldAndStoreNothing(t *testing.T) {
 		{"email with a display name", with("contact", map[string]string{"name": "A", "email": "A <a@b.example>"}), nil, 400, "/contact/email"},
 		{"CRLF in email", with("contact", map[string]string{"name": "A", "email": "a@b.example\r\nBcc: c@d.example"}), nil, 400, "/contact/email"},
 		{"CRLF in contact name", with("contact", map[string]string{"name": "A\nBcc: c@d.example", "email": "a@b.example"}), nil, 400, "/contact/name"},
-		{"unknown contact field", with("contact", map[string]string{"name": "A", "email": "a@b.example", "phone": "1"}), nil, 400, "/phone"},
+		{"unknown contact field", with("contact", map[string]string{"name": "A", "email": "a@b.example", "phone": "1"}), nil, 400, "/contact/phone"},
 		{"unknown language", with("language", "de"), nil, 400, "/language"},
 		{"status cannot be set", with("status", "member"), nil, 400, "/status"},
 		{"invalid UTF-8", "{\"cityName\":\"\xff\xfe\"}", nil, 400, "/"},

@@ -51,7 +51,7 @@ func decodeStrict(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return decodeError(err)
+		return decodeError(body, err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return failure.Fields("the body has data after the JSON value",
@@ -60,7 +60,7 @@ func decodeStrict(body []byte, v any) error {
 	return nil
 }
 
-func decodeError(err error) error {
+func decodeError(body []byte, err error) error {
 	var (
 		syntax *json.SyntaxError
 		typ    *json.UnmarshalTypeError
@@ -82,7 +82,7 @@ func decodeError(err error) error {
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return failure.Fields("the body has an unknown field",
-			failure.FieldError{Pointer: "/" + name, Detail: "is not a known field"})
+			failure.FieldError{Pointer: fieldPointer(body, name), Detail: "is not a known field"})
 	}
 	return failure.Fields("the body is not valid JSON", failure.FieldError{Pointer: "/", Detail: err.Error()})
 }
@@ -103,4 +103,40 @@ func jsonType(goKind string) string {
 		return "an array"
 	}
 	return "another type"
+}
+
+// fieldPointer finds where an object key stands in the body (the shallowest
+// occurrence), since the decoder names an unknown field without its path.
+func fieldPointer(body []byte, name string) string {
+	var doc any
+	if json.Unmarshal(body, &doc) != nil {
+		return "/" + escapePointer(name)
+	}
+	type node struct {
+		v    any
+		path string
+	}
+	queue := []node{{doc, ""}}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		switch x := n.v.(type) {
+		case map[string]any:
+			if _, ok := x[name]; ok {
+				return n.path + "/" + escapePointer(name)
+			}
+			for k, v := range x {
+				queue = append(queue, node{v, n.path + "/" + escapePointer(k)})
+			}
+		case []any:
+			for i, v := range x {
+				queue = append(queue, node{v, fmt.Sprintf("%s/%d", n.path, i)})
+			}
+		}
+	}
+	return "/" + escapePointer(name)
+}
+
+func escapePointer(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }

@@ -1,0 +1,96 @@
+package notify
+
+import (
+	"strings"
+	"testing"
+)
+
+func sample(template, lang string) Notification {
+	return Notification{
+		ID: "n1", Template: template, Lang: lang, ToName: "Zoë <Admin>", ToEmail: "zoe@city.example",
+		Data: map[string]string{
+			"CityID": "c1", "CityName": `<script>alert("x")</script> & Co`, "Country": "FR", "Population": "31000",
+			"ForeignBornShare": "4", "ForeignResidentShare": "5.5", "NationalMinorityShare": "0",
+			"ContactName": "Zoë", "ContactEmail": "zoe@city.example", "Eligible": "no",
+			"Reasons": "- population 29000 is below 30000 inhabitants", "LinkExpires": "2027-05-25",
+		},
+		Secrets: map[string]string{"AccessLink": "https://forms.example/index-form?city=c1#token=abc"},
+	}
+}
+
+func TestEveryTemplateRendersInBothLanguagesWithEscaping(t *testing.T) {
+	names := Templates()
+	if len(names) < 2 {
+		t.Fatalf("templates %v", names)
+	}
+	for _, name := range names {
+		for _, lang := range Languages {
+			t.Run(name+"/"+lang, func(t *testing.T) {
+				m, err := Render(sample(name, lang))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if m.Subject == "" || m.Text == "" || m.HTML == "" {
+					t.Fatalf("empty part: %+v", m)
+				}
+				if strings.Contains(m.HTML, "<script>") {
+					t.Error("the HTML part does not escape the city name")
+				}
+				if !strings.Contains(m.HTML, "&lt;script&gt;") {
+					t.Error("the HTML part lost the city name")
+				}
+				if strings.ContainsAny(m.Subject, "\r\n") {
+					t.Error("subject has a line break")
+				}
+				if !strings.Contains(m.HTML, `lang="`+lang+`"`) {
+					t.Errorf("HTML part is not marked %s", lang)
+				}
+			})
+		}
+	}
+}
+
+func TestFrenchAndEnglishDiffer(t *testing.T) {
+	en, _ := Render(sample("application-received", "en"))
+	fr, _ := Render(sample("application-received", "fr"))
+	if en.Subject == fr.Subject || !strings.Contains(fr.Subject, "Cités interculturelles") {
+		t.Fatalf("subjects en %q fr %q", en.Subject, fr.Subject)
+	}
+	if !strings.Contains(en.Text, "#token=abc") || !strings.Contains(fr.Text, "#token=abc") {
+		t.Fatal("the access link is missing")
+	}
+}
+
+func TestHeaderInjectionIsRefused(t *testing.T) {
+	tests := map[string]func(*Notification){
+		"CR in name":    func(n *Notification) { n.ToName = "A\rB" },
+		"LF in name":    func(n *Notification) { n.ToName = "A\nBcc: x@y.example" },
+		"LF in address": func(n *Notification) { n.ToEmail = "a@b.example\nBcc: x@y.example" },
+		"display name":  func(n *Notification) { n.ToEmail = "A <a@b.example>" },
+		"no domain dot": func(n *Notification) { n.ToEmail = "a@localhost" },
+		"LF in subject": func(n *Notification) { n.Data["CityName"] = "Lyon\nBcc: x@y.example" },
+		"missing value": func(n *Notification) { delete(n.Data, "CityName") },
+		"unknown name":  func(n *Notification) { n.Template = "nope" },
+	}
+	for name, mutate := range tests {
+		t.Run(name, func(t *testing.T) {
+			n := sample("application-received", "en")
+			mutate(&n)
+			if _, err := Render(n); err == nil {
+				t.Fatal("rendered anyway")
+			}
+		})
+	}
+}
+
+func TestValidAddress(t *testing.T) {
+	for addr, ok := range map[string]bool{
+		"a@b.example": true, "first.last+tag@city.gov.example": true,
+		"": false, "a": false, "@b.example": false, "a@b.": false, "a@@b.example": false,
+		strings.Repeat("a", 250) + "@b.example": false,
+	} {
+		if got := ValidAddress(addr) == nil; got != ok {
+			t.Errorf("ValidAddress(%q) = %v, want %v", addr, got, ok)
+		}
+	}
+}
