@@ -13,14 +13,10 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/notify"
 )
 
-// API is the part of the SES client used here.
-type API interface {
-	SendEmail(context.Context, *ses.SendEmailInput, ...func(*ses.Options)) (*ses.SendEmailOutput, error)
-}
-
-// SES sends email from one verified sender address.
+// SES sends email from one verified sender address. It holds the concrete
+// client: one stored in an interface keeps every SES operation in the binary.
 type SES struct {
-	Client   API
+	Client   *ses.Client
 	From     string // the verified sender address
 	FromName string
 }

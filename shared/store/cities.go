@@ -102,44 +102,14 @@ func eventPut(table, cityID string, seq int, e membership.Event) (types.Transact
 // and (when the request carried a key) the idempotency record in one
 // transaction. A lost race on the key returns idempotency.ErrRace.
 func (s *Store) CreateAdmission(ctx context.Context, a membership.Admission, idem *idempotency.Record) error {
-	city, err := attributevalue.MarshalMap(toCityItem(a.City))
-	if err != nil {
-		return fmt.Errorf("marshal city: %w", err)
-	}
-	items := []types.TransactWriteItem{{Put: &types.Put{
-		TableName: aws.String(s.table), Item: city,
-		ConditionExpression: aws.String("attribute_not_exists(pk)"),
-	}}}
-	ev, err := eventPut(s.table, a.City.ID, 0, a.Event)
-	if err != nil {
-		return fmt.Errorf("marshal event: %w", err)
-	}
-	items = append(items, ev)
-	tok, err := tokenPut(s.table, a.Token)
+	items, err := s.AdmissionTransaction(a, idem)
 	if err != nil {
 		return err
 	}
-	items = append(items, tok)
-	for _, n := range a.Notifications {
-		put, err := notificationPut(s.table, n)
-		if err != nil {
-			return err
-		}
-		items = append(items, put)
-	}
-	idemIndex := -1
-	if idem != nil {
-		put, err := idempotencyPut(s.table, *idem)
-		if err != nil {
-			return err
-		}
-		idemIndex = len(items)
-		items = append(items, put)
-	}
 	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if failed, ok := canceledAt(err); ok {
+	if failed, ok := canceledAt(err); ok && idem != nil {
 		for _, i := range failed {
-			if i == idemIndex {
+			if i == len(items)-1 {
 				return idempotency.ErrRace
 			}
 		}
@@ -148,6 +118,44 @@ func (s *Store) CreateAdmission(ctx context.Context, a membership.Admission, ide
 		return fmt.Errorf("create admission: %w", err)
 	}
 	return nil
+}
+
+// AdmissionTransaction returns the items CreateAdmission writes, the
+// idempotency record last.
+func (s *Store) AdmissionTransaction(a membership.Admission, idem *idempotency.Record) ([]types.TransactWriteItem, error) {
+	city, err := attributevalue.MarshalMap(toCityItem(a.City))
+	if err != nil {
+		return nil, fmt.Errorf("marshal city: %w", err)
+	}
+	items := []types.TransactWriteItem{{Put: &types.Put{
+		TableName: aws.String(s.table), Item: city,
+		ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	}}}
+	ev, err := eventPut(s.table, a.City.ID, 0, a.Event)
+	if err != nil {
+		return nil, fmt.Errorf("marshal event: %w", err)
+	}
+	items = append(items, ev)
+	tok, err := tokenPut(s.table, a.Token)
+	if err != nil {
+		return nil, err
+	}
+	items = append(items, tok)
+	for _, n := range a.Notifications {
+		put, err := notificationPut(s.table, n)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, put)
+	}
+	if idem != nil {
+		put, err := idempotencyPut(s.table, *idem)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, put)
+	}
+	return items, nil
 }
 
 // City returns a city's file and its timeline, oldest step first, in one

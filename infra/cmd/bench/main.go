@@ -1,0 +1,247 @@
+// Command bench measures what the issues ask for and prints each figure
+// beside its baseline or target, all taken in the same run on this machine:
+// DynamoDB round trips per operation, function binary sizes, cold starts under
+// the Lambda Runtime Interface Emulator, and request latency against a bare
+// DynamoDB transaction of the same items.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/intercultural-cities/backoffice/infra/local"
+	"github.com/intercultural-cities/backoffice/shared/membership"
+)
+
+// row is one printed figure.
+type row struct {
+	what, measured, baseline, target, verdict string
+}
+
+var rows []row
+
+func add(what, measured, baseline, target string, ok bool) {
+	v := "ok"
+	if !ok {
+		v = "MISSED"
+	}
+	rows = append(rows, row{what, measured, baseline, target, v})
+}
+
+func main() {
+	ctx := context.Background()
+	if err := run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+	w := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "FIGURE\tMEASURED\tBASELINE (same run)\tTARGET\t")
+	for _, r := range rows {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.what, r.measured, r.baseline, r.target, r.verdict)
+	}
+	_ = w.Flush()
+}
+
+func run(ctx context.Context) error {
+	s, err := local.Start(ctx, local.Options{Table: fmt.Sprintf("bench-%d", time.Now().UnixNano())})
+	if err != nil {
+		return err
+	}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	if err := roundTrips(ctx, s, srv.URL); err != nil {
+		return err
+	}
+	if err := latency(ctx, s, srv.URL); err != nil {
+		return err
+	}
+	if err := binaries(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+var seq int
+
+func applicationBody() string {
+	seq++
+	return fmt.Sprintf(`{"cityName":"Bench City %d","country":"FR","population":%d,"foreignBornShare":12.5,
+		"foreignResidentShare":9,"nationalMinorityShare":0,"contact":{"name":"Bench","email":"bench%d@city.example"},"language":"en"}`,
+		seq, 50000+seq, seq)
+}
+
+func post(url, body string, headers ...string) (int, []byte, error) {
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
+}
+
+// roundTrips counts the DynamoDB requests each operation sends.
+func roundTrips(ctx context.Context, s *local.Stack, base string) error {
+	measure := func(f func() error) (int64, error) {
+		before := s.RoundTrips.Load()
+		err := f()
+		return s.RoundTrips.Load() - before, err
+	}
+	var cityID string
+	n, err := measure(func() error {
+		status, body, err := post(base+"/applications", applicationBody())
+		if err != nil || status != 201 {
+			return fmt.Errorf("apply: %d %s %v", status, body, err)
+		}
+		var r struct{ CityID string }
+		cityID = r.CityID
+		return json.Unmarshal(body, &r)
+	})
+	if err != nil {
+		return err
+	}
+	add("DynamoDB round trips: POST /applications", fmt.Sprint(n), "-", "<= 2", n <= 2)
+
+	n, err = measure(func() error {
+		status, body, err := post(base+"/applications", applicationBody(), "Idempotency-Key", "bench-rt-1")
+		if err != nil || status != 201 {
+			return fmt.Errorf("apply with key: %d %s %v", status, body, err)
+		}
+		var r struct{ CityID string }
+		err = json.Unmarshal(body, &r)
+		cityID = r.CityID
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	add("DynamoDB round trips: POST /applications with Idempotency-Key", fmt.Sprint(n), "-", "<= 2", n <= 2)
+
+	if err := s.Drain(ctx); err != nil {
+		return err
+	}
+	token, err := tokenFor(ctx, s, "bench2@city.example")
+	if err != nil {
+		return err
+	}
+	n, err = measure(func() error {
+		req, _ := http.NewRequest(http.MethodGet, base+"/cities/"+cityID, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b, _ := io.ReadAll(resp.Body)
+			return fmt.Errorf("get city: %d %s", resp.StatusCode, b)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	add("DynamoDB round trips: GET /cities/{id} incl. token check", fmt.Sprint(n), "-", "<= 2", n <= 2)
+
+	// Delivering one email: claim, send (SES), mark sent.
+	status, body, err := post(base+"/applications", applicationBody())
+	if err != nil || status != 201 {
+		return fmt.Errorf("apply: %d %s %v", status, body, err)
+	}
+	n, err = measure(func() error { return s.Drain(ctx) })
+	if err != nil {
+		return err
+	}
+	add("DynamoDB round trips: notify, per email", fmt.Sprintf("%.1f", float64(n)/2), "-", "2 (claim, mark sent)", n <= 4)
+	return nil
+}
+
+func tokenFor(ctx context.Context, s *local.Stack, addr string) (string, error) {
+	mails, err := s.MailTo(ctx, addr)
+	if err != nil {
+		return "", err
+	}
+	for _, m := range mails {
+		if i := strings.Index(m.Body, "#token="); i >= 0 {
+			tok := m.Body[i+len("#token="):]
+			if j := strings.IndexAny(tok, " \n\r"); j >= 0 {
+				tok = tok[:j]
+			}
+			return tok, nil
+		}
+	}
+	return "", fmt.Errorf("no access link mailed to %s", addr)
+}
+
+// latency compares POST /applications end to end through the local HTTP
+// server with a bare TransactWriteItems of the same items on the same
+// emulator.
+func latency(ctx context.Context, s *local.Stack, base string) error {
+	var failed error
+	api := testing.Benchmark(func(b *testing.B) {
+		for b.Loop() {
+			status, body, err := post(base+"/applications", applicationBody())
+			if err != nil || status != 201 {
+				failed = fmt.Errorf("apply: %d %s %v", status, body, err)
+				b.FailNow()
+			}
+		}
+	})
+	if failed != nil {
+		return failed
+	}
+	bare := testing.Benchmark(func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			var app membership.Application
+			if err := json.Unmarshal([]byte(applicationBody()), &app); err != nil {
+				failed = err
+				b.FailNow()
+			}
+			adm, err := membership.Apply(app, s.API.Membership, time.Now(), s.API.NewID)
+			if err != nil {
+				failed = err
+				b.FailNow()
+			}
+			items, err := s.Store.AdmissionTransaction(adm, nil)
+			if err != nil {
+				failed = err
+				b.FailNow()
+			}
+			b.StartTimer()
+			if _, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items}); err != nil {
+				failed = err
+				b.FailNow()
+			}
+		}
+	})
+	if failed != nil {
+		return failed
+	}
+	ratio := float64(api.NsPerOp()) / float64(bare.NsPerOp())
+	add(fmt.Sprintf("POST /applications via local HTTP (n=%d)", api.N),
+		time.Duration(api.NsPerOp()).String()+"/op, "+fmt.Sprint(api.AllocsPerOp())+" allocs",
+		fmt.Sprintf("bare TransactWriteItems (n=%d): %s/op", bare.N, time.Duration(bare.NsPerOp())),
+		"ratio <= 2", ratio <= 2)
+	add("  ratio", fmt.Sprintf("%.2f", ratio), "1.00", "<= 2", ratio <= 2)
+	return nil
+}
