@@ -1,0 +1,113 @@
+package membership
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/intercultural-cities/backoffice/shared/auth"
+	"github.com/intercultural-cities/backoffice/shared/eligibility"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func validApplication() Application {
+	return Application{
+		CityName: ptr("  Lyon "), Country: ptr("FR"), Population: ptr(int64(522000)),
+		ForeignBornShare: ptr(12.5), ForeignResidentShare: ptr(9.0), NationalMinorityShare: ptr(0.0),
+		Contact: &Contact{Name: "Amélie", Email: "amelie@lyon.example"}, Language: ptr("fr"),
+	}
+}
+
+var settings = Settings{Rules: eligibility.Default(), SecretariatEmail: "sec@coe.example",
+	FormsBaseURL: "https://forms.example/", CityTokenTTL: 48 * time.Hour}
+
+func TestApplyPlansTheWholeAdmission(t *testing.T) {
+	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.FixedZone("CET", 3600))
+	n := 0
+	newID := func() string { n++; return strings.Repeat(string(rune('a'+n)), 26) }
+	a, err := Apply(validApplication(), settings, now, newID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := a.City
+	if c.Name != "Lyon" || c.Status != StatusApplied || !c.Eligibility.Eligible || c.Version != 1 ||
+		c.AppliedAt.Location() != time.UTC || c.Language != "fr" {
+		t.Fatalf("city %+v", c)
+	}
+	if a.Token.Role != auth.RoleCity || a.Token.CityID != c.ID || !a.Token.ExpiresAt.Equal(now.Add(48*time.Hour)) {
+		t.Fatalf("token %+v", a.Token)
+	}
+	if len(a.Notifications) != 2 {
+		t.Fatalf("%d notifications", len(a.Notifications))
+	}
+	city, sec := a.Notifications[0], a.Notifications[1]
+	if city.ToEmail != "amelie@lyon.example" || city.Lang != "fr" || city.Template != "application-received" {
+		t.Fatalf("city email %+v", city)
+	}
+	link := city.Secrets["AccessLink"]
+	if !strings.HasPrefix(link, "https://forms.example/index-form?city="+c.ID+"&lang=fr#token=") {
+		t.Fatalf("access link %q", link)
+	}
+	if auth.Hash(strings.SplitN(link, "#token=", 2)[1]) != a.Token.Hash {
+		t.Fatal("the emailed secret does not match the stored token hash")
+	}
+	if _, leaked := city.Data["AccessLink"]; leaked {
+		t.Fatal("the access link is stored with the data, not with the secrets")
+	}
+	if sec.ToEmail != "sec@coe.example" || len(sec.Secrets) != 0 {
+		t.Fatalf("secretariat email %+v", sec)
+	}
+	if a.Event.Type != "applied" || a.Event.To != StatusApplied {
+		t.Fatalf("event %+v", a.Event)
+	}
+}
+
+func TestApplyFlagsButKeepsIneligibleCities(t *testing.T) {
+	app := validApplication()
+	app.Population = ptr(int64(12000))
+	a, err := Apply(app, settings, time.Now(), func() string { return "x" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.City.Eligibility.Eligible || a.City.Status != StatusApplied {
+		t.Fatalf("city %+v", a.City)
+	}
+	if !strings.Contains(a.Event.Detail, "flagged") || a.Notifications[1].Data["Eligible"] != "no" {
+		t.Fatalf("the flag is not carried: event %q data %v", a.Event.Detail, a.Notifications[1].Data)
+	}
+}
+
+func TestValidateNamesEachField(t *testing.T) {
+	tests := []struct {
+		name    string
+		mutate  func(*Application)
+		pointer string
+	}{
+		{"no name", func(a *Application) { a.CityName = nil }, "/cityName"},
+		{"tab in name", func(a *Application) { a.CityName = ptr("Ly\ton") }, "/cityName"},
+		{"country", func(a *Application) { a.Country = ptr("UK") }, "/country"},
+		{"zero population", func(a *Application) { a.Population = ptr(int64(0)) }, "/population"},
+		{"share", func(a *Application) { a.ForeignBornShare = ptr(-0.1) }, "/foreignBornShare"},
+		{"contact", func(a *Application) { a.Contact = nil }, "/contact"},
+		{"contact name", func(a *Application) { a.Contact.Name = "" }, "/contact/name"},
+		{"contact email", func(a *Application) { a.Contact.Email = "a@b" }, "/contact/email"},
+		{"language", func(a *Application) { a.Language = ptr("EN") }, "/language"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app := validApplication()
+			tt.mutate(&app)
+			err := app.Validate()
+			if err == nil || !strings.Contains(err.Error(), "invalid") {
+				t.Fatalf("err = %v", err)
+			}
+			if _, err := Apply(app, settings, time.Now(), func() string { return "x" }); err == nil {
+				t.Fatal("Apply accepted it")
+			}
+		})
+	}
+	if !IsCountry("GB") || IsCountry("UK") || IsCountry("fr") {
+		t.Fatal("country codes")
+	}
+}
