@@ -10,8 +10,8 @@ import (
 	"github.com/intercultural-cities/backoffice/infra/localtest"
 	"github.com/intercultural-cities/backoffice/shared/eligibility"
 	"github.com/intercultural-cities/backoffice/shared/failure"
-	"github.com/intercultural-cities/backoffice/shared/ids"
 	"github.com/intercultural-cities/backoffice/shared/idempotency"
+	"github.com/intercultural-cities/backoffice/shared/ids"
 	"github.com/intercultural-cities/backoffice/shared/membership"
 	"github.com/intercultural-cities/backoffice/shared/notify"
 )
