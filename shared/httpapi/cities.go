@@ -37,7 +37,7 @@ func (a *API) createApplication(w http.ResponseWriter, r *http.Request) {
 			if err != nil {
 				return created{}, err
 			}
-			loc := "/cities/" + adm.City.ID
+			loc := link(r, "/cities/"+adm.City.ID)
 			return created{Status: http.StatusCreated, Location: loc, Body: ApplicationResponse{
 				CityID: adm.City.ID, Status: adm.City.Status, Eligibility: adm.City.Eligibility,
 				AppliedAt: adm.City.AppliedAt, Links: map[string]string{"city": loc},

@@ -48,7 +48,8 @@ func (a *API) createOnce(w http.ResponseWriter, r *http.Request, scope string, b
 	if key != "" {
 		now := a.Now()
 		rec = &idempotency.Record{
-			Scope: scope, Key: key, RequestHash: hash, Status: res.Status, ContentType: "application/json",
+			Scope: scope, Key: key, RequestHash: hash, Status: res.Status, Location: res.Location,
+			ContentType: "application/json",
 			Body: out, CreatedAt: now, ExpiresAt: now.Add(idempotency.TTL),
 		}
 	}
@@ -59,12 +60,7 @@ func (a *API) createOnce(w http.ResponseWriter, r *http.Request, scope string, b
 		writeProblem(w, r, err)
 		return
 	}
-	if res.Location != "" {
-		w.Header().Set("Location", res.Location)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(res.Status)
-	_, _ = w.Write(out)
+	writeStored(w, res.Status, res.Location, "application/json", out)
 }
 
 // replay answers from a stored record; it reports whether it answered.
@@ -81,9 +77,17 @@ func (a *API) replay(w http.ResponseWriter, r *http.Request, scope, key, hash st
 		writeProblem(w, r, err)
 		return true
 	}
-	w.Header().Set("Content-Type", stored.ContentType)
 	w.Header().Set("Idempotent-Replayed", "true")
-	w.WriteHeader(stored.Status)
-	_, _ = w.Write(stored.Body)
+	writeStored(w, stored.Status, stored.Location, stored.ContentType, stored.Body)
 	return true
+}
+
+func writeStored(w http.ResponseWriter, status int, location, contentType string, body []byte) {
+	if location != "" {
+		w.Header().Set("Location", location)
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
 }

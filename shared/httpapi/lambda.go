@@ -42,6 +42,15 @@ func toRequest(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Re
 	if u.Path == "" {
 		u.Path = ev.RequestContext.HTTP.Path
 	}
+	// A named stage prefixes every path (/dev/applications); routes and
+	// links are relative to the stage.
+	if stage := ev.RequestContext.Stage; stage != "" && stage != "$default" {
+		prefix := "/" + stage
+		if rest, ok := strings.CutPrefix(u.Path, prefix); ok && (rest == "" || rest[0] == '/') {
+			u.Path = rest
+			ctx = context.WithValue(ctx, basePathKey{}, prefix)
+		}
+	}
 	method := ev.RequestContext.HTTP.Method
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
 	if err != nil {
@@ -58,6 +67,16 @@ func toRequest(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Re
 	req.Host = ev.RequestContext.DomainName
 	req.ContentLength = int64(len(body))
 	return req, nil
+}
+
+type basePathKey struct{}
+
+// link returns path as the client reaches it (with the stage prefix, if any).
+func link(r *http.Request, path string) string {
+	if p, ok := r.Context().Value(basePathKey{}).(string); ok {
+		return p + path
+	}
+	return path
 }
 
 // responseWriter collects a response for API Gateway.

@@ -17,6 +17,7 @@ type Record struct {
 	Key         string
 	RequestHash string
 	Status      int
+	Location    string
 	ContentType string
 	Body        []byte
 	CreatedAt   time.Time

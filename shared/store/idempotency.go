@@ -21,6 +21,7 @@ type idemItem struct {
 	Type        string    `dynamodbav:"type"`
 	RequestHash string    `dynamodbav:"requestHash"`
 	Status      int       `dynamodbav:"status"`
+	Location    string    `dynamodbav:"location,omitempty"`
 	ContentType string    `dynamodbav:"contentType"`
 	Body        []byte    `dynamodbav:"body"`
 	CreatedAt   time.Time `dynamodbav:"createdAt"`
@@ -32,7 +33,7 @@ func idemKey(scope, k string) string { return idemPrefix + scope + "#" + k }
 func idempotencyPut(table string, r idempotency.Record) (types.TransactWriteItem, error) {
 	item, err := attributevalue.MarshalMap(idemItem{
 		PK: idemKey(r.Scope, r.Key), SK: "IDEMPOTENCY", Type: "idempotency", RequestHash: r.RequestHash,
-		Status: r.Status, ContentType: r.ContentType, Body: r.Body, CreatedAt: r.CreatedAt,
+		Status: r.Status, Location: r.Location, ContentType: r.ContentType, Body: r.Body, CreatedAt: r.CreatedAt,
 		TTL: r.ExpiresAt.Unix(),
 	})
 	if err != nil {
@@ -66,7 +67,7 @@ func (s *Store) IdempotencyRecord(ctx context.Context, scope, k string, now time
 		return idempotency.Record{}, false, nil
 	}
 	return idempotency.Record{
-		Scope: scope, Key: k, RequestHash: it.RequestHash, Status: it.Status, ContentType: it.ContentType,
+		Scope: scope, Key: k, RequestHash: it.RequestHash, Status: it.Status, Location: it.Location, ContentType: it.ContentType,
 		Body: it.Body, CreatedAt: it.CreatedAt, ExpiresAt: time.Unix(it.TTL, 0).UTC(),
 	}, true, nil
 }
