@@ -123,9 +123,9 @@ func Jobs(sw *outbox.Sweeper) map[string]httpapi.Job {
 }
 
 // DeliverNotification consumes a notification work item by its key.
-func DeliverNotification(n *notify.Service) func(context.Context, string) error {
-	return func(ctx context.Context, pk string) error {
-		id, err := outbox.IDFromKey(pk, store.NotificationPrefix)
+func DeliverNotification(n *notify.Service) func(context.Context, outbox.Key) error {
+	return func(ctx context.Context, k outbox.Key) error {
+		id, err := outbox.IDFromKey(k.PK, store.NotificationPrefix)
 		if err != nil {
 			return err
 		}

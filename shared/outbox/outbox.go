@@ -18,7 +18,11 @@ import (
 // Work item types: the item's "type" attribute, which stream filters match.
 const (
 	TypeNotification = "notification"
+	TypeSubmission   = "submission" // an INDEX submission waiting to be scored
 )
+
+// Key is a work item's table key.
+type Key struct{ PK, SK string }
 
 // Item states shared by every kind of work item.
 const (
@@ -88,7 +92,7 @@ func (s *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 // StreamHandler adapts a DynamoDB stream batch to a per-item consumer and
 // reports the records that failed, so the event source mapping retries only
 // those (ReportBatchItemFailures).
-func StreamHandler(workType string, consume func(ctx context.Context, pk string) error) func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+func StreamHandler(workType string, consume func(ctx context.Context, k Key) error) func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 	return func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 		var resp events.DynamoDBEventResponse
 		for _, rec := range ev.Records {
@@ -102,13 +106,14 @@ func StreamHandler(workType string, consume func(ctx context.Context, pk string)
 			if st, ok := img["status"]; !ok || st.DataType() != events.DataTypeString || st.String() != StatusPending {
 				continue
 			}
-			pk, ok := img["pk"]
-			if !ok || pk.DataType() != events.DataTypeString {
-				slog.ErrorContext(ctx, "stream record without pk", "eventID", rec.EventID)
+			pk, okPK := img["pk"]
+			sk, okSK := img["sk"]
+			if !okPK || !okSK || pk.DataType() != events.DataTypeString || sk.DataType() != events.DataTypeString {
+				slog.ErrorContext(ctx, "stream record without a key", "eventID", rec.EventID)
 				continue
 			}
-			if err := consume(ctx, pk.String()); err != nil {
-				slog.ErrorContext(ctx, "work item failed", "pk", pk.String(), "error", err)
+			if err := consume(ctx, Key{PK: pk.String(), SK: sk.String()}); err != nil {
+				slog.ErrorContext(ctx, "work item failed", "pk", pk.String(), "sk", sk.String(), "error", err)
 				// A stream is ordered: the mapping resumes from the first
 				// failure, so stop here and report it.
 				resp.BatchItemFailures = append(resp.BatchItemFailures,

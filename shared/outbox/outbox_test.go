@@ -12,7 +12,7 @@ func rec(seq, pk, typ, status, name string) events.DynamoDBEventRecord {
 	return events.DynamoDBEventRecord{EventName: name, Change: events.DynamoDBStreamRecord{
 		SequenceNumber: seq,
 		NewImage: map[string]events.DynamoDBAttributeValue{
-			"pk": events.NewStringAttribute(pk), "type": events.NewStringAttribute(typ),
+			"pk": events.NewStringAttribute(pk), "sk": events.NewStringAttribute("S"), "type": events.NewStringAttribute(typ),
 			"status": events.NewStringAttribute(status),
 		},
 	}}
@@ -20,9 +20,9 @@ func rec(seq, pk, typ, status, name string) events.DynamoDBEventRecord {
 
 func TestStreamHandlerConsumesPendingItemsOfItsTypeAndReportsTheFirstFailure(t *testing.T) {
 	var seen []string
-	h := StreamHandler(TypeNotification, func(_ context.Context, pk string) error {
-		seen = append(seen, pk)
-		if pk == "N#bad" {
+	h := StreamHandler(TypeNotification, func(_ context.Context, k Key) error {
+		seen = append(seen, k.PK)
+		if k.PK == "N#bad" {
 			return errors.New("boom")
 		}
 		return nil
