@@ -50,7 +50,7 @@ func (a *API) createOnce(w http.ResponseWriter, r *http.Request, scope string, b
 		rec = &idempotency.Record{
 			Scope: scope, Key: key, RequestHash: hash, Status: res.Status, Location: res.Location,
 			ContentType: "application/json",
-			Body: out, CreatedAt: now, ExpiresAt: now.Add(idempotency.TTL),
+			Body:        out, CreatedAt: now, ExpiresAt: now.Add(idempotency.TTL),
 		}
 	}
 	if err := commit(rec); err != nil {
