@@ -29,6 +29,7 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/boot"
 	"github.com/intercultural-cities/backoffice/shared/config"
 	"github.com/intercultural-cities/backoffice/shared/httpapi"
+	"github.com/intercultural-cities/backoffice/shared/index"
 	"github.com/intercultural-cities/backoffice/shared/mail"
 	"github.com/intercultural-cities/backoffice/shared/notify"
 	"github.com/intercultural-cities/backoffice/shared/outbox"
@@ -89,6 +90,7 @@ type Stack struct {
 	API        *httpapi.API
 	Notifier   *notify.Service
 	Sweeper    *outbox.Sweeper
+	Scorer     *index.Scorer
 	Pollers    []*Poller
 	Jobs       map[string]httpapi.Job
 	Sender     string // the From header SES stores mail under
@@ -142,6 +144,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 
 	s := &Stack{Template: tpl, Table: opts.Table}
 	env, err := config.Load(config.TableName, config.SenderEmail, config.SweepAfter, config.LogLevel,
+		config.PopulationBands, config.ForeignBornBands,
 		config.SecretariatEmail, config.FormsBaseURL, config.MinPopulation, config.MinDiversityShare, config.CityTokenTTL)
 	if err != nil {
 		return nil, err
@@ -187,8 +190,14 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	scorer, err := boot.Scorer(env, s.Store)
+	if err != nil {
+		return nil, err
+	}
+	s.Scorer = scorer
 	handlers := map[string]StreamHandler{
 		"notify": outbox.StreamHandler(outbox.TypeNotification, boot.DeliverNotification(s.Notifier)),
+		"score":  outbox.StreamHandler(outbox.TypeSubmission, boot.ScoreSubmission(scorer)),
 	}
 	for _, name := range tpl.Names() {
 		f, _ := tpl.FunctionByName(name)

@@ -18,6 +18,7 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/eligibility"
 	"github.com/intercultural-cities/backoffice/shared/httpapi"
 	"github.com/intercultural-cities/backoffice/shared/ids"
+	"github.com/intercultural-cities/backoffice/shared/index"
 	"github.com/intercultural-cities/backoffice/shared/mail"
 	"github.com/intercultural-cities/backoffice/shared/membership"
 	"github.com/intercultural-cities/backoffice/shared/notify"
@@ -119,6 +120,37 @@ func Sweeper(env config.Env, s *store.Store) (*outbox.Sweeper, error) {
 func Jobs(sw *outbox.Sweeper) map[string]httpapi.Job {
 	return map[string]httpapi.Job{
 		"sweeper": func(ctx context.Context) (any, error) { return sw.Sweep(ctx) },
+	}
+}
+
+// ScoringVars are the variables Scorer reads.
+var ScoringVars = []config.Var{config.PopulationBands, config.ForeignBornBands}
+
+// Scorer assembles INDEX scoring.
+func Scorer(env config.Env, s *store.Store) (*index.Scorer, error) {
+	pop, err := env.Floats(config.PopulationBands)
+	if err != nil {
+		return nil, err
+	}
+	fb, err := env.Floats(config.ForeignBornBands)
+	if err != nil {
+		return nil, err
+	}
+	return &index.Scorer{Store: s, Bands: index.Bands{Population: pop, ForeignBorn: fb}, Now: time.Now}, nil
+}
+
+// ScoreSubmission consumes a submission work item by its key.
+func ScoreSubmission(sc *index.Scorer) func(context.Context, outbox.Key) error {
+	return func(ctx context.Context, k outbox.Key) error {
+		cityID, err := outbox.IDFromKey(k.PK, store.CityPrefix)
+		if err != nil {
+			return err
+		}
+		id, err := outbox.IDFromKey(k.SK, store.SubmissionPrefix)
+		if err != nil {
+			return err
+		}
+		return sc.Score(ctx, cityID, id)
 	}
 }
 

@@ -39,6 +39,8 @@ var (
 	CityTokenTTL      = Var{Name: "CITY_TOKEN_TTL", Default: "4320h", Doc: "validity of a city's emailed access link"}
 	SweepAfter        = Var{Name: "SWEEP_AFTER", Default: "5m", Doc: "age after which pending work is re-driven"}
 	LogLevel          = Var{Name: "LOG_LEVEL", Default: "info", Doc: "debug, info, warn or error"}
+	PopulationBands   = Var{Name: "COMPARISON_POPULATION_BANDS", Default: "100000,200000,500000", Doc: "population cut-offs of the comparison groups"}
+	ForeignBornBands  = Var{Name: "COMPARISON_FOREIGN_BORN_BANDS", Default: "10,15,20", Doc: "foreign-born % cut-offs of the comparison groups"}
 )
 
 // All lists every variable by its Go name, for the template check and docs.
@@ -46,6 +48,7 @@ var All = map[string]Var{
 	"TableName": TableName, "SenderEmail": SenderEmail, "SecretariatEmail": SecretariatEmail,
 	"FormsBaseURL": FormsBaseURL, "MinPopulation": MinPopulation, "MinDiversityShare": MinDiversityShare,
 	"CityTokenTTL": CityTokenTTL, "SweepAfter": SweepAfter, "LogLevel": LogLevel,
+	"PopulationBands": PopulationBands, "ForeignBornBands": ForeignBornBands,
 }
 
 // Env holds the values of the variables a function asked for.
@@ -100,6 +103,22 @@ func (e Env) Float(v Var) (float64, error) {
 		return 0, fmt.Errorf("%s: %w", v.Name, err)
 	}
 	return f, nil
+}
+
+// Floats returns v as a comma-separated list of ascending numbers.
+func (e Env) Floats(v Var) ([]float64, error) {
+	var out []float64
+	for _, part := range strings.Split(e.String(v), ",") {
+		f, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", v.Name, err)
+		}
+		if len(out) > 0 && f <= out[len(out)-1] {
+			return nil, fmt.Errorf("%s: values must ascend", v.Name)
+		}
+		out = append(out, f)
+	}
+	return out, nil
 }
 
 // Duration returns v as a duration ("90m", "4320h").

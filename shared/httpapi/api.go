@@ -8,6 +8,7 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/auth"
 	"github.com/intercultural-cities/backoffice/shared/failure"
 	"github.com/intercultural-cities/backoffice/shared/idempotency"
+	"github.com/intercultural-cities/backoffice/shared/index"
 	"github.com/intercultural-cities/backoffice/shared/membership"
 )
 
@@ -17,6 +18,10 @@ type Store interface {
 	IdempotencyRecord(ctx context.Context, scope, key string, now time.Time) (idempotency.Record, bool, error)
 	CreateAdmission(ctx context.Context, a membership.Admission, idem *idempotency.Record) error
 	City(ctx context.Context, id string) (membership.City, []membership.Event, error)
+	Draft(ctx context.Context, cityID string) (index.Draft, error)
+	SaveDraft(ctx context.Context, d index.Draft, expected int64) (index.Draft, error)
+	CreateSubmission(ctx context.Context, sub index.Submission, ev membership.Event, idem *idempotency.Record) error
+	Submission(ctx context.Context, cityID, id string) (index.Submission, error)
 }
 
 // Job is a scheduled duty the secretariat can also run on demand.
@@ -47,6 +52,13 @@ var Routes = []Route{
 	{"cities", http.MethodGet, "/cities/{cityId}", (*API).getCity},
 	{"secretariat", http.MethodPost, "/admin/runs/{schedule}", (*API).runSchedule},
 	{"openapi", http.MethodGet, "/openapi.json", (*API).openAPI},
+	{"questionnaire", http.MethodGet, "/questionnaire", (*API).getQuestionnaire},
+	{"questionnaire", http.MethodGet, "/questionnaire/{version}", (*API).getQuestionnaire},
+	{"questionnaire", http.MethodGet, "/questionnaire/{version}/schema", (*API).getQuestionnaireSchema},
+	{"index", http.MethodGet, "/cities/{cityId}/index/draft", (*API).getDraft},
+	{"index", http.MethodPut, "/cities/{cityId}/index/draft", (*API).putDraft},
+	{"index", http.MethodPost, "/cities/{cityId}/index/submissions", (*API).createSubmission},
+	{"index", http.MethodGet, "/cities/{cityId}/index/submissions/{submissionId}", (*API).getSubmission},
 }
 
 // Handler serves the routes of one function, or every route for "".

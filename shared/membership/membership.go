@@ -19,9 +19,10 @@ import (
 // Status is where a city stands in the programme.
 type Status string
 
-// The statuses of this slice; the admission workflow adds the rest.
+// The statuses so far; the admission workflow adds the rest.
 const (
-	StatusApplied Status = "applied"
+	StatusApplied        Status = "applied"
+	StatusIndexSubmitted Status = "index_submitted"
 )
 
 // Contact is the city official the programme writes to.

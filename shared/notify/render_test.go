@@ -13,6 +13,7 @@ func sample(template, lang string) Notification {
 			"ForeignBornShare": "4", "ForeignResidentShare": "5.5", "NationalMinorityShare": "0",
 			"ContactName": "Zoë", "ContactEmail": "zoe@city.example", "Eligible": "no",
 			"Reasons": "- population 29000 is below 30000 inhabitants", "LinkExpires": "2027-05-25",
+			"SubmissionID": "s1", "Version": "2019", "Aggregate": "71.5", "Rank": "3", "Of": "41",
 		},
 		Secrets: map[string]string{"AccessLink": "https://forms.example/index-form?city=c1#token=abc"},
 	}

@@ -17,10 +17,12 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/membership"
 )
 
+// CityPrefix starts every key of a city's partition.
+const CityPrefix = "CITY#"
+
 const (
-	cityPrefix = "CITY#"
-	profileSK  = "PROFILE"
-	eventSK    = "EVENT#"
+	profileSK = "PROFILE"
+	eventSK   = "EVENT#"
 )
 
 type cityItem struct {
@@ -58,7 +60,7 @@ type eventItem struct {
 	Detail string    `dynamodbav:"detail,omitempty"`
 }
 
-func cityKey(id string) string { return cityPrefix + id }
+func cityKey(id string) string { return CityPrefix + id }
 
 func toCityItem(c membership.City) cityItem {
 	return cityItem{

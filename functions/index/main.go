@@ -1,0 +1,27 @@
+// Command index serves a city's INDEX work: saving and resuming a draft,
+// submitting the questionnaire and reading a submission's results.
+package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/intercultural-cities/backoffice/shared/boot"
+	"github.com/intercultural-cities/backoffice/shared/config"
+	"github.com/intercultural-cities/backoffice/shared/httpapi"
+	"github.com/intercultural-cities/backoffice/shared/membership"
+)
+
+func main() {
+	env, err := boot.Env(config.TableName)
+	if err != nil {
+		boot.Exit(err)
+	}
+	cfg, err := boot.AWS(context.Background())
+	if err != nil {
+		boot.Exit(err)
+	}
+	api := boot.API(boot.Store(env, cfg), membership.Settings{}, nil)
+	lambda.Start(httpapi.LambdaHandler(api.Handler("index")))
+}
