@@ -74,7 +74,7 @@ func run() error {
 		}
 	}
 
-	if n, err := seedOnce(ctx, s, base); err != nil {
+	if n, err := seedOnce(ctx, s, base, admin); err != nil {
 		slog.Warn("demo data not seeded", "error", err)
 	} else if n > 0 {
 		slog.Info("demo data seeded", "applications", n)
@@ -122,7 +122,7 @@ func adminToken(ctx context.Context, s *local.Stack) (string, error) {
 }
 
 // seedOnce seeds the demo data the first time this table is used.
-func seedOnce(ctx context.Context, s *local.Stack, base string) (int, error) {
+func seedOnce(ctx context.Context, s *local.Stack, base, admin string) (int, error) {
 	_, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.Table),
 		Item: map[string]types.AttributeValue{
@@ -138,7 +138,7 @@ func seedOnce(ctx context.Context, s *local.Stack, base string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return demo.Seed(ctx, http.DefaultClient, base)
+	return demo.Seed(ctx, http.DefaultClient, base, admin)
 }
 
 var rate = regexp.MustCompile(`^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$`)
