@@ -150,11 +150,14 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		return nil, err
 	}
 	s.Env = env
-	cfg, err := boot.AWS(ctx, store.CountRoundTrips(&s.RoundTrips))
+	cfg, err := boot.AWS(ctx)
 	if err != nil {
 		return nil, err
 	}
-	tx := &txStream{reader: config.DynamoDB(cfg)}
+	// The stream shim reads with a client of its own, so its reads are
+	// not counted as the functions' round trips.
+	tx := &txStream{reader: config.DynamoDB(cfg.Copy())}
+	cfg.APIOptions = append(cfg.APIOptions, store.CountRoundTrips(&s.RoundTrips))
 	cfg.APIOptions = append(cfg.APIOptions, tx.middleware)
 	for _, o := range opts.APIOptions {
 		o(&cfg)

@@ -155,6 +155,7 @@ func parseDefinition(name string, data []byte) (*Questionnaire, error) {
 	if err := q.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	q.indexQuestions()
 	return &q, nil
 }
 
@@ -162,6 +163,7 @@ func parseDefinition(name string, data []byte) (*Questionnaire, error) {
 // modify without touching the shared embedded versions.
 func (q *Questionnaire) Clone() *Questionnaire {
 	c := *q
+	c.byID = nil // the copy may change; it looks questions up by walking
 	c.Demographics = cloneQuestions(q.Demographics)
 	if q.Areas != nil {
 		c.Areas = make([]Area, len(q.Areas))

@@ -101,10 +101,38 @@ type Questionnaire struct {
 	Current      bool       `yaml:"current" json:"current"`
 	Demographics []Question `yaml:"demographics" json:"demographics"`
 	Areas        []Area     `yaml:"areas" json:"areas"`
+
+	byID map[string]questionRef // set on the embedded, immutable versions
+}
+
+// questionRef locates a question: area −1 for demographics.
+type questionRef struct{ area, question int }
+
+// indexQuestions builds the id lookup of a version that will not change.
+func (q *Questionnaire) indexQuestions() {
+	q.byID = make(map[string]questionRef, q.QuestionCount())
+	for i := range q.Demographics {
+		q.byID[q.Demographics[i].ID] = questionRef{-1, i}
+	}
+	for a := range q.Areas {
+		for i := range q.Areas[a].Questions {
+			q.byID[q.Areas[a].Questions[i].ID] = questionRef{a, i}
+		}
+	}
 }
 
 // Question finds a question by id, with its area (nil for demographics).
 func (q *Questionnaire) Question(id string) (*Question, *Area, bool) {
+	if q.byID != nil {
+		r, ok := q.byID[id]
+		switch {
+		case !ok:
+			return nil, nil, false
+		case r.area < 0:
+			return &q.Demographics[r.question], nil, true
+		}
+		return &q.Areas[r.area].Questions[r.question], &q.Areas[r.area], true
+	}
 	for i := range q.Demographics {
 		if q.Demographics[i].ID == id {
 			return &q.Demographics[i], nil, true

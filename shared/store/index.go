@@ -447,3 +447,16 @@ func scoredNotification(sc index.Scored) notify.Notification {
 		ToName: c.ContactName, ToEmail: c.ContactEmail, Data: data, Status: notify.StatusPending, CreatedAt: *sub.ScoredAt,
 	}
 }
+
+// AddToSample applies deltas to the comparison groups in one transaction,
+// for back-filling results scored elsewhere (and for measuring).
+func (s *Store) AddToSample(ctx context.Context, deltas map[string]index.Delta) error {
+	var items []types.TransactWriteItem
+	for _, k := range sortedKeys(deltas) {
+		items = append(items, types.TransactWriteItem{Update: groupUpdate(s.table, k, deltas[k])})
+	}
+	if _, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items}); err != nil {
+		return fmt.Errorf("add to sample: %w", err)
+	}
+	return nil
+}

@@ -68,6 +68,9 @@ func run(ctx context.Context) error {
 	if err := latency(ctx, s, srv.URL); err != nil {
 		return err
 	}
+	if err := indexFigures(ctx, s, srv.URL); err != nil {
+		return err
+	}
 	if err := binaries(ctx); err != nil {
 		return err
 	}
