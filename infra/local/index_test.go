@@ -1,12 +1,16 @@
 package local_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/intercultural-cities/backoffice/infra/demo"
 	"github.com/intercultural-cities/backoffice/infra/local"
@@ -175,4 +179,185 @@ func TestConcurrentIdenticalSubmissionsScoreOnce(t *testing.T) {
 	if results != 1 {
 		t.Fatalf("%d results emails, want 1", results)
 	}
+}
+
+func TestIndexBadInputAndAccess(t *testing.T) {
+	s := localtest.New(t, local.Options{})
+	idA, tokA := applyCity(t, s, "City A", 150000, 12)
+	idB, tokB := applyCity(t, s, "City B", 90000, 8)
+	q := index.Current()
+	answers := demo.Answers(q, demo.City{Population: 150000, ForeignBorn: 12}, 0.6, 3, false)
+	good := submissionBody(t, answers)
+	huge := submissionBody(t, append([]index.Answer{{Question: answers[5].Question, Option: answers[5].Option,
+		Evidence: strings.Repeat("x", 5<<20)}}, answers[6:]...))
+	dup := submissionBody(t, append(answers, answers[7]))
+	bad := func(a index.Answer) string {
+		out := append([]index.Answer(nil), answers...)
+		out[7] = a
+		return submissionBody(t, out)
+	}
+	v := 150.0
+	maybe := "maybe"
+	tests := []struct {
+		name, method, path, token, body string
+		status                          int
+		pointer                         string
+	}{
+		{"other city's draft", http.MethodGet, "/cities/" + idB + "/index/draft", tokA, "", 403, ""},
+		{"other city's draft write", http.MethodPut, "/cities/" + idB + "/index/draft", tokA, good, 403, ""},
+		{"other city's submission", http.MethodPost, "/cities/" + idB + "/index/submissions", tokA, good, 403, ""},
+		{"anonymous submission", http.MethodPost, "/cities/" + idA + "/index/submissions", "", good, 401, ""},
+		{"missing version", http.MethodPost, "/cities/" + idA + "/index/submissions", tokA, `{"answers":[]}`, 400, "/version"},
+		{"unknown version", http.MethodPost, "/cities/" + idA + "/index/submissions", tokA, `{"version":"1999","answers":[]}`, 400, "/version"},
+		{"client sets a score", http.MethodPost, "/cities/" + idA + "/index/submissions", tokA,
+			strings.Replace(good, `{"answers"`, `{"aggregate":99,"answers"`, 1), 400, "/aggregate"},
+		{"client sets a status", http.MethodPost, "/cities/" + idA + "/index/submissions", tokA,
+			strings.Replace(good, `{"answers"`, `{"status":"scored","answers"`, 1), 400, "/status"},
+		{"unknown question", http.MethodPost, "/cities/" + idA + "/index/submissions", tokA,
+			bad(index.Answer{Question: "nope.nothing", Option: &maybe}), 400, "/answers/7/question"},
+		{"unknown option", http.MethodPost, "/cities/" + idA + "/index/submissions", tokA,
+			bad(index.Answer{Question: answers[7].Question, Option: &maybe}), 400, "/answers/7/option"},
+		{"wrong answer type", http.MethodPost, "/cities/" + idA + "/index/submissions", tokA,
+			bad(index.Answer{Question: answers[7].Question, Value: &v}), 400, "/answers/7/option"},
+		{"out-of-range number", http.MethodPost, "/cities/" + idA + "/index/submissions", tokA,
+			bad(index.Answer{Question: percentQuestion(q), Value: &v}), 400, "/answers/7/value"},
+		{"duplicate answer", http.MethodPost, "/cities/" + idA + "/index/submissions", tokA, dup, 400, fmt.Sprintf("/answers/%d/question", len(answers))},
+		{"missing answers", http.MethodPost, "/cities/" + idA + "/index/submissions", tokA, submissionBody(t, answers[:10]), 400, "/answers"},
+		{"5 MB of evidence", http.MethodPost, "/cities/" + idA + "/index/submissions", tokA, huge, 413, "/"},
+		{"5 MB of evidence in a draft", http.MethodPut, "/cities/" + idA + "/index/draft", tokA, huge, 413, "/"},
+		{"bad If-Match", http.MethodPut, "/cities/" + idA + "/index/draft", tokA, good, 400, "header/If-Match"},
+		{"bad submission id", http.MethodGet, "/cities/" + idA + "/index/submissions/zzz", tokA, "", 400, "path/submissionId"},
+		{"unknown submission", http.MethodGet, "/cities/" + idA + "/index/submissions/aaaaaaaaaaaaaaaaaaaaaaaaaa", tokA, "", 404, ""},
+		{"bad language", http.MethodGet, "/questionnaire?lang=de", "", "", 400, "query/lang"},
+		{"unknown questionnaire version", http.MethodGet, "/questionnaire/1999", "", "", 404, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var headers []string
+			if tt.name == "bad If-Match" {
+				headers = []string{"If-Match", "yesterday"}
+			}
+			status, hdr, body := s.Do(tt.method, tt.path, tt.token, tt.body, headers...)
+			if status != tt.status {
+				t.Fatalf("status %d, want %d: %.300s", status, tt.status, body)
+			}
+			if hdr.Get("Content-Type") != "application/problem+json" {
+				t.Fatalf("not a problem: %s", hdr.Get("Content-Type"))
+			}
+			if tt.pointer != "" && !strings.Contains(string(body), `"pointer":"`+tt.pointer+`"`) {
+				t.Fatalf("no error names %s: %.500s", tt.pointer, body)
+			}
+		})
+	}
+	_ = tokB
+	if n := s.Items("CITY#" + idA); n != 2 { // profile and the applied event: nothing was stored
+		t.Fatalf("bad input left %d items in city A's partition", n)
+	}
+}
+
+func TestQuestionnaireIsCacheableInBothLanguages(t *testing.T) {
+	s := localtest.New(t, local.Options{})
+	status, hdr, en := s.Do(http.MethodGet, "/questionnaire", "", "")
+	if status != 200 || hdr.Get("ETag") == "" || !strings.Contains(hdr.Get("Cache-Control"), "max-age") {
+		t.Fatalf("GET /questionnaire: %d %v", status, hdr)
+	}
+	if status, _, _ := s.Do(http.MethodGet, "/questionnaire", "", "", "If-None-Match", hdr.Get("ETag")); status != 304 {
+		t.Fatalf("conditional GET: %d", status)
+	}
+	_, _, fr := s.Do(http.MethodGet, "/questionnaire?lang=fr", "", "")
+	var vEN, vFR index.QuestionnaireView
+	_ = json.Unmarshal(en, &vEN)
+	_ = json.Unmarshal(fr, &vFR)
+	if vEN.Version != index.Current().Version || len(vEN.Areas) != 17 || vEN.Areas[0].Title == vFR.Areas[0].Title {
+		t.Fatalf("en %q fr %q", vEN.Areas[0].Title, vFR.Areas[0].Title)
+	}
+	if strings.Contains(string(en), `"points"`) {
+		t.Fatal("the public questionnaire shows the scoring points")
+	}
+	_, _, old := s.Do(http.MethodGet, "/questionnaire/2017", "", "")
+	if !strings.Contains(string(old), `"version":"2017"`) {
+		t.Fatalf("older version: %.200s", old)
+	}
+	status, _, schema := s.Do(http.MethodGet, "/questionnaire/2019/schema", "", "")
+	if status != 200 || !strings.Contains(string(schema), "json-schema.org/draft/2020-12") {
+		t.Fatalf("schema: %d %.200s", status, schema)
+	}
+}
+
+func TestSweeperRedrivesASubmissionLeftUnscored(t *testing.T) {
+	s := localtest.New(t, local.Options{SweepAfter: time.Nanosecond})
+	id, tok := applyCity(t, s, "Forgotten", 70000, 9)
+	body := submissionBody(t, demo.Answers(index.Current(), demo.City{Population: 70000, ForeignBorn: 9}, 0.5, 5, false))
+	// The score trigger is lost: its records are read and dropped.
+	var scorePoller *local.Poller
+	for _, p := range s.Pollers {
+		if p.Function == "score" {
+			scorePoller = p
+		}
+	}
+	real := scorePoller.Handler
+	scorePoller.Handler = func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+		return events.DynamoDBEventResponse{}, nil
+	}
+	status, _, resp := s.Do(http.MethodPost, "/cities/"+id+"/index/submissions", tok, body)
+	if status != 202 {
+		t.Fatalf("submit: %d %s", status, resp)
+	}
+	var acc struct{ SubmissionID string }
+	_ = json.Unmarshal(resp, &acc)
+	s.Drain()
+	sub, _ := s.Store.Submission(t.Context(), id, acc.SubmissionID)
+	if sub.Status != index.StatusReceived {
+		t.Fatalf("status %s before the sweep", sub.Status)
+	}
+	scorePoller.Handler = real
+	res, err := s.Sweeper.Sweep(t.Context())
+	if err != nil || res.Redriven != 1 {
+		t.Fatalf("sweep %+v %v, want the submission re-driven", res, err)
+	}
+	s.Drain()
+	sub, _ = s.Store.Submission(t.Context(), id, acc.SubmissionID)
+	if sub.Status != index.StatusScored {
+		t.Fatalf("status %s after the sweep", sub.Status)
+	}
+	// Scoring it again (a duplicate record) changes nothing.
+	if err := s.Scorer.Score(t.Context(), id, acc.SubmissionID); err != nil {
+		t.Fatal(err)
+	}
+	sample, _ := s.Store.Sample(t.Context())
+	if sample["all"].Count != 1 {
+		t.Fatalf("the city is counted %d times", sample["all"].Count)
+	}
+}
+
+func TestReassessmentMovesTheCityInTheSample(t *testing.T) {
+	s := localtest.New(t, local.Options{})
+	id, tok := applyCity(t, s, "Improving", 120000, 14)
+	q := index.Current()
+	for i, strength := range []float64{0.3, 0.9} {
+		body := submissionBody(t, demo.Answers(q, demo.City{Population: 120000, ForeignBorn: 14}, strength, uint64(i+10), false))
+		if status, _, resp := s.Do(http.MethodPost, "/cities/"+id+"/index/submissions", tok, body); status != 202 {
+			t.Fatalf("submission %d: %d %s", i, status, resp)
+		}
+		s.Drain()
+	}
+	sample, _ := s.Store.Sample(t.Context())
+	all := sample["all"]
+	if all.Count != 1 || len(all.Histogram) != 1 {
+		t.Fatalf("after re-assessment the sample holds %+v, want the city once, at its new score", all)
+	}
+	if n := s.Items("CITY#" + id); n != 6 { // profile, 3 events, 2 submissions: the first one is kept
+		t.Fatalf("%d items, want 6", n)
+	}
+}
+
+func percentQuestion(q *index.Questionnaire) string {
+	for _, a := range q.Areas {
+		for _, qu := range a.Questions {
+			if qu.Type == index.Percent {
+				return qu.ID
+			}
+		}
+	}
+	return ""
 }

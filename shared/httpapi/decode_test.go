@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/intercultural-cities/backoffice/shared/failure"
+	"github.com/intercultural-cities/backoffice/shared/index"
 	"github.com/intercultural-cities/backoffice/shared/membership"
 )
 
@@ -33,6 +34,31 @@ func FuzzApplicationDecoder(f *testing.F) {
 		for _, f := range fe.Fields {
 			if f.Pointer == "" || f.Detail == "" {
 				t.Fatalf("body %q: field error %+v lacks a pointer or detail", body, f)
+			}
+		}
+	})
+}
+
+// FuzzSubmissionDecoder does the same for INDEX drafts and submissions.
+func FuzzSubmissionDecoder(f *testing.F) {
+	f.Add([]byte(`{"version":"2019","answers":[{"question":"commitment.strategy","option":"yes","evidence":"council decision"}]}`))
+	f.Add([]byte(`{"version":"2017","answers":[{"question":"demographics.population","value":1e309}]}`))
+	f.Add([]byte(`{"version":"2019","answers":[{"question":"x","option":"y"},{"question":"x","option":"y"}]}`))
+	f.Add([]byte(`{"version":null,"answers":null}`))
+	f.Add([]byte(`{"version":"2019","answers":[{"question":"demographics.population","text":"many"}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var in index.Input
+		err := decodeStrict(body, &in)
+		for _, complete := range []bool{false, true} {
+			if err == nil {
+				_, err = in.Validate(complete)
+			}
+			if err == nil {
+				continue
+			}
+			fe := failure.As(err)
+			if fe == nil || fe.Kind != failure.Invalid || len(fe.Fields) == 0 {
+				t.Fatalf("body %q: error %v is not invalid input naming a field", body, err)
 			}
 		}
 	})
