@@ -2,8 +2,10 @@ package local
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,6 +38,7 @@ type Poller struct {
 	txCursor  int
 	mu        sync.Mutex
 	iterators map[string]*string // by shard id
+	lastSeq   map[string]string  // the last record read, by shard id
 	Delivered int                // records handed to the handler successfully
 	Abandoned int                // records sent to the on-failure destination
 }
@@ -52,6 +55,7 @@ func (p *Poller) init() error {
 		p.filters = append(p.filters, f)
 	}
 	p.iterators = map[string]*string{}
+	p.lastSeq = map[string]string{}
 	return nil
 }
 
@@ -82,10 +86,31 @@ func (p *Poller) Poll(ctx context.Context) (int, error) {
 		}
 		for it != nil {
 			out, err := p.Streams.GetRecords(ctx, &dynamodbstreams.GetRecordsInput{ShardIterator: it, Limit: aws.Int32(1000)})
+			var expired *types.ExpiredIteratorException
+			if errors.As(err, &expired) || (err != nil && strings.Contains(err.Error(), "shard iterator")) {
+				// Iterators expire after a while, as in DynamoDB Streams:
+				// start again from the trim horizon and skip what was read.
+				delete(p.iterators, id)
+				fresh, ierr := p.Streams.GetShardIterator(ctx, &dynamodbstreams.GetShardIteratorInput{
+					StreamArn: aws.String(p.StreamARN), ShardId: sh.ShardId, ShardIteratorType: types.ShardIteratorTypeTrimHorizon,
+				})
+				if ierr != nil {
+					return total, fmt.Errorf("renew shard iterator: %w", ierr)
+				}
+				it = fresh.ShardIterator
+				continue
+			}
 			if err != nil {
 				return total, fmt.Errorf("get records: %w", err)
 			}
-			n, err := p.process(ctx, out.Records)
+			recs := out.Records[:0:0]
+			for _, r := range out.Records {
+				if seq := aws.ToString(r.Dynamodb.SequenceNumber); seqAfter(seq, p.lastSeq[id]) {
+					recs = append(recs, r)
+					p.lastSeq[id] = seq
+				}
+			}
+			n, err := p.process(ctx, recs)
 			total += n
 			if err != nil {
 				return total, err
@@ -107,6 +132,14 @@ func (p *Poller) Poll(ctx context.Context) (int, error) {
 		}
 	}
 	return total, nil
+}
+
+// seqAfter compares stream sequence numbers (decimal strings).
+func seqAfter(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) > len(b)
+	}
+	return a > b
 }
 
 // process hands the matching records to the handler in batches.

@@ -22,6 +22,9 @@ type Template struct {
 	Table     Table
 	Functions map[string]Function // by logical id
 	Resources map[string]Resource
+	// Globals is the raw Globals section by kind ("Function", "Api"...):
+	// the properties every resource of that kind inherits unless it sets its own.
+	Globals map[string]map[string]any
 }
 
 // Resource is any resource, raw.
@@ -122,12 +125,13 @@ func Load(path string) (*Template, error) {
 		return nil, err
 	}
 	var top struct {
+		Globals   map[string]map[string]any
 		Resources map[string]Resource
 	}
 	if err := remarshal(tree, &top); err != nil {
 		return nil, err
 	}
-	t := &Template{Dir: filepath.Dir(path), Functions: map[string]Function{}, Resources: top.Resources}
+	t := &Template{Dir: filepath.Dir(path), Functions: map[string]Function{}, Resources: top.Resources, Globals: top.Globals}
 	for id, r := range top.Resources {
 		switch r.Type {
 		case "AWS::DynamoDB::Table":
@@ -160,6 +164,16 @@ func (t *Template) FunctionByName(name string) (Function, bool) {
 		}
 	}
 	return Function{}, false
+}
+
+// FunctionProperty returns a function's property as deployed: its own
+// value, else the one from Globals.Function.
+func (t *Template) FunctionProperty(f Function, name string) (any, bool) {
+	if v, ok := f.Raw.Properties[name]; ok {
+		return v, true
+	}
+	v, ok := t.Globals["Function"][name]
+	return v, ok
 }
 
 // Names lists the functions' names, sorted.

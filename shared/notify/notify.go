@@ -21,6 +21,9 @@ const (
 	StatusSending  Status = "sending"
 	StatusRetrying Status = "retrying"
 	StatusSent     Status = "sent"
+	// StatusFailed is final too: the notification can never be rendered
+	// (a template or data error); it is logged for a person to look at.
+	StatusFailed Status = "failed"
 )
 
 // Notification is one email to send, written in the same transaction as the
@@ -65,6 +68,8 @@ type Store interface {
 	MarkNotificationSent(ctx context.Context, id, messageID string, now time.Time) error
 	// ReleaseNotification gives a failed claim back as Retrying.
 	ReleaseNotification(ctx context.Context, id, reason string, now time.Time) error
+	// FailNotification gives up on a notification for good.
+	FailNotification(ctx context.Context, id, reason string, now time.Time) error
 }
 
 // Service delivers notifications.
@@ -92,10 +97,14 @@ func (s *Service) Deliver(ctx context.Context, id string) error {
 	}
 	msg, err := Render(n)
 	if err != nil {
-		// Leave it claimed as Retrying for a person to look at; it is logged
-		// and the sweeper will report it again, but resending cannot fix it.
-		_ = s.Store.ReleaseNotification(ctx, id, err.Error(), s.Now())
-		return fmt.Errorf("%w: %s: %v", ErrRendering, id, err)
+		// Retrying cannot fix it, and a failed record would hold up the
+		// stream's shard: record the failure and move on.
+		slog.ErrorContext(ctx, "notification cannot be rendered; given up", "notification", id,
+			"template", n.Template, "error", err)
+		if ferr := s.Store.FailNotification(ctx, id, err.Error(), s.Now()); ferr != nil {
+			return fmt.Errorf("%w: %s: %v (and recording it failed: %v)", ErrRendering, id, err, ferr)
+		}
+		return nil
 	}
 	messageID, err := s.Sender.Send(ctx, msg)
 	if err != nil {

@@ -159,3 +159,26 @@ func (s *Store) Notification(ctx context.Context, id string) (notify.Notificatio
 	}
 	return it.notification(), nil
 }
+
+// FailNotification implements notify.Store: the item leaves the pending
+// index for good, with the reason.
+func (s *Store) FailNotification(ctx context.Context, id, reason string, now time.Time) error {
+	if len(reason) > 1000 {
+		reason = reason[:1000]
+	}
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(s.table),
+		Key:                      notificationKey(id),
+		UpdateExpression:         aws.String("SET #status = :failed, lastError = :reason, failedAt = :now REMOVE leaseUntil, gsi1pk, gsi1sk, secrets"),
+		ConditionExpression:      aws.String("#status = :sending"),
+		ExpressionAttributeNames: map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":failed": str(string(notify.StatusFailed)), ":sending": str(string(notify.StatusSending)),
+			":reason": str(reason), ":now": str(now.UTC().Format(time.RFC3339Nano)),
+		},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("fail notification: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,637 @@
+package template
+
+import (
+	"debug/elf"
+	"encoding/json"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/intercultural-cities/backoffice/shared/config"
+	"github.com/intercultural-cities/backoffice/shared/httpapi"
+	"github.com/intercultural-cities/backoffice/shared/store"
+)
+
+const (
+	configPkg = "github.com/intercultural-cities/backoffice/shared/config"
+	bootPkg   = "github.com/intercultural-cities/backoffice/shared/boot"
+)
+
+// load reads the repository's template.yaml.
+func load(t *testing.T) *Template {
+	t.Helper()
+	path, err := Find()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := Load(path)
+	if err != nil {
+		t.Fatalf("load %s: %v", path, err)
+	}
+	if len(tpl.Functions) == 0 {
+		t.Fatalf("%s declares no AWS::Serverless::Function", path)
+	}
+	return tpl
+}
+
+// functionDirs lists the folders under functions/.
+func functionDirs(t *testing.T, root string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(root, "functions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dirs []string
+	for _, e := range entries {
+		if e.IsDir() {
+			dirs = append(dirs, e.Name())
+		}
+	}
+	sort.Strings(dirs)
+	return dirs
+}
+
+// diff returns what is only in a and what is only in b, each sorted.
+func diff[T comparable](a, b []T, less func(x, y T) int) (onlyA, onlyB []T) {
+	inA, inB := map[T]bool{}, map[T]bool{}
+	for _, x := range a {
+		inA[x] = true
+	}
+	for _, x := range b {
+		inB[x] = true
+	}
+	for x := range inA {
+		if !inB[x] {
+			onlyA = append(onlyA, x)
+		}
+	}
+	for x := range inB {
+		if !inA[x] {
+			onlyB = append(onlyB, x)
+		}
+	}
+	slices.SortFunc(onlyA, less)
+	slices.SortFunc(onlyB, less)
+	return onlyA, onlyB
+}
+
+func TestFunctionsMatchFolders(t *testing.T) {
+	tpl := load(t)
+	for _, id := range sortedKeys(tpl.Functions) {
+		f := tpl.Functions[id]
+		if f.CodeURI != "functions/"+f.Name {
+			t.Errorf("%s: CodeUri %q, want functions/<name>", id, f.CodeURI)
+		}
+		main := filepath.Join(tpl.Dir, filepath.FromSlash(f.CodeURI), "main.go")
+		if _, err := os.Stat(main); err != nil {
+			t.Errorf("%s: CodeUri %s has no main.go: %v", id, f.CodeURI, err)
+		}
+	}
+	names := tpl.Names()
+	if dup := duplicates(names); len(dup) > 0 {
+		t.Errorf("several functions share a CodeUri: %v", dup)
+	}
+	onlyTpl, onlyDir := diff(names, functionDirs(t, tpl.Dir), strings.Compare)
+	if len(onlyTpl) > 0 {
+		t.Errorf("in template.yaml but not under functions/: %v", onlyTpl)
+	}
+	if len(onlyDir) > 0 {
+		t.Errorf("under functions/ but not in template.yaml: %v", onlyDir)
+	}
+}
+
+func TestFunctionsBuildForLambda(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cross-compiling every function is skipped in -short mode")
+	}
+	tpl := load(t)
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("no go command on PATH: %v", err)
+	}
+	out := t.TempDir()
+	pkgs := make([]string, 0, len(tpl.Functions))
+	for _, name := range tpl.Names() {
+		pkgs = append(pkgs, "./functions/"+name)
+	}
+	// One invocation for every function: the packages share most of their
+	// dependencies, and -o into a folder writes one binary per package.
+	args := append([]string{"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out + string(filepath.Separator)}, pkgs...)
+	cmd := exec.Command(goBin, args...)
+	cmd.Dir = tpl.Dir
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go %s: %v\n%s", strings.Join(args, " "), err, b)
+	}
+	for _, name := range tpl.Names() {
+		bin := filepath.Join(out, name)
+		f, err := elf.Open(bin)
+		if err != nil {
+			t.Errorf("functions/%s: no linux binary: %v", name, err)
+			continue
+		}
+		if f.Machine != elf.EM_AARCH64 {
+			t.Errorf("functions/%s: binary is for %v, want EM_AARCH64", name, f.Machine)
+		}
+		_ = f.Close()
+	}
+}
+
+type route struct{ Function, Method, Path string }
+
+func compareRoutes(a, b route) int {
+	return strings.Compare(a.Function+" "+a.Method+" "+a.Path, b.Function+" "+b.Method+" "+b.Path)
+}
+
+func TestRoutesMatchCode(t *testing.T) {
+	tpl := load(t)
+	var declared []route
+	for _, id := range sortedKeys(tpl.Functions) {
+		f := tpl.Functions[id]
+		for _, r := range f.Routes {
+			declared = append(declared, route{f.Name, r.Method, r.Path})
+		}
+	}
+	var coded []route
+	for _, r := range httpapi.Routes {
+		coded = append(coded, route{r.Function, r.Method, r.Path})
+	}
+	var keys []string
+	for _, r := range declared {
+		keys = append(keys, r.Method+" "+r.Path)
+	}
+	if dup := duplicates(keys); len(dup) > 0 {
+		t.Errorf("template.yaml declares a route key more than once (API Gateway refuses it): %v", dup)
+	}
+	if dup := duplicates(coded); len(dup) > 0 {
+		t.Errorf("httpapi.Routes lists a route twice: %v", dup)
+	}
+	onlyTpl, onlyCode := diff(declared, coded, compareRoutes)
+	for _, r := range onlyTpl {
+		t.Errorf("template.yaml routes %s %s to %s, httpapi.Routes does not", r.Method, r.Path, r.Function)
+	}
+	for _, r := range onlyCode {
+		t.Errorf("httpapi.Routes serves %s %s in %s, template.yaml has no such HttpApi event", r.Method, r.Path, r.Function)
+	}
+}
+
+// externalVars are variables the template may set that no code of ours reads
+// through config (read by the runtime or a layer, for example).
+var externalVars = map[string]bool{}
+
+// bootInfo is what shared/boot's source says about variables: its exported
+// variable lists (boot.MembershipVars...) and, for each helper, the variables
+// it reads from the loaded environment (directly or through other helpers).
+type bootInfo struct {
+	lists map[string][]config.Var
+	reads map[string][]config.Var
+}
+
+// configSelectors returns the config.All variables that n names as config.X.
+func configSelectors(n ast.Node, configName string) []config.Var {
+	var vs []config.Var
+	ast.Inspect(n, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if x, ok := sel.X.(*ast.Ident); ok && configName != "" && x.Name == configName {
+				if v, ok := config.All[sel.Sel.Name]; ok {
+					vs = append(vs, v)
+				}
+			}
+		}
+		return true
+	})
+	return vs
+}
+
+func parseDir(t *testing.T, dir string) []*ast.File {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	var files []*ast.File
+	for _, p := range paths {
+		if strings.HasSuffix(p, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, p, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatalf("parse %s: %v", p, err)
+		}
+		files = append(files, f)
+	}
+	if len(files) == 0 {
+		t.Fatalf("no Go files in %s", dir)
+	}
+	return files
+}
+
+func readBoot(t *testing.T, root string) bootInfo {
+	t.Helper()
+	bi := bootInfo{lists: map[string][]config.Var{}, reads: map[string][]config.Var{}}
+	calls := map[string][]string{} // helper -> boot functions it calls
+	for _, f := range parseDir(t, filepath.Join(root, "shared", "boot")) {
+		configName := importName(f, configPkg)
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.GenDecl:
+				if d.Tok != token.VAR {
+					continue
+				}
+				for _, spec := range d.Specs {
+					vs := spec.(*ast.ValueSpec)
+					for i, name := range vs.Names {
+						if i < len(vs.Values) && ast.IsExported(name.Name) {
+							if vars := configSelectors(vs.Values[i], configName); len(vars) > 0 {
+								bi.lists[name.Name] = vars
+							}
+						}
+					}
+				}
+			case *ast.FuncDecl:
+				if d.Recv != nil || d.Body == nil {
+					continue
+				}
+				bi.reads[d.Name.Name] = configSelectors(d.Body, configName)
+				ast.Inspect(d.Body, func(n ast.Node) bool {
+					if c, ok := n.(*ast.CallExpr); ok {
+						if id, ok := c.Fun.(*ast.Ident); ok {
+							calls[d.Name.Name] = append(calls[d.Name.Name], id.Name)
+						}
+					}
+					return true
+				})
+			}
+		}
+	}
+	// Close over helpers calling helpers.
+	for changed := true; changed; {
+		changed = false
+		for fn, callees := range calls {
+			for _, c := range callees {
+				for _, v := range bi.reads[c] {
+					if !slices.Contains(bi.reads[fn], v) {
+						bi.reads[fn] = append(bi.reads[fn], v)
+						changed = true
+					}
+				}
+			}
+		}
+	}
+	return bi
+}
+
+// codeVars is what a function's code reads: the config variables it names,
+// the boot variable lists it names, and the boot helpers it calls.
+type codeVars struct {
+	read  map[string]config.Var // by variable name
+	calls map[string]bool       // boot helpers called
+}
+
+func readCode(t *testing.T, dir string, bi bootInfo) codeVars {
+	t.Helper()
+	cv := codeVars{read: map[string]config.Var{}, calls: map[string]bool{}}
+	for _, f := range parseDir(t, dir) {
+		for _, v := range configSelectors(f, importName(f, configPkg)) {
+			cv.read[v.Name] = v
+		}
+		bootName := importName(f, bootPkg)
+		if bootName == "" {
+			continue
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.SelectorExpr:
+				if x, ok := n.X.(*ast.Ident); ok && x.Name == bootName {
+					for _, v := range bi.lists[n.Sel.Name] {
+						cv.read[v.Name] = v
+					}
+				}
+			case *ast.CallExpr:
+				if sel, ok := n.Fun.(*ast.SelectorExpr); ok {
+					if x, ok := sel.X.(*ast.Ident); ok && x.Name == bootName {
+						cv.calls[sel.Sel.Name] = true
+					}
+				}
+			}
+			return true
+		})
+	}
+	// boot.Env always loads LOG_LEVEL.
+	cv.read[config.LogLevel.Name] = config.LogLevel
+	return cv
+}
+
+// importName returns the name a file uses for an import path, or "".
+func importName(f *ast.File, path string) string {
+	for _, imp := range f.Imports {
+		p, _ := strconv.Unquote(imp.Path.Value)
+		if p != path {
+			continue
+		}
+		if imp.Name != nil {
+			return imp.Name.Name
+		}
+		return filepath.Base(p)
+	}
+	return ""
+}
+
+func TestEnvironmentMatchesCode(t *testing.T) {
+	tpl := load(t)
+	known := map[string]bool{}
+	for _, v := range config.All {
+		known[v.Name] = true
+	}
+	bi := readBoot(t, tpl.Dir)
+	if _, ok := bi.lists["MembershipVars"]; !ok {
+		t.Fatalf("found no variable lists in shared/boot (boot.MembershipVars): %v", bi.lists)
+	}
+	for _, name := range tpl.Names() {
+		f, _ := tpl.FunctionByName(name)
+		t.Run(name, func(t *testing.T) {
+			cv := readCode(t, filepath.Join(tpl.Dir, filepath.FromSlash(f.CodeURI)), bi)
+			for _, vn := range sortedKeys(cv.read) {
+				v := cv.read[vn]
+				val, set := f.Env[vn]
+				switch {
+				case !set && v.Required:
+					t.Errorf("%s reads required %s (%s), %s's Environment does not set it", f.CodeURI, vn, v.Doc, f.LogicalID)
+				case !set:
+					t.Errorf("%s reads %s (default %q), %s's Environment does not set it", f.CodeURI, vn, v.Default, f.LogicalID)
+				case strings.TrimSpace(val) == "":
+					t.Errorf("%s's Environment sets %s to an empty value", f.LogicalID, vn)
+				}
+			}
+			for _, vn := range sortedKeys(f.Env) {
+				if _, read := cv.read[vn]; read || externalVars[vn] {
+					continue
+				}
+				if known[vn] {
+					t.Errorf("%s's Environment sets %s, which %s never reads", f.LogicalID, vn, f.CodeURI)
+				} else {
+					t.Errorf("%s's Environment sets %s, which is no config.Var at all", f.LogicalID, vn)
+				}
+			}
+			for _, helper := range sortedKeys(cv.calls) {
+				for _, v := range bi.reads[helper] {
+					if _, ok := cv.read[v.Name]; !ok {
+						t.Errorf("%s calls boot.%s, which reads %s, but never loads it: the first cold start would panic", f.CodeURI, helper, v.Name)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestTableMatchesStore(t *testing.T) {
+	tpl := load(t)
+	tb := tpl.Table
+	st := store.Table
+	wantKeys := []KeyElement{{st.PartitionKey, "HASH"}, {st.SortKey, "RANGE"}}
+	if !reflect.DeepEqual(tb.KeySchema, wantKeys) {
+		t.Errorf("table KeySchema %v, store.Table wants %v", tb.KeySchema, wantKeys)
+	}
+	var found bool
+	for _, g := range tb.GlobalSecondaryIndexes {
+		if g.IndexName != st.Index {
+			continue
+		}
+		found = true
+		want := []KeyElement{{st.IndexPartitionKey, "HASH"}, {st.IndexSortKey, "RANGE"}}
+		if !reflect.DeepEqual(g.KeySchema, want) {
+			t.Errorf("index %s KeySchema %v, store.Table wants %v", g.IndexName, g.KeySchema, want)
+		}
+		if g.Projection.ProjectionType != "ALL" {
+			t.Errorf("index %s projects %q; the store reads whole items from it, want ALL", g.IndexName, g.Projection.ProjectionType)
+		}
+	}
+	if !found {
+		t.Errorf("table has no global secondary index %q", st.Index)
+	}
+	// CloudFormation wants exactly the key attributes defined.
+	var keyAttrs, defined []string
+	for _, k := range tb.KeySchema {
+		keyAttrs = append(keyAttrs, k.AttributeName)
+	}
+	for _, g := range tb.GlobalSecondaryIndexes {
+		for _, k := range g.KeySchema {
+			keyAttrs = append(keyAttrs, k.AttributeName)
+		}
+	}
+	for _, a := range tb.AttributeDefinitions {
+		defined = append(defined, a.AttributeName)
+		if a.AttributeType != "S" {
+			t.Errorf("attribute %s has type %s; the store writes strings", a.AttributeName, a.AttributeType)
+		}
+	}
+	if onlyKeys, onlyDefs := diff(keyAttrs, defined, strings.Compare); len(onlyKeys)+len(onlyDefs) > 0 {
+		t.Errorf("AttributeDefinitions must define exactly the key attributes: undefined %v, not keys %v", onlyKeys, onlyDefs)
+	}
+	if got := tb.StreamSpecification.StreamViewType; got != "NEW_AND_OLD_IMAGES" {
+		t.Errorf("StreamViewType %q, want NEW_AND_OLD_IMAGES", got)
+	}
+	if got := tb.TimeToLiveSpecification; got.AttributeName != st.TTLAttribute || !got.Enabled {
+		t.Errorf("TimeToLiveSpecification %+v, want AttributeName %q and Enabled", got, st.TTLAttribute)
+	}
+	if !tb.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled {
+		t.Error("PointInTimeRecoveryEnabled is not true")
+	}
+	res := tpl.Resources[tb.LogicalID]
+	if res.DeletionPolicy != "Retain" {
+		t.Errorf("table DeletionPolicy %q, want Retain", res.DeletionPolicy)
+	}
+	if res.UpdateReplacePolicy != "Retain" {
+		t.Errorf("table UpdateReplacePolicy %q, want Retain", res.UpdateReplacePolicy)
+	}
+}
+
+func TestFunctionRuntime(t *testing.T) {
+	tpl := load(t)
+	checks := []struct {
+		property string
+		want     any
+	}{
+		{"Runtime", "provided.al2023"},
+		{"Architectures", []any{"arm64"}},
+		{"Handler", "bootstrap"},
+	}
+	for _, name := range tpl.Names() {
+		f, _ := tpl.FunctionByName(name)
+		for _, c := range checks {
+			got, ok := tpl.FunctionProperty(f, c.property)
+			switch {
+			case !ok:
+				t.Errorf("%s: no %s, in its Properties or in Globals.Function", f.LogicalID, c.property)
+			case !reflect.DeepEqual(got, c.want):
+				t.Errorf("%s: %s is %v, want %v", f.LogicalID, c.property, got, c.want)
+			}
+		}
+		if got := f.Raw.Metadata["BuildMethod"]; got != "go1.x" {
+			t.Errorf("%s: Metadata.BuildMethod is %v, want go1.x", f.LogicalID, got)
+		}
+	}
+}
+
+func TestNotifyStream(t *testing.T) {
+	tpl := load(t)
+	f, ok := tpl.FunctionByName("notify")
+	if !ok {
+		t.Fatal("no function with CodeUri functions/notify")
+	}
+	if len(f.Streams) != 1 {
+		t.Fatalf("%s has %d DynamoDB stream events, want exactly 1", f.LogicalID, len(f.Streams))
+	}
+	s := f.Streams[0]
+	if !s.ReportBatchItemFailures {
+		t.Errorf("%s: the stream event lacks FunctionResponseTypes [ReportBatchItemFailures]; outbox.StreamHandler reports failed records", f.LogicalID)
+	}
+	if len(s.FilterPatterns) == 0 {
+		t.Errorf("%s: the stream event has no filter pattern; every table write would invoke it", f.LogicalID)
+	}
+	for _, p := range s.FilterPatterns {
+		if strings.TrimSpace(p) == "" {
+			t.Errorf("%s: empty filter pattern", f.LogicalID)
+			continue
+		}
+		if !json.Valid([]byte(p)) {
+			t.Errorf("%s: filter pattern is not JSON: %s", f.LogicalID, p)
+		}
+		if !strings.Contains(p, `"notification"`) {
+			t.Errorf("%s: filter pattern does not select type \"notification\": %s", f.LogicalID, p)
+		}
+	}
+	if s.OnFailure == "" {
+		t.Errorf("%s: the stream event has no DestinationConfig.OnFailure; records that exhaust their retries would be lost", f.LogicalID)
+	}
+}
+
+func TestSweeperSchedule(t *testing.T) {
+	tpl := load(t)
+	f, ok := tpl.FunctionByName("sweeper")
+	if !ok {
+		t.Fatal("no function with CodeUri functions/sweeper")
+	}
+	if len(f.Schedules) == 0 {
+		t.Fatalf("%s has no ScheduleV2 event", f.LogicalID)
+	}
+	for _, s := range f.Schedules {
+		if s.Timezone != "Europe/Paris" {
+			t.Errorf("%s: schedule %s has ScheduleExpressionTimezone %q, want Europe/Paris", f.LogicalID, s.EventName, s.Timezone)
+		}
+		if s.Retries <= 0 {
+			t.Errorf("%s: schedule %s has RetryPolicy.MaximumRetryAttempts %d, want > 0", f.LogicalID, s.EventName, s.Retries)
+		}
+		if s.Expression == "" {
+			t.Errorf("%s: schedule %s has no ScheduleExpression", f.LogicalID, s.EventName)
+		}
+		if s.Input != "" && !json.Valid([]byte(s.Input)) {
+			t.Errorf("%s: schedule %s Input is not JSON: %s", f.LogicalID, s.EventName, s.Input)
+		}
+	}
+}
+
+// TestLeastPrivilege refuses DynamoDB and SES actions granted on every
+// resource, and the AWS managed policies that do so.
+func TestLeastPrivilege(t *testing.T) {
+	tpl := load(t)
+	for _, id := range sortedKeys(tpl.Functions) {
+		f := tpl.Functions[id]
+		policies, _ := f.Raw.Properties["Policies"].([]any)
+		if p, ok := f.Raw.Properties["Policies"]; ok && policies == nil {
+			policies = []any{p} // a single policy, not a list
+		}
+		for i, p := range policies {
+			where := fmt.Sprintf("%s Policies[%d]", id, i)
+			switch p := p.(type) {
+			case string:
+				if l := strings.ToLower(p); strings.Contains(l, "dynamodb") || strings.Contains(l, "ses") {
+					t.Errorf("%s: managed policy %s grants DynamoDB or SES on every resource", where, p)
+				}
+			case map[string]any:
+				stmts, ok := p["Statement"]
+				if !ok {
+					continue // a SAM policy template, scoped by its parameters
+				}
+				for j, st := range asList(stmts) {
+					checkStatement(t, fmt.Sprintf("%s.Statement[%d]", where, j), st)
+				}
+			}
+		}
+	}
+}
+
+func checkStatement(t *testing.T, where string, st any) {
+	t.Helper()
+	m, ok := st.(map[string]any)
+	if !ok {
+		t.Errorf("%s: statement is %T, want a mapping", where, st)
+		return
+	}
+	if m["Effect"] == "Deny" {
+		return
+	}
+	if _, ok := m["NotResource"]; ok {
+		t.Errorf("%s: NotResource grants almost every resource", where)
+	}
+	if _, ok := m["NotAction"]; ok {
+		t.Errorf("%s: NotAction grants almost every action", where)
+	}
+	star := false
+	for _, r := range asList(m["Resource"]) {
+		if r == "*" {
+			star = true
+		}
+	}
+	if !star {
+		return
+	}
+	for _, a := range asList(m["Action"]) {
+		s, _ := a.(string)
+		l := strings.ToLower(s)
+		if l == "*" || strings.HasPrefix(l, "dynamodb:") || strings.HasPrefix(l, "ses:") {
+			t.Errorf("%s: grants %s on Resource '*'", where, s)
+		}
+	}
+}
+
+func asList(v any) []any {
+	if l, ok := v.([]any); ok {
+		return l
+	}
+	if v == nil {
+		return nil
+	}
+	return []any{v}
+}
+
+func duplicates[T comparable](xs []T) []T {
+	seen := map[T]int{}
+	var dup []T
+	for _, x := range xs {
+		if seen[x]++; seen[x] == 2 {
+			dup = append(dup, x)
+		}
+	}
+	return dup
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
