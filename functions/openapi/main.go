@@ -1,18 +1,25 @@
-// Command openapi serves GET /openapi.json: the published HTTP contract.
+// Command openapi serves GET /openapi.json: the published HTTP contract. It
+// needs no AWS client, so it links none.
 package main
 
 import (
+	"log/slog"
+	"os"
+	"time"
+
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/intercultural-cities/backoffice/shared/boot"
+	"github.com/intercultural-cities/backoffice/shared/config"
 	"github.com/intercultural-cities/backoffice/shared/httpapi"
-	"github.com/intercultural-cities/backoffice/shared/membership"
 )
 
 func main() {
-	if _, err := boot.Env(); err != nil {
-		boot.Exit(err)
+	env, err := config.Load(config.LogLevel)
+	if err != nil {
+		slog.Error("start-up failed", "error", err)
+		os.Exit(1)
 	}
-	api := boot.API(nil, membership.Settings{}, nil)
+	config.InstallLogger(env)
+	api := &httpapi.API{Now: time.Now}
 	lambda.Start(httpapi.LambdaHandler(api.Handler("openapi")))
 }

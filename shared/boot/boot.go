@@ -10,7 +10,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go/middleware"
 
@@ -40,13 +39,7 @@ func Env(vars ...config.Var) (config.Env, error) {
 	if err != nil {
 		return config.Env{}, err
 	}
-	if os.Getenv("AWS_LAMBDA_FUNCTION_NAME") != "" {
-		// In Lambda the runtime's handler adds the request id and follows
-		// the function's LoggingConfig (JSON format and level).
-		slog.SetDefault(slog.New(lambdacontext.NewLogHandler()))
-	} else {
-		slog.SetDefault(config.Logger(env.String(config.LogLevel)))
-	}
+	config.InstallLogger(env)
 	return env, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -128,6 +129,17 @@ func (e Env) Duration(v Var) (time.Duration, error) {
 		return 0, fmt.Errorf("%s: %w", v.Name, err)
 	}
 	return d, nil
+}
+
+// InstallLogger makes the JSON logger the default. In Lambda the runtime's
+// handler is used: it adds the request id and follows the function's
+// LoggingConfig (JSON format and level).
+func InstallLogger(e Env) {
+	if os.Getenv("AWS_LAMBDA_FUNCTION_NAME") != "" {
+		slog.SetDefault(slog.New(lambdacontext.NewLogHandler()))
+		return
+	}
+	slog.SetDefault(Logger(e.String(LogLevel)))
 }
 
 // Logger returns the JSON logger every function uses.

@@ -7,22 +7,26 @@ import (
 	htmltemplate "html/template"
 	"net/mail"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 )
 
 //go:embed templates/*.tmpl
 var templateFS embed.FS
 
-var (
-	htmlTemplates = htmltemplate.Must(htmltemplate.New("").Option("missingkey=error").ParseFS(templateFS, "templates/*.html.tmpl"))
-	textTemplates = texttemplate.Must(texttemplate.New("").Option("missingkey=error").ParseFS(templateFS, "templates/*.txt.tmpl"))
-)
+// The templates are parsed on first use, not at start-up: every function
+// links this package, only notify renders.
+var templates = sync.OnceValues(func() (*htmltemplate.Template, *texttemplate.Template) {
+	return htmltemplate.Must(htmltemplate.New("").Option("missingkey=error").ParseFS(templateFS, "templates/*.html.tmpl")),
+		texttemplate.Must(texttemplate.New("").Option("missingkey=error").ParseFS(templateFS, "templates/*.txt.tmpl"))
+})
 
 // Languages are the languages every template exists in.
 var Languages = []string{"en", "fr"}
 
 // Templates lists every notification template name.
 func Templates() []string {
+	_, textTemplates := templates()
 	var names []string
 	for _, t := range textTemplates.Templates() {
 		if name, ok := strings.CutSuffix(t.Name(), ".en.txt.tmpl"); ok {
@@ -55,6 +59,7 @@ func Render(n Notification) (Message, error) {
 	}
 	data["ToName"] = n.ToName
 
+	htmlTemplates, textTemplates := templates()
 	base := n.Template + "." + lang
 	var subject, text, html bytes.Buffer
 	tt := textTemplates.Lookup(base + ".txt.tmpl")
