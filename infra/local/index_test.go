@@ -162,8 +162,8 @@ func TestConcurrentIdenticalSubmissionsScoreOnce(t *testing.T) {
 	}
 	s.Drain()
 	s.Drain()
-	if n := s.Items("CITY#" + id); n != 4 { // profile, two events, one submission
-		t.Fatalf("%d items in the city's partition, want 4", n)
+	if n := s.Items("CITY#" + id); n != 5 { // profile, three events (applied, submitted, reported), one submission
+		t.Fatalf("%d items in the city's partition, want 5", n)
 	}
 	sample, err := s.Store.Sample(t.Context())
 	if err != nil || sample["all"].Count != 1 {
@@ -346,8 +346,8 @@ func TestReassessmentMovesTheCityInTheSample(t *testing.T) {
 	if all.Count != 1 || len(all.Histogram) != 1 {
 		t.Fatalf("after re-assessment the sample holds %+v, want the city once, at its new score", all)
 	}
-	if n := s.Items("CITY#" + id); n != 6 { // profile, 3 events, 2 submissions: the first one is kept
-		t.Fatalf("%d items, want 6", n)
+	if n := s.Items("CITY#" + id); n != 7 { // profile, 4 events, 2 submissions: the first one is kept
+		t.Fatalf("%d items, want 7", n)
 	}
 }
 

@@ -73,9 +73,9 @@ func decodeError(body []byte, err error) error {
 		return failure.Fields("the body is not valid JSON",
 			failure.FieldError{Pointer: "/", Detail: "the JSON ends too early"})
 	case errors.As(err, &typ):
-		ptr := "/" + strings.ReplaceAll(typ.Field, ".", "/")
-		if typ.Field == "" {
-			ptr = "/"
+		ptr := pointerAt(body, typ.Offset)
+		if ptr == "" {
+			ptr = "/" + strings.ReplaceAll(typ.Field, ".", "/")
 		}
 		return failure.Fields("a field has the wrong type",
 			failure.FieldError{Pointer: ptr, Detail: fmt.Sprintf("must be %s, not %s", jsonType(typ.Type.Kind().String()), typ.Value)})
@@ -139,4 +139,82 @@ func fieldPointer(body []byte, name string) string {
 
 func escapePointer(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+// pointerAt returns the JSON Pointer of the value that ends at offset in
+// body (the decoder reports where a wrong-typed value is, not its array
+// index); "" if the body cannot be walked.
+func pointerAt(body []byte, offset int64) string {
+	type frame struct {
+		array bool
+		index int
+		key   string
+	}
+	var stack []frame
+	path := func() string {
+		var b strings.Builder
+		for _, f := range stack {
+			if f.array {
+				fmt.Fprintf(&b, "/%d", f.index)
+			} else {
+				b.WriteString("/" + escapePointer(f.key))
+			}
+		}
+		if b.Len() == 0 {
+			return "/"
+		}
+		return b.String()
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	expectKey := false
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		top := len(stack) - 1
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				if dec.InputOffset() >= offset {
+					return path()
+				}
+				stack = append(stack, frame{})
+				expectKey = true
+				continue
+			case '[':
+				if dec.InputOffset() >= offset {
+					return path()
+				}
+				stack = append(stack, frame{array: true, index: -1})
+				if dec.More() {
+					stack[len(stack)-1].index = 0
+				}
+				continue
+			case '}', ']':
+				if dec.InputOffset() >= offset {
+					return path()
+				}
+				stack = stack[:top]
+			}
+		default:
+			if top >= 0 && !stack[top].array && expectKey {
+				stack[top].key, _ = t.(string)
+				expectKey = false
+				continue
+			}
+			if dec.InputOffset() >= offset {
+				return path()
+			}
+		}
+		// A value ended: move to the next key or element.
+		if top = len(stack) - 1; top >= 0 {
+			if stack[top].array {
+				stack[top].index++
+			} else {
+				expectKey = true
+			}
+		}
+	}
 }

@@ -63,3 +63,20 @@ func FuzzSubmissionDecoder(f *testing.F) {
 		}
 	})
 }
+
+func TestWrongTypesAreNamedWithTheirFullPath(t *testing.T) {
+	tests := map[string]string{
+		`{"version":"2019","answers":[{"question":"a","option":"yes"},{"question":"b","value":"x"}]}`: "/answers/1/value",
+		`{"version":2019,"answers":[]}`:                                  "/version",
+		`{"version":"2019","answers":[{"question":"a"},{"question":7}]}`: "/answers/1/question",
+		`{"version":"2019","answers":{"question":"a"}}`:                  "/answers",
+	}
+	for body, want := range tests {
+		var in index.Input
+		err := decodeStrict([]byte(body), &in)
+		fe := failure.As(err)
+		if fe == nil || len(fe.Fields) != 1 || fe.Fields[0].Pointer != want {
+			t.Errorf("%s: %v, want pointer %s", body, err, want)
+		}
+	}
+}

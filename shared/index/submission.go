@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/intercultural-cities/backoffice/shared/failure"
+	"github.com/intercultural-cities/backoffice/shared/membership"
 )
 
 // Draft is a city's answers in progress, saved from any device.
@@ -73,6 +74,8 @@ type City struct {
 	Language          string
 	ContactName       string
 	ContactEmail      string
+	Status            membership.Status
+	Version           int64     // the city record's version, for optimistic concurrency
 	LatestSubmission  string    // the submission its place in the sample comes from
 	LatestSubmittedAt time.Time // when that submission was made
 	Latest            *Result   // that submission's result

@@ -47,16 +47,24 @@ type City struct {
 	AppliedAt             time.Time
 	UpdatedAt             time.Time
 	Version               int64
+	// The admission and membership record, filled in step by step.
+	IntentSignedOn string       `json:"intentSignedOn,omitempty"`
+	Visit          *Visit       `json:"expertVisit,omitempty"`
+	Profile        *Profile     `json:"profile,omitempty"`
+	Agreement      *Agreement   `json:"agreement,omitempty"`
+	Termination    *Termination `json:"termination,omitempty"`
+	TokenHash      string       `json:"-"` // the city's current access token
 }
 
 // Event is one step in a city's timeline.
 type Event struct {
-	At     time.Time
-	Type   string // e.g. "applied"
-	From   Status
-	To     Status
-	Actor  string
-	Detail string
+	At      time.Time
+	Type    string // e.g. "applied"
+	From    Status
+	To      Status
+	Actor   string
+	Detail  string
+	Payload string // the step's input as JSON: the audit trail keeps it
 }
 
 // Application is what a city sends when it applies. Pointers tell a missing
@@ -214,6 +222,7 @@ func Apply(a Application, s Settings, now time.Time, newID func() string) (Admis
 	if !city.Eligibility.Eligible {
 		detail = "flagged for the secretariat: " + strings.Join(reasons, "; ")
 	}
+	city.TokenHash = token.Hash
 	return Admission{
 		City:  city,
 		Event: Event{At: now, Type: "applied", To: StatusApplied, Actor: "city:" + city.ID, Detail: detail},

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -46,25 +47,36 @@ type cityItem struct {
 	AppliedAt             time.Time           `dynamodbav:"appliedAt"`
 	UpdatedAt             time.Time           `dynamodbav:"updatedAt"`
 	Version               int64               `dynamodbav:"version"`
+	NameLower             string              `dynamodbav:"nameLower"`
+	TokenHash             string              `dynamodbav:"tokenHash,omitempty"`
+	IntentSignedOn        string              `dynamodbav:"intentSignedOn,omitempty"`
+	Visit                 string              `dynamodbav:"visit,omitempty"` // JSON
+	Profile               string              `dynamodbav:"profile,omitempty"`
+	Agreement             string              `dynamodbav:"agreement,omitempty"`
+	Termination           string              `dynamodbav:"termination,omitempty"`
 }
 
 type eventItem struct {
-	PK     string    `dynamodbav:"pk"`
-	SK     string    `dynamodbav:"sk"`
-	Type   string    `dynamodbav:"type"`
-	At     time.Time `dynamodbav:"at"`
-	Event  string    `dynamodbav:"event"`
-	From   string    `dynamodbav:"from,omitempty"`
-	To     string    `dynamodbav:"to,omitempty"`
-	Actor  string    `dynamodbav:"actor"`
-	Detail string    `dynamodbav:"detail,omitempty"`
+	PK      string    `dynamodbav:"pk"`
+	SK      string    `dynamodbav:"sk"`
+	Type    string    `dynamodbav:"type"`
+	At      time.Time `dynamodbav:"at"`
+	Event   string    `dynamodbav:"event"`
+	From    string    `dynamodbav:"from,omitempty"`
+	To      string    `dynamodbav:"to,omitempty"`
+	Actor   string    `dynamodbav:"actor"`
+	Detail  string    `dynamodbav:"detail,omitempty"`
+	Payload string    `dynamodbav:"payload,omitempty"`
 }
 
 func cityKey(id string) string { return CityPrefix + id }
 
 func toCityItem(c membership.City) cityItem {
 	return cityItem{
-		PK: cityKey(c.ID), SK: profileSK, Type: "city",
+		NameLower: strings.ToLower(c.Name), TokenHash: c.TokenHash, IntentSignedOn: c.IntentSignedOn,
+		Visit: jsonString(c.Visit), Profile: jsonString(c.Profile), Agreement: jsonString(c.Agreement),
+		Termination: jsonString(c.Termination),
+		PK:          cityKey(c.ID), SK: profileSK, Type: "city",
 		GSI1PK: "CITIES#" + string(c.Status), GSI1SK: timeKey(c.AppliedAt) + "#" + c.ID,
 		ID: c.ID, Name: c.Name, Country: c.Country, Population: c.Population,
 		ForeignBornShare: c.ForeignBornShare, ForeignResidentShare: c.ForeignResidentShare,
@@ -75,9 +87,31 @@ func toCityItem(c membership.City) cityItem {
 	}
 }
 
+func jsonString[T any](v *T) string {
+	if v == nil {
+		return ""
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func fromJSON[T any](s string) *T {
+	if s == "" {
+		return nil
+	}
+	var v T
+	if json.Unmarshal([]byte(s), &v) != nil {
+		return nil
+	}
+	return &v
+}
+
 func (it cityItem) city() membership.City {
 	return membership.City{
-		ID: it.ID, Name: it.Name, Country: it.Country, Population: it.Population,
+		TokenHash: it.TokenHash, IntentSignedOn: it.IntentSignedOn, Visit: fromJSON[membership.Visit](it.Visit),
+		Profile: fromJSON[membership.Profile](it.Profile), Agreement: fromJSON[membership.Agreement](it.Agreement),
+		Termination: fromJSON[membership.Termination](it.Termination),
+		ID:          it.ID, Name: it.Name, Country: it.Country, Population: it.Population,
 		ForeignBornShare: it.ForeignBornShare, ForeignResidentShare: it.ForeignResidentShare,
 		NationalMinorityShare: it.NationalMinorityShare,
 		Contact:               membership.Contact{Name: it.ContactName, Email: it.ContactEmail},
@@ -90,6 +124,7 @@ func eventPut(table, cityID string, seq int, e membership.Event) (types.Transact
 	item, err := attributevalue.MarshalMap(eventItem{
 		PK: cityKey(cityID), SK: fmt.Sprintf("%s%s#%03d", eventSK, timeKey(e.At), seq), Type: "event",
 		At: e.At, Event: e.Type, From: string(e.From), To: string(e.To), Actor: e.Actor, Detail: e.Detail,
+		Payload: e.Payload,
 	})
 	if err != nil {
 		return types.TransactWriteItem{}, err
@@ -142,7 +177,7 @@ func (s *Store) AdmissionTransaction(a membership.Admission, idem *idempotency.R
 	if err != nil {
 		return nil, err
 	}
-	items = append(items, tok)
+	items = append(items, tok, countsUpdate(s.table, "", a.City.Status))
 	for _, n := range a.Notifications {
 		put, err := notificationPut(s.table, n)
 		if err != nil {
@@ -170,10 +205,12 @@ func (s *Store) City(ctx context.Context, id string) (membership.City, []members
 	)
 	for {
 		out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-			TableName:              aws.String(s.table),
-			KeyConditionExpression: aws.String("pk = :pk"),
+			TableName: aws.String(s.table),
+			// The profile and the events sort together, apart from drafts,
+			// submissions and reports: read only them.
+			KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :first AND :last"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":pk": str(cityKey(id)),
+				":pk": str(cityKey(id)), ":first": str(eventSK), ":last": str(profileSK),
 			},
 			ConsistentRead:    aws.Bool(true),
 			ExclusiveStartKey: start,
@@ -198,7 +235,7 @@ func (s *Store) City(ctx context.Context, id string) (membership.City, []members
 				}
 				events = append(events, membership.Event{
 					At: it.At, Type: it.Event, From: membership.Status(it.From), To: membership.Status(it.To),
-					Actor: it.Actor, Detail: it.Detail,
+					Actor: it.Actor, Detail: it.Detail, Payload: it.Payload,
 				})
 			}
 		}

@@ -194,7 +194,7 @@ func (s *Store) submissionTransaction(sub index.Submission, ev membership.Event,
 	}
 	if moveStatus {
 		city.UpdateExpression = aws.String("SET updatedAt = :now, version = version + :one, #status = :submitted, gsi1pk = :gsi")
-		city.ConditionExpression = aws.String("attribute_exists(pk) AND (#status = :applied OR #status = :submitted)")
+		city.ConditionExpression = aws.String("attribute_exists(pk) AND #status = :applied")
 		city.ExpressionAttributeNames = map[string]string{"#status": "status"}
 		city.ExpressionAttributeValues[":submitted"] = str(string(membership.StatusIndexSubmitted))
 		city.ExpressionAttributeValues[":applied"] = str(string(membership.StatusApplied))
@@ -203,6 +203,9 @@ func (s *Store) submissionTransaction(sub index.Submission, ev membership.Event,
 	items := []types.TransactWriteItem{
 		{Put: &types.Put{TableName: aws.String(s.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
 		{Update: city},
+	}
+	if moveStatus {
+		items = append(items, countsUpdate(s.table, membership.StatusApplied, membership.StatusIndexSubmitted))
 	}
 	evPut, err := eventPut(s.table, sub.CityID, 0, ev)
 	if err != nil {
@@ -266,6 +269,7 @@ func (s *Store) ScoringCity(ctx context.Context, cityID string) (index.City, err
 	}
 	it := out.Item
 	c := index.City{ID: cityID, Name: attrString(it, "name"), Language: attrString(it, "language"),
+		Status: membership.Status(attrString(it, "status")), Version: int64(attrNumber(it, "version")),
 		ContactName: attrString(it, "contactName"), ContactEmail: attrString(it, "contactEmail"),
 		LatestSubmission: attrString(it, "latestSubmission"), LatestSubmittedAt: attrTime(it, "latestSubmittedAt")}
 	if err := attrJSON(it, "latestResult", &c.Latest); err != nil {
@@ -357,16 +361,31 @@ func (s *Store) ScoreTransaction(sc index.Scored) ([]types.TransactWriteItem, er
 	if len(sc.Deltas) > 0 {
 		city := &types.Update{
 			TableName: aws.String(s.table), Key: key(cityKey(sub.CityID), profileSK),
-			UpdateExpression: aws.String("SET latestSubmission = :sid, latestSubmittedAt = :at, latestResult = :result"),
+			UpdateExpression: aws.String("SET latestSubmission = :sid, latestSubmittedAt = :at, latestResult = :result, " +
+				"version = version + :one"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":sid": str(sub.ID), ":at": timeAttr(sub.SubmittedAt), ":result": result,
+				":sid": str(sub.ID), ":at": timeAttr(sub.SubmittedAt), ":result": result, ":one": num(1),
+				":version": num(sc.City.Version),
 			},
+			// The version the scorer read: a concurrent step or scoring
+			// makes this one retry with fresh data.
+			ConditionExpression: aws.String("version = :version"),
 		}
-		if sc.City.LatestSubmission == "" {
-			city.ConditionExpression = aws.String("attribute_exists(pk) AND attribute_not_exists(latestSubmission)")
-		} else {
-			city.ConditionExpression = aws.String("latestSubmission = :prev")
-			city.ExpressionAttributeValues[":prev"] = str(sc.City.LatestSubmission)
+		if sc.City.Status == membership.StatusIndexSubmitted {
+			// The results are the analytical report's basis: the INDEX
+			// step is reported.
+			city.UpdateExpression = aws.String(*city.UpdateExpression + ", #status = :reported, gsi1pk = :gsi")
+			city.ExpressionAttributeNames = map[string]string{"#status": "status"}
+			city.ExpressionAttributeValues[":reported"] = str(string(membership.StatusIndexReported))
+			city.ExpressionAttributeValues[":gsi"] = str("CITIES#" + string(membership.StatusIndexReported))
+			items = append(items, countsUpdate(s.table, membership.StatusIndexSubmitted, membership.StatusIndexReported))
+			ev, err := eventPut(s.table, sub.CityID, 0, membership.Event{At: *sub.ScoredAt, Type: string(membership.StepReportIndex),
+				From: membership.StatusIndexSubmitted, To: membership.StatusIndexReported, Actor: "score",
+				Detail: fmt.Sprintf("INDEX %s scored: aggregate %.1f %%", sub.Version, sub.Result.Aggregate)})
+			if err != nil {
+				return nil, err
+			}
+			items = append(items, ev)
 		}
 		items = append(items, types.TransactWriteItem{Update: city})
 		keys := make([]string, 0, len(sc.Deltas))

@@ -1,0 +1,147 @@
+package membership
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/intercultural-cities/backoffice/shared/failure"
+	"github.com/intercultural-cities/backoffice/shared/notify"
+)
+
+// Daily is what the daily schedule does for one city today: a status
+// change (a termination or expiry taking effect) and reminders. Reminder
+// ids are derived from the city and the occasion, so a second run the same
+// day (or any later day) queues nothing twice.
+type Daily struct {
+	Change    *Change
+	Reminders []notify.Notification
+}
+
+// DailyDuties works out a city's duties for today (a date, UTC midnight).
+func (c City) DailyDuties(today time.Time, r Rules, actor string) (Daily, error) {
+	var d Daily
+	switch c.Status {
+	case StatusTerminationNotified:
+		if c.Termination != nil && c.Termination.EffectiveOn <= today.Format(dateLayout) {
+			ch, err := c.Terminate(today, actor)
+			if err != nil {
+				return Daily{}, err
+			}
+			d.Change = &ch
+		}
+	case StatusMember:
+		if c.Agreement == nil {
+			return d, nil
+		}
+		end, err := time.Parse(dateLayout, c.Agreement.EndsOn)
+		if err != nil {
+			return Daily{}, fmt.Errorf("city %s: agreement end %q: %w", c.ID, c.Agreement.EndsOn, err)
+		}
+		if today.After(end) {
+			ch, err := c.Expire(today, actor)
+			if err != nil {
+				return Daily{}, err
+			}
+			d.Change = &ch
+			return d, nil
+		}
+		days := int(end.Sub(today).Hours() / 24)
+		window := ""
+		switch {
+		case days <= 30:
+			window = "30"
+		case days <= 90:
+			window = "90"
+		}
+		if window != "" {
+			data := map[string]string{"EndsOn": c.Agreement.EndsOn, "DaysLeft": strconv.Itoa(days)}
+			key := "expiry" + window + "-" + c.ID + "-" + c.Agreement.EndsOn
+			city := c.mail("expiry-warning", key, data, today)
+			sec := c.mail("expiry-warning", key+"-secretariat", data, today)
+			sec.Lang, sec.ToName, sec.ToEmail = "en", "Intercultural Cities secretariat", r.SecretariatEmail
+			d.Reminders = append(d.Reminders, city, sec)
+		}
+		// A progress report is due every year on the agreement's anniversary.
+		start, err := time.Parse(dateLayout, c.Agreement.InForceFrom)
+		if err == nil && today.Year() > start.Year() {
+			anniversary := start.AddDate(today.Year()-start.Year(), 0, 0)
+			if !today.Before(anniversary) {
+				year := strconv.Itoa(today.Year())
+				d.Reminders = append(d.Reminders, c.mail("progress-due", "progress-"+c.ID+"-"+year,
+					map[string]string{"Year": year}, today))
+			}
+		}
+	}
+	return d, nil
+}
+
+// Indicator is one measure a progress report tracks.
+type Indicator struct {
+	Name   string `json:"name"`
+	Value  string `json:"value"`
+	Target string `json:"target,omitempty"`
+}
+
+// ProgressReport is a member's report on its intercultural strategy (§2.2).
+type ProgressReport struct {
+	ID          string      `json:"reportId"`
+	CityID      string      `json:"cityId"`
+	Period      string      `json:"period"` // e.g. "2026" or "2026-H1"
+	Actions     []string    `json:"actions"`
+	Indicators  []Indicator `json:"indicators"`
+	Text        string      `json:"text"`
+	SubmittedAt time.Time   `json:"submittedAt"`
+	SubmittedBy string      `json:"submittedBy"`
+}
+
+// ProgressInput is a progress report as a city sends it.
+type ProgressInput struct {
+	Period     string      `json:"period"`
+	Actions    []string    `json:"actions"`
+	Indicators []Indicator `json:"indicators"`
+	Text       string      `json:"text"`
+}
+
+// NewProgressReport validates a report; members and cities whose
+// membership is ending may report.
+func (c City) NewProgressReport(in ProgressInput, now time.Time, actor string, newID func() string) (ProgressReport, error) {
+	var col failure.Collector
+	if len(in.Period) < 4 || len(in.Period) > 7 || !strings.HasPrefix(in.Period, "20") {
+		col.Add("/period", "must be a year such as 2026, or 2026-H1")
+	}
+	if len(in.Actions) == 0 {
+		col.Add("/actions", "at least one action is required")
+	}
+	if len(in.Actions) > 100 {
+		col.Add("/actions", "at most 100 actions")
+	}
+	for i, a := range in.Actions {
+		text(&col, fmt.Sprintf("/actions/%d", i), a, true, 1000)
+	}
+	if len(in.Indicators) > 100 {
+		col.Add("/indicators", "at most 100 indicators")
+	}
+	for i, ind := range in.Indicators {
+		text(&col, fmt.Sprintf("/indicators/%d/name", i), ind.Name, true, 200)
+		text(&col, fmt.Sprintf("/indicators/%d/value", i), ind.Value, true, 200)
+		text(&col, fmt.Sprintf("/indicators/%d/target", i), ind.Target, false, 200)
+	}
+	text(&col, "/text", in.Text, true, 20000)
+	if utf8.RuneCountInString(in.Text) > 20000 {
+		col.Add("/text", "must be at most 20000 characters")
+	}
+	if err := col.Err("the progress report has invalid fields"); err != nil {
+		return ProgressReport{}, err
+	}
+	if c.Status != StatusMember && c.Status != StatusTerminationNotified {
+		return ProgressReport{}, failure.New(failure.Conflict, "only members report progress; city %s is %s", c.ID, c.Status)
+	}
+	if in.Indicators == nil {
+		in.Indicators = []Indicator{}
+	}
+	return ProgressReport{ID: newID(), CityID: c.ID, Period: in.Period, Actions: in.Actions, Indicators: in.Indicators,
+		Text: in.Text, SubmittedAt: now.UTC(), SubmittedBy: actor}, nil
+}

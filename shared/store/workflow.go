@@ -1,0 +1,326 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/intercultural-cities/backoffice/shared/failure"
+	"github.com/intercultural-cities/backoffice/shared/membership"
+	"github.com/intercultural-cities/backoffice/shared/notify"
+)
+
+const (
+	pipelinePK = "PIPELINE"
+	countsSK   = "COUNTS"
+	progressSK = "PROGRESS#"
+)
+
+// countsUpdate moves one city between the pipeline's per-status counters.
+func countsUpdate(table string, from, to membership.Status) types.TransactWriteItem {
+	names := map[string]string{"#to": string(to)}
+	values := map[string]types.AttributeValue{":one": num(1)}
+	expr := "ADD #to :one"
+	if from != "" && from != to {
+		names["#from"] = string(from)
+		values[":minus"] = num(-1)
+		expr += ", #from :minus"
+	}
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName: aws.String(table), Key: key(pipelinePK, countsSK), UpdateExpression: aws.String(expr),
+		ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+	}}
+}
+
+// Counts returns how many cities are in each status.
+func (s *Store) Counts(ctx context.Context) (map[membership.Status]int, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key(pipelinePK, countsSK)})
+	if err != nil {
+		return nil, fmt.Errorf("get pipeline counts: %w", err)
+	}
+	counts := make(map[membership.Status]int, len(membership.Statuses))
+	for _, st := range membership.Statuses {
+		counts[st] = int(attrNumber(out.Item, string(st)))
+	}
+	return counts, nil
+}
+
+// CityForUpdate reads a city for a workflow step.
+func (s *Store) CityForUpdate(ctx context.Context, id string) (membership.City, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: key(cityKey(id), profileSK), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return membership.City{}, fmt.Errorf("get city: %w", err)
+	}
+	if len(out.Item) == 0 {
+		return membership.City{}, failure.New(failure.NotFound, "no city %s", id)
+	}
+	var it cityItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return membership.City{}, fmt.Errorf("unmarshal city: %w", err)
+	}
+	return it.city(), nil
+}
+
+// UpdateCity runs one workflow step: it reads the city, lets step decide
+// the change, and writes the city, the audit entry, the emails and any token
+// change in one transaction conditional on the version it read, so of two
+// secretariat users advancing the same city at once exactly one succeeds.
+func (s *Store) UpdateCity(ctx context.Context, id string, step func(membership.City) (membership.Change, error)) (membership.Change, error) {
+	c, err := s.CityForUpdate(ctx, id)
+	if err != nil {
+		return membership.Change{}, err
+	}
+	ch, err := step(c)
+	if err != nil {
+		return membership.Change{}, err
+	}
+	items, err := s.changeTransaction(c, ch)
+	if err != nil {
+		return membership.Change{}, err
+	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if failed, ok := canceledAt(err); ok && contains(failed, 0) {
+		return membership.Change{}, failure.New(failure.Conflict,
+			"city %s changed while this step was being recorded; reload it and try again", id)
+	}
+	if err != nil {
+		return membership.Change{}, fmt.Errorf("record step: %w", err)
+	}
+	return ch, nil
+}
+
+func (s *Store) changeTransaction(old membership.City, ch membership.Change) ([]types.TransactWriteItem, error) {
+	c := ch.City
+	it := toCityItem(c)
+	values := map[string]types.AttributeValue{
+		":status": str(string(c.Status)), ":gsi": str("CITIES#" + string(c.Status)), ":now": timeAttr(c.UpdatedAt),
+		":old": num(old.Version), ":one": num(1),
+	}
+	set := []string{"#status = :status", "gsi1pk = :gsi", "updatedAt = :now", "version = version + :one"}
+	var remove []string
+	for name, v := range map[string]string{"intentSignedOn": it.IntentSignedOn, "visit": it.Visit, "profile": it.Profile,
+		"agreement": it.Agreement, "termination": it.Termination, "tokenHash": it.TokenHash} {
+		if v == "" {
+			remove = append(remove, name)
+			continue
+		}
+		values[":"+name] = str(v)
+		set = append(set, name+" = :"+name)
+	}
+	expr := "SET " + strings.Join(set, ", ")
+	if len(remove) > 0 {
+		expr += " REMOVE " + strings.Join(remove, ", ")
+	}
+	items := []types.TransactWriteItem{{Update: &types.Update{
+		TableName: aws.String(s.table), Key: key(cityKey(c.ID), profileSK), UpdateExpression: aws.String(expr),
+		ConditionExpression:      aws.String("version = :old"),
+		ExpressionAttributeNames: map[string]string{"#status": "status"}, ExpressionAttributeValues: values,
+	}}}
+	ev, err := eventPut(s.table, c.ID, 0, ch.Event)
+	if err != nil {
+		return nil, err
+	}
+	items = append(items, ev)
+	if old.Status != c.Status {
+		items = append(items, countsUpdate(s.table, old.Status, c.Status))
+	}
+	for _, n := range ch.Notifications {
+		put, err := notificationPut(s.table, n)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, put)
+	}
+	if ch.Token != nil {
+		put, err := tokenPut(s.table, *ch.Token)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, put)
+	}
+	if ch.RevokeToken != "" {
+		items = append(items, types.TransactWriteItem{Update: &types.Update{
+			TableName: aws.String(s.table), Key: key(tokenPrefix+ch.RevokeToken, "TOKEN"),
+			UpdateExpression:          aws.String("SET revokedAt = if_not_exists(revokedAt, :now)"),
+			ConditionExpression:       aws.String("attribute_exists(pk)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":now": timeAttr(c.UpdatedAt)},
+		}})
+	}
+	return items, nil
+}
+
+// Audit returns a city's append-only audit trail, oldest first.
+func (s *Store) Audit(ctx context.Context, id string) ([]membership.Event, error) {
+	_, events, err := s.City(ctx, id)
+	return events, err
+}
+
+// PipelinePage is one page of the pipeline.
+type PipelinePage struct {
+	Cities []membership.City
+	Next   string // the cursor of the next page; empty on the last
+}
+
+type cursor struct {
+	Status int               `json:"s"`
+	Key    map[string]string `json:"k,omitempty"`
+}
+
+// Pipeline lists cities by status (all statuses in pipeline order when
+// status is empty), oldest application first, filtered by country and by a
+// part of the name.
+func (s *Store) Pipeline(ctx context.Context, status membership.Status, country, q, after string, limit int32) (PipelinePage, error) {
+	statuses := membership.Statuses
+	if status != "" {
+		statuses = []membership.Status{status}
+	}
+	var cur cursor
+	if after != "" {
+		b, err := base64.RawURLEncoding.DecodeString(after)
+		if err != nil || json.Unmarshal(b, &cur) != nil || cur.Status < 0 || cur.Status >= len(statuses) {
+			return PipelinePage{}, failure.Fields("invalid cursor", failure.FieldError{Pointer: "query/cursor", Detail: "is not a cursor from this listing"})
+		}
+	}
+	var page PipelinePage
+	for i := cur.Status; i < len(statuses); i++ {
+		in := &dynamodb.QueryInput{
+			TableName: aws.String(s.table), IndexName: aws.String(Table.Index),
+			KeyConditionExpression:    aws.String("gsi1pk = :p"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":p": str("CITIES#" + string(statuses[i]))},
+			Limit:                     aws.Int32(limit - int32(len(page.Cities))),
+		}
+		var filters []string
+		if country != "" {
+			filters = append(filters, "country = :c")
+			in.ExpressionAttributeValues[":c"] = str(country)
+		}
+		if q != "" {
+			filters = append(filters, "contains(nameLower, :q)")
+			in.ExpressionAttributeValues[":q"] = str(strings.ToLower(q))
+		}
+		if len(filters) > 0 {
+			in.FilterExpression = aws.String(strings.Join(filters, " AND "))
+		}
+		if i == cur.Status && cur.Key != nil {
+			in.ExclusiveStartKey = map[string]types.AttributeValue{}
+			for k, v := range cur.Key {
+				in.ExclusiveStartKey[k] = str(v)
+			}
+		}
+		out, err := s.db.Query(ctx, in)
+		if err != nil {
+			return PipelinePage{}, fmt.Errorf("query pipeline: %w", err)
+		}
+		for _, item := range out.Items {
+			var it cityItem
+			if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+				return PipelinePage{}, err
+			}
+			page.Cities = append(page.Cities, it.city())
+		}
+		if len(out.LastEvaluatedKey) > 0 {
+			next := cursor{Status: i, Key: map[string]string{}}
+			for k, v := range out.LastEvaluatedKey {
+				if sv, ok := v.(*types.AttributeValueMemberS); ok {
+					next.Key[k] = sv.Value
+				}
+			}
+			b, _ := json.Marshal(next)
+			page.Next = base64.RawURLEncoding.EncodeToString(b)
+			return page, nil
+		}
+		if int32(len(page.Cities)) >= limit {
+			if i+1 < len(statuses) {
+				b, _ := json.Marshal(cursor{Status: i + 1})
+				page.Next = base64.RawURLEncoding.EncodeToString(b)
+			}
+			return page, nil
+		}
+	}
+	return page, nil
+}
+
+// CitiesInStatus returns every city in a status (for the daily schedule).
+func (s *Store) CitiesInStatus(ctx context.Context, status membership.Status) ([]membership.City, error) {
+	var all []membership.City
+	after := ""
+	for {
+		page, err := s.Pipeline(ctx, status, "", "", after, 100)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page.Cities...)
+		if page.Next == "" {
+			return all, nil
+		}
+		after = page.Next
+	}
+}
+
+// QueueOnce queues a notification unless one with its id exists: reminders
+// have ids derived from their occasion, so re-running a schedule sends
+// nothing twice. It reports whether the notification was queued.
+func (s *Store) QueueOnce(ctx context.Context, n notify.Notification) (bool, error) {
+	put, err := notificationPut(s.table, n)
+	if err != nil {
+		return false, err
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.Put.TableName, Item: put.Put.Item,
+		ConditionExpression: put.Put.ConditionExpression})
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("queue notification: %w", err)
+	}
+	return true, nil
+}
+
+// AddProgressReport stores a member's progress report.
+func (s *Store) AddProgressReport(ctx context.Context, r membership.ProgressReport) error {
+	body, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(s.table),
+		Item: map[string]types.AttributeValue{
+			"pk": str(cityKey(r.CityID)), "sk": str(progressSK + timeKey(r.SubmittedAt) + "#" + r.ID),
+			"type": str("progress-report"), "report": str(string(body)),
+		},
+		ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	})
+	if err != nil {
+		return fmt.Errorf("put progress report: %w", err)
+	}
+	return nil
+}
+
+// ProgressReports lists a city's progress reports, oldest first.
+func (s *Store) ProgressReports(ctx context.Context, cityID string) ([]membership.ProgressReport, error) {
+	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+		TableName: aws.String(s.table), KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :p)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(cityKey(cityID)), ":p": str(progressSK)},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("query progress reports: %w", err)
+	}
+	reports := make([]membership.ProgressReport, 0, len(out.Items))
+	for _, it := range out.Items {
+		var r membership.ProgressReport
+		if err := json.Unmarshal([]byte(attrString(it, "report")), &r); err != nil {
+			return nil, err
+		}
+		reports = append(reports, r)
+	}
+	return reports, nil
+}
