@@ -1,5 +1,6 @@
-// Command secretariat serves the secretariat's /admin routes, among them
-// POST /admin/runs/{schedule}, which runs a schedule's code now.
+// Command secretariat serves the secretariat's /admin routes: the pipeline,
+// the admission and agreement steps, the audit trail, city tokens, and
+// running a schedule now.
 package main
 
 import (
@@ -10,11 +11,19 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/boot"
 	"github.com/intercultural-cities/backoffice/shared/config"
 	"github.com/intercultural-cities/backoffice/shared/httpapi"
-	"github.com/intercultural-cities/backoffice/shared/membership"
 )
 
 func main() {
-	env, err := boot.Env(config.TableName, config.SweepAfter)
+	vars := append(append(boot.MembershipVars, boot.RulesVars...), config.TableName, config.SweepAfter)
+	env, err := boot.Env(vars...)
+	if err != nil {
+		boot.Exit(err)
+	}
+	settings, err := boot.MembershipSettings(env)
+	if err != nil {
+		boot.Exit(err)
+	}
+	rules, err := boot.WorkflowRules(env)
 	if err != nil {
 		boot.Exit(err)
 	}
@@ -27,6 +36,7 @@ func main() {
 	if err != nil {
 		boot.Exit(err)
 	}
-	api := boot.API(s, membership.Settings{}, boot.Jobs(sweeper))
+	api := boot.API(s, settings, boot.Jobs(sweeper, boot.Schedule(rules, s)))
+	api.Rules = rules
 	lambda.Start(httpapi.LambdaHandler(api.Handler("secretariat")))
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/httpapi"
 	"github.com/intercultural-cities/backoffice/shared/index"
 	"github.com/intercultural-cities/backoffice/shared/mail"
+	"github.com/intercultural-cities/backoffice/shared/membership"
 	"github.com/intercultural-cities/backoffice/shared/notify"
 	"github.com/intercultural-cities/backoffice/shared/outbox"
 	"github.com/intercultural-cities/backoffice/shared/store"
@@ -91,6 +92,7 @@ type Stack struct {
 	Notifier   *notify.Service
 	Sweeper    *outbox.Sweeper
 	Scorer     *index.Scorer
+	Schedule   *membership.Schedule
 	Pollers    []*Poller
 	Jobs       map[string]httpapi.Job
 	Sender     string // the From header SES stores mail under
@@ -144,7 +146,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 
 	s := &Stack{Template: tpl, Table: opts.Table}
 	env, err := config.Load(config.TableName, config.SenderEmail, config.SweepAfter, config.LogLevel,
-		config.PopulationBands, config.ForeignBornBands,
+		config.PopulationBands, config.ForeignBornBands, config.AgreementYears, config.FeePerYearCents,
 		config.SecretariatEmail, config.FormsBaseURL, config.MinPopulation, config.MinDiversityShare, config.CityTokenTTL)
 	if err != nil {
 		return nil, err
@@ -185,8 +187,14 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if s.Sweeper, err = boot.Sweeper(env, s.Store); err != nil {
 		return nil, err
 	}
-	s.Jobs = boot.Jobs(s.Sweeper)
+	rules, err := boot.WorkflowRules(env)
+	if err != nil {
+		return nil, err
+	}
+	s.Schedule = boot.Schedule(rules, s.Store)
+	s.Jobs = boot.Jobs(s.Sweeper, s.Schedule)
 	s.API = boot.API(s.Store, settings, s.Jobs)
+	s.API.Rules = rules
 
 	streams := dynamodbstreams.NewFromConfig(cfg)
 	desc, err := s.DB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(opts.Table)})

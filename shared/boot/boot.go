@@ -83,11 +83,36 @@ func MembershipSettings(env config.Env) (membership.Settings, error) {
 	}, nil
 }
 
+// RulesVars are the variables WorkflowRules reads.
+var RulesVars = []config.Var{config.AgreementYears, config.FeePerYearCents, config.SecretariatEmail}
+
+// WorkflowRules reads the admission workflow's configuration.
+func WorkflowRules(env config.Env) (membership.Rules, error) {
+	years, err := env.Int(config.AgreementYears)
+	if err != nil {
+		return membership.Rules{}, err
+	}
+	fee, err := env.Int(config.FeePerYearCents)
+	if err != nil {
+		return membership.Rules{}, err
+	}
+	if years < 1 || years > 20 || fee < 0 {
+		return membership.Rules{}, fmt.Errorf("%s and %s must be positive", config.AgreementYears.Name, config.FeePerYearCents.Name)
+	}
+	return membership.Rules{AgreementYears: int(years), FeePerYear: membership.Money{Amount: fee, Currency: "EUR"},
+		SecretariatEmail: env.String(config.SecretariatEmail)}, nil
+}
+
 // API assembles the HTTP handlers over s.
 func API(s *store.Store, settings membership.Settings, jobs map[string]httpapi.Job) *httpapi.API {
 	return &httpapi.API{
 		Store: s, Now: time.Now, NewID: ids.New, Membership: settings, Jobs: jobs, MaxBody: httpapi.MaxBody,
 	}
+}
+
+// Schedule assembles the daily duties.
+func Schedule(rules membership.Rules, s *store.Store) *membership.Schedule {
+	return &membership.Schedule{Store: s, Rules: rules, Now: time.Now}
 }
 
 // Notifier assembles email delivery.
@@ -109,10 +134,12 @@ func Sweeper(env config.Env, s *store.Store) (*outbox.Sweeper, error) {
 	return &outbox.Sweeper{Store: s, Now: time.Now, After: after}, nil
 }
 
-// Jobs lists the schedules that can be fired on demand, by schedule name.
-func Jobs(sw *outbox.Sweeper) map[string]httpapi.Job {
+// Jobs lists the schedules that can be fired on demand, by schedule name
+// (the name of the function the schedule triggers).
+func Jobs(sw *outbox.Sweeper, daily *membership.Schedule) map[string]httpapi.Job {
 	return map[string]httpapi.Job{
 		"sweeper": func(ctx context.Context) (any, error) { return sw.Sweep(ctx) },
+		"daily":   func(ctx context.Context) (any, error) { return daily.RunDaily(ctx) },
 	}
 }
 

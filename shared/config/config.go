@@ -40,6 +40,8 @@ var (
 	CityTokenTTL      = Var{Name: "CITY_TOKEN_TTL", Default: "4320h", Doc: "validity of a city's emailed access link"}
 	SweepAfter        = Var{Name: "SWEEP_AFTER", Default: "5m", Doc: "age after which pending work is re-driven"}
 	LogLevel          = Var{Name: "LOG_LEVEL", Default: "info", Doc: "debug, info, warn or error"}
+	AgreementYears    = Var{Name: "AGREEMENT_YEARS", Default: "4", Doc: "default length of an agreement, in years"}
+	FeePerYearCents   = Var{Name: "FEE_PER_YEAR_CENTS", Default: "500000", Doc: "default yearly fee, in euro cents"}
 	PopulationBands   = Var{Name: "COMPARISON_POPULATION_BANDS", Default: "100000,200000,500000", Doc: "population cut-offs of the comparison groups"}
 	ForeignBornBands  = Var{Name: "COMPARISON_FOREIGN_BORN_BANDS", Default: "10,15,20", Doc: "foreign-born % cut-offs of the comparison groups"}
 )
@@ -50,6 +52,7 @@ var All = map[string]Var{
 	"FormsBaseURL": FormsBaseURL, "MinPopulation": MinPopulation, "MinDiversityShare": MinDiversityShare,
 	"CityTokenTTL": CityTokenTTL, "SweepAfter": SweepAfter, "LogLevel": LogLevel,
 	"PopulationBands": PopulationBands, "ForeignBornBands": ForeignBornBands,
+	"AgreementYears": AgreementYears, "FeePerYearCents": FeePerYearCents,
 }
 
 // Env holds the values of the variables a function asked for.

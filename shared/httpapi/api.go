@@ -22,6 +22,13 @@ type Store interface {
 	SaveDraft(ctx context.Context, d index.Draft, expected int64) (index.Draft, error)
 	CreateSubmission(ctx context.Context, sub index.Submission, ev membership.Event, idem *idempotency.Record) error
 	Submission(ctx context.Context, cityID, id string) (index.Submission, error)
+	UpdateCity(ctx context.Context, id string, idem *idempotency.Record, step func(membership.City) (membership.Change, error)) (membership.Change, error)
+	CityForUpdate(ctx context.Context, id string) (membership.City, error)
+	Pipeline(ctx context.Context, status membership.Status, country, q, after string, limit int32) (membership.Page, error)
+	Counts(ctx context.Context) (map[membership.Status]int, error)
+	Audit(ctx context.Context, id string) ([]membership.Event, error)
+	AddProgressReport(ctx context.Context, r membership.ProgressReport, idem *idempotency.Record) error
+	ProgressReports(ctx context.Context, cityID string) ([]membership.ProgressReport, error)
 }
 
 // Job is a scheduled duty the secretariat can also run on demand.
@@ -33,6 +40,7 @@ type API struct {
 	Now        func() time.Time
 	NewID      func() string
 	Membership membership.Settings
+	Rules      membership.Rules
 	Jobs       map[string]Job // by schedule name; only the secretariat function needs them
 	MaxBody    int64
 }
@@ -51,6 +59,19 @@ var Routes = []Route{
 	{"applications", http.MethodPost, "/applications", (*API).createApplication},
 	{"cities", http.MethodGet, "/cities/{cityId}", (*API).getCity},
 	{"secretariat", http.MethodPost, "/admin/runs/{schedule}", (*API).runSchedule},
+	{"secretariat", http.MethodGet, "/admin/cities", (*API).listCities},
+	{"secretariat", http.MethodGet, "/admin/cities/{cityId}/audit", (*API).audit},
+	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/intent", (*API).signIntent},
+	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/expert-visits", (*API).scheduleVisit},
+	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/expert-visits/{visitId}/held", (*API).holdVisit},
+	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/profile", (*API).issueProfile},
+	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/agreement", (*API).signAgreement},
+	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/termination", (*API).notifyTermination},
+	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/withdrawal", (*API).withdraw},
+	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/decline", (*API).decline},
+	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/tokens", (*API).reissueToken},
+	{"cities", http.MethodPost, "/cities/{cityId}/progress-reports", (*API).addProgressReport},
+	{"cities", http.MethodGet, "/cities/{cityId}/progress-reports", (*API).listProgressReports},
 	{"openapi", http.MethodGet, "/openapi.json", (*API).openAPI},
 	{"questionnaire", http.MethodGet, "/questionnaire", (*API).getQuestionnaire},
 	{"questionnaire", http.MethodGet, "/questionnaire/{version}", (*API).getQuestionnaire},

@@ -49,20 +49,26 @@ func (a *API) createApplication(w http.ResponseWriter, r *http.Request) {
 
 // CityResponse is a city's file as the API shows it.
 type CityResponse struct {
-	CityID                string              `json:"cityId"`
-	Name                  string              `json:"name"`
-	Country               string              `json:"country"`
-	Population            int64               `json:"population"`
-	ForeignBornShare      float64             `json:"foreignBornShare"`
-	ForeignResidentShare  float64             `json:"foreignResidentShare"`
-	NationalMinorityShare float64             `json:"nationalMinorityShare"`
-	Contact               membership.Contact  `json:"contact"`
-	Language              string              `json:"language"`
-	Status                membership.Status   `json:"status"`
-	Eligibility           eligibility.Verdict `json:"eligibility"`
-	AppliedAt             time.Time           `json:"appliedAt"`
-	UpdatedAt             time.Time           `json:"updatedAt"`
-	Timeline              []TimelineEntry     `json:"timeline"`
+	CityID                string                  `json:"cityId"`
+	Name                  string                  `json:"name"`
+	Country               string                  `json:"country"`
+	Population            int64                   `json:"population"`
+	ForeignBornShare      float64                 `json:"foreignBornShare"`
+	ForeignResidentShare  float64                 `json:"foreignResidentShare"`
+	NationalMinorityShare float64                 `json:"nationalMinorityShare"`
+	Contact               membership.Contact      `json:"contact"`
+	Language              string                  `json:"language"`
+	Status                membership.Status       `json:"status"`
+	NextSteps             []membership.Step       `json:"nextSteps"`
+	Eligibility           eligibility.Verdict     `json:"eligibility"`
+	AppliedAt             time.Time               `json:"appliedAt"`
+	UpdatedAt             time.Time               `json:"updatedAt"`
+	IntentSignedOn        string                  `json:"intentSignedOn,omitempty"`
+	ExpertVisit           *membership.Visit       `json:"expertVisit,omitempty"`
+	Profile               *membership.Profile     `json:"profile,omitempty"`
+	Agreement             *membership.Agreement   `json:"agreement,omitempty"`
+	Termination           *membership.Termination `json:"termination,omitempty"`
+	Timeline              []TimelineEntry         `json:"timeline,omitempty"`
 }
 
 // TimelineEntry is one admission step.
@@ -73,6 +79,29 @@ type TimelineEntry struct {
 	To     membership.Status `json:"to,omitempty"`
 	Actor  string            `json:"actor"`
 	Detail string            `json:"detail,omitempty"`
+}
+
+func cityView(c membership.City, events []membership.Event) CityResponse {
+	resp := CityResponse{
+		CityID: c.ID, Name: c.Name, Country: c.Country, Population: c.Population,
+		ForeignBornShare: c.ForeignBornShare, ForeignResidentShare: c.ForeignResidentShare,
+		NationalMinorityShare: c.NationalMinorityShare, Contact: c.Contact, Language: c.Language,
+		Status: c.Status, NextSteps: membership.Next(c.Status), Eligibility: c.Eligibility, AppliedAt: c.AppliedAt,
+		UpdatedAt: c.UpdatedAt, IntentSignedOn: c.IntentSignedOn, ExpertVisit: c.Visit, Profile: c.Profile,
+		Agreement: c.Agreement, Termination: c.Termination,
+	}
+	if resp.NextSteps == nil {
+		resp.NextSteps = []membership.Step{}
+	}
+	if events != nil {
+		resp.Timeline = make([]TimelineEntry, 0, len(events))
+	}
+	for _, e := range events {
+		resp.Timeline = append(resp.Timeline, TimelineEntry{
+			At: e.At, Type: e.Type, From: e.From, To: e.To, Actor: e.Actor, Detail: e.Detail,
+		})
+	}
+	return resp
 }
 
 func cityID(r *http.Request) (string, error) {
@@ -103,18 +132,10 @@ func (a *API) getCity(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, err)
 		return
 	}
-	resp := CityResponse{
-		CityID: c.ID, Name: c.Name, Country: c.Country, Population: c.Population,
-		ForeignBornShare: c.ForeignBornShare, ForeignResidentShare: c.ForeignResidentShare,
-		NationalMinorityShare: c.NationalMinorityShare, Contact: c.Contact, Language: c.Language,
-		Status: c.Status, Eligibility: c.Eligibility, AppliedAt: c.AppliedAt, UpdatedAt: c.UpdatedAt,
-		Timeline: make([]TimelineEntry, 0, len(events)),
+	if events == nil {
+		events = []membership.Event{}
 	}
-	for _, e := range events {
-		resp.Timeline = append(resp.Timeline, TimelineEntry{
-			At: e.At, Type: e.Type, From: e.From, To: e.To, Actor: e.Actor, Detail: e.Detail,
-		})
-	}
+	resp := cityView(c, events)
 	writeJSON(w, http.StatusOK, "application/json", resp)
 }
 

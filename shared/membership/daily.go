@@ -145,3 +145,9 @@ func (c City) NewProgressReport(in ProgressInput, now time.Time, actor string, n
 	return ProgressReport{ID: newID(), CityID: c.ID, Period: in.Period, Actions: in.Actions, Indicators: in.Indicators,
 		Text: in.Text, SubmittedAt: now.UTC(), SubmittedBy: actor}, nil
 }
+
+// Page is one page of the pipeline.
+type Page struct {
+	Cities []City
+	Next   string // the cursor of the next page; empty on the last
+}

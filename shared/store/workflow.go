@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/intercultural-cities/backoffice/shared/failure"
+	"github.com/intercultural-cities/backoffice/shared/idempotency"
 	"github.com/intercultural-cities/backoffice/shared/membership"
 	"github.com/intercultural-cities/backoffice/shared/notify"
 )
@@ -74,7 +75,7 @@ func (s *Store) CityForUpdate(ctx context.Context, id string) (membership.City, 
 // the change, and writes the city, the audit entry, the emails and any token
 // change in one transaction conditional on the version it read, so of two
 // secretariat users advancing the same city at once exactly one succeeds.
-func (s *Store) UpdateCity(ctx context.Context, id string, step func(membership.City) (membership.Change, error)) (membership.Change, error) {
+func (s *Store) UpdateCity(ctx context.Context, id string, idem *idempotency.Record, step func(membership.City) (membership.Change, error)) (membership.Change, error) {
 	c, err := s.CityForUpdate(ctx, id)
 	if err != nil {
 		return membership.Change{}, err
@@ -87,7 +88,17 @@ func (s *Store) UpdateCity(ctx context.Context, id string, step func(membership.
 	if err != nil {
 		return membership.Change{}, err
 	}
+	if idem != nil {
+		put, err := idempotencyPut(s.table, *idem)
+		if err != nil {
+			return membership.Change{}, err
+		}
+		items = append(items, put)
+	}
 	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if failed, ok := canceledAt(err); ok && idem != nil && contains(failed, len(items)-1) {
+		return membership.Change{}, idempotency.ErrRace
+	}
 	if failed, ok := canceledAt(err); ok && contains(failed, 0) {
 		return membership.Change{}, failure.New(failure.Conflict,
 			"city %s changed while this step was being recorded; reload it and try again", id)
@@ -164,12 +175,6 @@ func (s *Store) Audit(ctx context.Context, id string) ([]membership.Event, error
 	return events, err
 }
 
-// PipelinePage is one page of the pipeline.
-type PipelinePage struct {
-	Cities []membership.City
-	Next   string // the cursor of the next page; empty on the last
-}
-
 type cursor struct {
 	Status int               `json:"s"`
 	Key    map[string]string `json:"k,omitempty"`
@@ -178,7 +183,7 @@ type cursor struct {
 // Pipeline lists cities by status (all statuses in pipeline order when
 // status is empty), oldest application first, filtered by country and by a
 // part of the name.
-func (s *Store) Pipeline(ctx context.Context, status membership.Status, country, q, after string, limit int32) (PipelinePage, error) {
+func (s *Store) Pipeline(ctx context.Context, status membership.Status, country, q, after string, limit int32) (membership.Page, error) {
 	statuses := membership.Statuses
 	if status != "" {
 		statuses = []membership.Status{status}
@@ -187,10 +192,10 @@ func (s *Store) Pipeline(ctx context.Context, status membership.Status, country,
 	if after != "" {
 		b, err := base64.RawURLEncoding.DecodeString(after)
 		if err != nil || json.Unmarshal(b, &cur) != nil || cur.Status < 0 || cur.Status >= len(statuses) {
-			return PipelinePage{}, failure.Fields("invalid cursor", failure.FieldError{Pointer: "query/cursor", Detail: "is not a cursor from this listing"})
+			return membership.Page{}, failure.Fields("invalid cursor", failure.FieldError{Pointer: "query/cursor", Detail: "is not a cursor from this listing"})
 		}
 	}
-	var page PipelinePage
+	var page membership.Page
 	for i := cur.Status; i < len(statuses); i++ {
 		in := &dynamodb.QueryInput{
 			TableName: aws.String(s.table), IndexName: aws.String(Table.Index),
@@ -218,12 +223,12 @@ func (s *Store) Pipeline(ctx context.Context, status membership.Status, country,
 		}
 		out, err := s.db.Query(ctx, in)
 		if err != nil {
-			return PipelinePage{}, fmt.Errorf("query pipeline: %w", err)
+			return membership.Page{}, fmt.Errorf("query pipeline: %w", err)
 		}
 		for _, item := range out.Items {
 			var it cityItem
 			if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-				return PipelinePage{}, err
+				return membership.Page{}, err
 			}
 			page.Cities = append(page.Cities, it.city())
 		}
@@ -285,20 +290,32 @@ func (s *Store) QueueOnce(ctx context.Context, n notify.Notification) (bool, err
 	return true, nil
 }
 
-// AddProgressReport stores a member's progress report.
-func (s *Store) AddProgressReport(ctx context.Context, r membership.ProgressReport) error {
+// AddProgressReport stores a member's progress report (and the request's
+// idempotency record) in one transaction.
+func (s *Store) AddProgressReport(ctx context.Context, r membership.ProgressReport, idem *idempotency.Record) error {
 	body, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+	items := []types.TransactWriteItem{{Put: &types.Put{
 		TableName: aws.String(s.table),
 		Item: map[string]types.AttributeValue{
 			"pk": str(cityKey(r.CityID)), "sk": str(progressSK + timeKey(r.SubmittedAt) + "#" + r.ID),
 			"type": str("progress-report"), "report": str(string(body)),
 		},
 		ConditionExpression: aws.String("attribute_not_exists(pk)"),
-	})
+	}}}
+	if idem != nil {
+		put, err := idempotencyPut(s.table, *idem)
+		if err != nil {
+			return err
+		}
+		items = append(items, put)
+	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if failed, ok := canceledAt(err); ok && idem != nil && contains(failed, 1) {
+		return idempotency.ErrRace
+	}
 	if err != nil {
 		return fmt.Errorf("put progress report: %w", err)
 	}

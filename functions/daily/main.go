@@ -1,0 +1,34 @@
+// Command daily runs every morning: it applies terminations and expiries
+// that take effect, warns of agreements ending in 90 and 30 days, and
+// reminds members of their yearly progress report. Running it twice the same
+// day sends nothing twice.
+package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/intercultural-cities/backoffice/shared/boot"
+	"github.com/intercultural-cities/backoffice/shared/config"
+	"github.com/intercultural-cities/backoffice/shared/membership"
+)
+
+func main() {
+	env, err := boot.Env(append(boot.RulesVars, config.TableName)...)
+	if err != nil {
+		boot.Exit(err)
+	}
+	rules, err := boot.WorkflowRules(env)
+	if err != nil {
+		boot.Exit(err)
+	}
+	cfg, err := boot.AWS(context.Background())
+	if err != nil {
+		boot.Exit(err)
+	}
+	schedule := boot.Schedule(rules, boot.Store(env, cfg))
+	lambda.Start(func(ctx context.Context, _ map[string]any) (membership.DailyResult, error) {
+		return schedule.RunDaily(ctx)
+	})
+}
