@@ -71,6 +71,9 @@ func run(ctx context.Context) error {
 	if err := indexFigures(ctx, s, srv.URL); err != nil {
 		return err
 	}
+	if err := workflowFigures(ctx, s, srv.URL); err != nil {
+		return err
+	}
 	if err := coldStarts(ctx, s); err != nil {
 		return err
 	}
