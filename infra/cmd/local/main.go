@@ -86,7 +86,8 @@ Intercultural Cities back office - local stack
   OpenAPI          %[1]s/openapi.json
   Mail viewer      %[1]s/_local/mail   (JSON: /_local/mail.json)
   Secretariat      Authorization: Bearer %[2]s
-  Fire a schedule  curl -X POST -H 'Authorization: Bearer %[2]s' %[1]s/admin/runs/sweeper
+  Fire a schedule  curl -X POST -H 'Authorization: Bearer %[2]s' %[1]s/admin/runs/sweeper   (or .../daily)
+  Pipeline         curl -H 'Authorization: Bearer %[2]s' %[1]s/admin/cities
   Data             %[3]s
 Ctrl-C stops.
 `, base, admin, dataDir())
