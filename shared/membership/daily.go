@@ -20,13 +20,14 @@ type Daily struct {
 	Reminders []notify.Notification
 }
 
-// DailyDuties works out a city's duties for today (a date, UTC midnight).
-func (c City) DailyDuties(today time.Time, r Rules, actor string) (Daily, error) {
+// DailyDuties works out a city's duties for today (a date, UTC midnight);
+// now stamps what is recorded.
+func (c City) DailyDuties(today, now time.Time, r Rules, actor string) (Daily, error) {
 	var d Daily
 	switch c.Status {
 	case StatusTerminationNotified:
 		if c.Termination != nil && c.Termination.EffectiveOn <= today.Format(dateLayout) {
-			ch, err := c.Terminate(today, actor)
+			ch, err := c.Terminate(today, now, actor)
 			if err != nil {
 				return Daily{}, err
 			}
@@ -41,7 +42,7 @@ func (c City) DailyDuties(today time.Time, r Rules, actor string) (Daily, error)
 			return Daily{}, fmt.Errorf("city %s: agreement end %q: %w", c.ID, c.Agreement.EndsOn, err)
 		}
 		if today.After(end) {
-			ch, err := c.Expire(today, actor)
+			ch, err := c.Expire(today, now, actor)
 			if err != nil {
 				return Daily{}, err
 			}
@@ -59,8 +60,8 @@ func (c City) DailyDuties(today time.Time, r Rules, actor string) (Daily, error)
 		if window != "" {
 			data := map[string]string{"EndsOn": c.Agreement.EndsOn, "DaysLeft": strconv.Itoa(days)}
 			key := "expiry" + window + "-" + c.ID + "-" + c.Agreement.EndsOn
-			city := c.mail("expiry-warning", key, data, today)
-			sec := c.mail("expiry-warning", key+"-secretariat", data, today)
+			city := c.mail("expiry-warning", key, data, now)
+			sec := c.mail("expiry-warning", key+"-secretariat", data, now)
 			sec.Lang, sec.ToName, sec.ToEmail = "en", "Intercultural Cities secretariat", r.SecretariatEmail
 			d.Reminders = append(d.Reminders, city, sec)
 		}
@@ -71,7 +72,7 @@ func (c City) DailyDuties(today time.Time, r Rules, actor string) (Daily, error)
 			if !today.Before(anniversary) {
 				year := strconv.Itoa(today.Year())
 				d.Reminders = append(d.Reminders, c.mail("progress-due", "progress-"+c.ID+"-"+year,
-					map[string]string{"Year": year}, today))
+					map[string]string{"Year": year}, now))
 			}
 		}
 	}

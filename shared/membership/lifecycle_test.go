@@ -87,3 +87,50 @@ func TestAddMonthIsEndOfMonthSafe(t *testing.T) {
 		}
 	}
 }
+
+func TestDailyDuties(t *testing.T) {
+	day := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
+	member := City{ID: "c", Name: "C", Status: StatusMember, Language: "fr", Contact: Contact{Name: "N", Email: "n@c.example"},
+		Agreement: &Agreement{InForceFrom: "2024-03-15", EndsOn: "2027-03-14"}}
+	notified := City{ID: "c", Status: StatusTerminationNotified, Termination: &Termination{EffectiveOn: "2026-02-28"}}
+	rules := Rules{SecretariatEmail: "sec@coe.example"}
+	tests := []struct {
+		name      string
+		city      City
+		today     string
+		status    Status // "" for no change
+		reminders []string
+	}{
+		{"nothing due", member, "2026-02-01", "", nil},
+		{"progress report due on the anniversary", member, "2026-03-15", "", []string{"progress-c-2026"}},
+		{"90 days before the end", member, "2026-12-14", "", []string{"expiry90-c-2027-03-14", "expiry90-c-2027-03-14-secretariat", "progress-c-2026"}},
+		{"30 days before the end", member, "2027-02-12", "", []string{"expiry30-c-2027-03-14", "expiry30-c-2027-03-14-secretariat"}},
+		{"the last day", member, "2027-03-14", "", []string{"expiry30-c-2027-03-14", "expiry30-c-2027-03-14-secretariat"}},
+		{"the day after the end", member, "2027-03-15", StatusExpired, nil},
+		{"notice not yet effective", notified, "2026-02-27", "", nil},
+		{"notice effective", notified, "2026-02-28", StatusTerminated, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := tt.city.DailyDuties(day(tt.today), day(tt.today), rules, "schedule")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (d.Change == nil) != (tt.status == "") || (d.Change != nil && d.Change.City.Status != tt.status) {
+				t.Fatalf("change %+v, want status %q", d.Change, tt.status)
+			}
+			var ids []string
+			for _, n := range d.Reminders {
+				ids = append(ids, n.ID)
+			}
+			if len(ids) != len(tt.reminders) {
+				t.Fatalf("reminders %v, want %v", ids, tt.reminders)
+			}
+			for i := range ids {
+				if ids[i] != tt.reminders[i] {
+					t.Fatalf("reminders %v, want %v", ids, tt.reminders)
+				}
+			}
+		})
+	}
+}

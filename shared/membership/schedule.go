@@ -48,14 +48,14 @@ func (s *Schedule) RunDaily(ctx context.Context) (DailyResult, error) {
 			return res, err
 		}
 		for _, c := range cities {
-			d, err := c.DailyDuties(today, s.Rules, "schedule:daily")
+			d, err := c.DailyDuties(today, now, s.Rules, "schedule:daily")
 			if err != nil {
 				errs = append(errs, err)
 				continue
 			}
 			if d.Change != nil {
 				ch, err := s.Store.UpdateCity(ctx, c.ID, nil, func(fresh City) (Change, error) {
-					d, err := fresh.DailyDuties(today, s.Rules, "schedule:daily")
+					d, err := fresh.DailyDuties(today, now, s.Rules, "schedule:daily")
 					if err != nil || d.Change == nil {
 						return Change{}, errors.Join(err, errNothingToDo)
 					}

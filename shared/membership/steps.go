@@ -347,8 +347,9 @@ func (c City) NotifyTermination(in TerminationInput, r Rules, now time.Time, act
 	return Change{City: next, Event: ev, Notifications: []notify.Notification{city, sec}}, nil
 }
 
-// Terminate ends the membership on the notice's effective date.
-func (c City) Terminate(today time.Time, actor string) (Change, error) {
+// Terminate ends the membership on the notice's effective date; today is
+// the date, now the time the step is recorded.
+func (c City) Terminate(today, now time.Time, actor string) (Change, error) {
 	if c.Termination == nil {
 		return Change{}, failure.New(failure.Conflict, "city %s has no termination notice", c.ID)
 	}
@@ -356,12 +357,12 @@ func (c City) Terminate(today time.Time, actor string) (Change, error) {
 	if today.Before(eff) {
 		return Change{}, failure.New(failure.Conflict, "the termination takes effect on %s", c.Termination.EffectiveOn)
 	}
-	next, ev, err := c.step(StepTerminate, today, actor, c.Termination, "terminated on "+c.Termination.EffectiveOn)
+	next, ev, err := c.step(StepTerminate, now, actor, c.Termination, "terminated on "+c.Termination.EffectiveOn)
 	return Change{City: next, Event: ev}, err
 }
 
 // Expire ends a membership whose agreement's end date has passed.
-func (c City) Expire(today time.Time, actor string) (Change, error) {
+func (c City) Expire(today, now time.Time, actor string) (Change, error) {
 	if c.Agreement == nil {
 		return Change{}, failure.New(failure.Conflict, "city %s has no agreement", c.ID)
 	}
@@ -369,7 +370,7 @@ func (c City) Expire(today time.Time, actor string) (Change, error) {
 	if !today.After(end) {
 		return Change{}, failure.New(failure.Conflict, "the agreement runs until %s", c.Agreement.EndsOn)
 	}
-	next, ev, err := c.step(StepExpire, today, actor, map[string]string{"endsOn": c.Agreement.EndsOn},
+	next, ev, err := c.step(StepExpire, now, actor, map[string]string{"endsOn": c.Agreement.EndsOn},
 		"agreement ended on "+c.Agreement.EndsOn)
 	return Change{City: next, Event: ev}, err
 }

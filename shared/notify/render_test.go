@@ -14,6 +14,12 @@ func sample(template, lang string) Notification {
 			"ContactName": "Zoë", "ContactEmail": "zoe@city.example", "Eligible": "no",
 			"Reasons": "- population 29000 is below 30000 inhabitants", "LinkExpires": "2027-05-25",
 			"SubmissionID": "s1", "Version": "2019", "Aggregate": "71.5", "Rank": "3", "Of": "41",
+			"VisitDate": "2026-10-05", "Experts": "Ana <Expert>, Björn & Co", "Representative": `Irena "CoE" Novak`,
+			"ProfileTitle": `<b>Open</b> & "plural" city`, "IssuedOn": "2026-12-01",
+			"ProfileLink": "https://rm.coe.int/profile?city=c1&lang=en",
+			"InForceFrom": "2027-01-15", "EndsOn": "2030-01-14", "FeePerYear": "5 000.00 EUR",
+			"TerminatedByCity": "yes", "NoticeOn": "2028-03-10", "EffectiveOn": "2028-04-10",
+			"Reason": "Budget <cuts>\nsecond line", "DaysLeft": "30", "Year": "2028",
 		},
 		Secrets: map[string]string{"AccessLink": "https://forms.example/index-form?city=c1#token=abc"},
 	}
@@ -92,6 +98,48 @@ func TestValidAddress(t *testing.T) {
 	} {
 		if got := ValidAddress(addr) == nil; got != ok {
 			t.Errorf("ValidAddress(%q) = %v, want %v", addr, got, ok)
+		}
+	}
+}
+
+func TestConditionalParts(t *testing.T) {
+	tests := []struct {
+		template, lang string
+		mutate         func(*Notification)
+		want, notWant  []string
+	}{
+		{"profile-issued", "en", func(n *Notification) {}, []string{"https://rm.coe.int/profile?city=c1&amp;lang=en"}, nil},
+		{"profile-issued", "en", func(n *Notification) { n.Data["ProfileLink"] = "" }, nil, []string{"href", "Read the intercultural profile"}},
+		{"profile-issued", "fr", func(n *Notification) { n.Data["ProfileLink"] = "" }, nil, []string{"href", "Consulter le profil"}},
+		{"termination-notice", "en", func(n *Notification) {}, []string{"gave the Council of Europe written notice", "2028-04-10"}, []string{"the Council of Europe gave"}},
+		{"termination-notice", "en", func(n *Notification) { n.Data["TerminatedByCity"] = "no" }, []string{"the Council of Europe gave"}, []string{"gave the Council of Europe written notice"}},
+		{"termination-notice", "fr", func(n *Notification) { n.Data["TerminatedByCity"] = "no" }, []string{"le Conseil de l'Europe a notifié"}, nil},
+		{"expiry-warning", "en", func(n *Notification) {}, []string{"in 30 days"}, nil},
+		{"expiry-warning", "en", func(n *Notification) { n.Data["DaysLeft"] = "1" }, []string{"(tomorrow)"}, []string{"1 days"}},
+		{"expiry-warning", "fr", func(n *Notification) { n.Data["DaysLeft"] = "0" }, []string{"(aujourd'hui)"}, []string{"0 jours"}},
+		{"access-link", "fr", func(n *Notification) {}, []string{"#token=abc", "L'ancien lien ne fonctionne plus"}, nil},
+	}
+	for _, tc := range tests {
+		n := sample(tc.template, tc.lang)
+		tc.mutate(&n)
+		m, err := Render(n)
+		if err != nil {
+			t.Fatalf("%s/%s: %v", tc.template, tc.lang, err)
+		}
+		for _, part := range []string{m.Text, m.HTML} {
+			for _, w := range tc.want {
+				if strings.Contains(w, "&amp;") && part == m.Text {
+					w = strings.ReplaceAll(w, "&amp;", "&")
+				}
+				if !strings.Contains(part, w) {
+					t.Errorf("%s/%s: missing %q in\n%s", tc.template, tc.lang, w, part)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(part, w) {
+					t.Errorf("%s/%s: unexpected %q in\n%s", tc.template, tc.lang, w, part)
+				}
+			}
 		}
 	}
 }
