@@ -202,7 +202,9 @@ func TestDailyRemindersAreSentOnce(t *testing.T) {
 	admin(t, s, adm, base+"/agreement", fmt.Sprintf(`{"citySignedOn":%q,"coeSignedOn":%q,"endsOn":%q}`, signed, signed, ends), 200)
 	for run := range 2 {
 		status, _, resp := s.Do(http.MethodPost, "/admin/runs/daily", adm, "")
-		var r struct{ Result struct{ Reminded, AlreadyReminded int } }
+		var r struct {
+			Result struct{ Reminded, AlreadyReminded int }
+		}
 		_ = json.Unmarshal(resp, &r)
 		want := 3 // city and secretariat warned, progress report due
 		if run == 1 {
