@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -22,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
+	streamtypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/sivchari/kumo"
 
@@ -98,6 +100,7 @@ type Stack struct {
 	Sender     string // the From header SES stores mail under
 	RoundTrips atomic.Int64
 	Env        config.Env
+	cfg        aws.Config
 }
 
 // Start creates the table from the template and assembles the functions'
@@ -165,6 +168,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		o(&cfg)
 	}
 	s.DB = config.DynamoDB(cfg)
+	s.cfg = cfg
 	s.SES = config.SES(cfg)
 	if err := s.createTable(ctx); err != nil {
 		return nil, err
@@ -259,7 +263,10 @@ func (s *Stack) createTable(ctx context.Context) error {
 	}
 	_, err := s.DB.CreateTable(ctx, in)
 	var inUse *ddbtypes.ResourceInUseException
-	if err != nil && !asErr(err, &inUse) {
+	if asErr(err, &inUse) {
+		err = s.keepStream(ctx, in)
+	}
+	if err != nil {
 		return fmt.Errorf("create table %s: %w", s.Table, err)
 	}
 	if t.TimeToLiveSpecification.Enabled {
@@ -273,6 +280,57 @@ func (s *Stack) createTable(ctx context.Context) error {
 			return fmt.Errorf("enable TTL: %w", err)
 		}
 	}
+	return nil
+}
+
+// keepStream deals with another emulator gap: with KUMO_DATA_DIR the table
+// and its items survive a restart but its stream does not. A table whose
+// stream is gone is rebuilt with its items, which gives it a new stream; the
+// rewritten items pass through it, so work left pending before the restart is
+// delivered again (handlers are idempotent, and done work is filtered out).
+func (s *Stack) keepStream(ctx context.Context, create *dynamodb.CreateTableInput) error {
+	desc, err := s.DB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: create.TableName})
+	if err != nil {
+		return err
+	}
+	streams := dynamodbstreams.NewFromConfig(s.cfg)
+	_, err = streams.DescribeStream(ctx, &dynamodbstreams.DescribeStreamInput{StreamArn: desc.Table.LatestStreamArn})
+	var gone *streamtypes.ResourceNotFoundException
+	if !asErr(err, &gone) {
+		return err
+	}
+	var items []map[string]ddbtypes.AttributeValue
+	var start map[string]ddbtypes.AttributeValue
+	for {
+		out, err := s.DB.Scan(ctx, &dynamodb.ScanInput{TableName: create.TableName, ExclusiveStartKey: start})
+		if err != nil {
+			return err
+		}
+		items = append(items, out.Items...)
+		if len(out.LastEvaluatedKey) == 0 {
+			break
+		}
+		start = out.LastEvaluatedKey
+	}
+	if _, err := s.DB.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: create.TableName}); err != nil {
+		return err
+	}
+	if _, err := s.DB.CreateTable(ctx, create); err != nil {
+		return err
+	}
+	for i := 0; i < len(items); i += 25 {
+		var reqs []ddbtypes.WriteRequest
+		for _, it := range items[i:min(i+25, len(items))] {
+			reqs = append(reqs, ddbtypes.WriteRequest{PutRequest: &ddbtypes.PutRequest{Item: it}})
+		}
+		if _, err := s.DB.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
+			RequestItems: map[string][]ddbtypes.WriteRequest{*create.TableName: reqs},
+		}); err != nil {
+			return err
+		}
+	}
+	slog.InfoContext(ctx, "the emulator keeps no stream across restarts: table rebuilt with a new stream",
+		"table", *create.TableName, "items", len(items))
 	return nil
 }
 
