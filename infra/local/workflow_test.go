@@ -249,3 +249,18 @@ func TestProgressReportsAndTokenReissue(t *testing.T) {
 		t.Fatalf("the new token: %d", status)
 	}
 }
+
+func TestAWithdrawnCityCannotSubmit(t *testing.T) {
+	s := localtest.New(t, local.Options{})
+	adm := s.AdminToken()
+	id, tok := reported(t, s, "Gone Away")
+	admin(t, s, adm, "/admin/cities/"+id+"/withdrawal", `{"reason":"left"}`, 200)
+	body := submissionBody(t, demo.Answers(index.Current(), demo.City{Population: 150000, ForeignBorn: 12}, 0.6, 2, false))
+	status, _, resp := s.Do(http.MethodPost, "/cities/"+id+"/index/submissions", tok, body)
+	if status != http.StatusConflict || !strings.Contains(string(resp), "withdrawn") {
+		t.Fatalf("a withdrawn city's submission: %d %s", status, resp)
+	}
+	if status, _, _ := s.Do(http.MethodPost, "/cities/aaaaaaaaaaaaaaaaaaaaaaaaaa/index/submissions", adm, body); status != 404 {
+		t.Fatalf("no such city: %d", status)
+	}
+}

@@ -147,7 +147,11 @@ func (s *Store) CreateSubmission(ctx context.Context, sub index.Submission, ev m
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		failed, canceled = canceledAt(err)
 		if canceled && contains(failed, 1) {
-			return failure.New(failure.NotFound, "no city %s", sub.CityID)
+			c, err := s.CityForUpdate(ctx, sub.CityID)
+			if err != nil {
+				return err
+			}
+			return failure.New(failure.Conflict, "city %s is %s: it can no longer submit the INDEX", c.ID, c.Status)
 		}
 	}
 	if canceled && idem != nil && contains(failed, len(items)-1) {
@@ -188,9 +192,14 @@ func (s *Store) submissionTransaction(sub index.Submission, ev membership.Event,
 	}
 	city := &types.Update{
 		TableName: aws.String(s.table), Key: key(cityKey(sub.CityID), profileSK),
-		UpdateExpression:          aws.String("SET updatedAt = :now, version = version + :one"),
-		ConditionExpression:       aws.String("attribute_exists(pk)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":now": timeAttr(sub.SubmittedAt), ":one": num(1)},
+		UpdateExpression: aws.String("SET updatedAt = :now, version = version + :one"),
+		// A city out of the programme (withdrawn, declined, terminated,
+		// expired) submits no more.
+		ConditionExpression:      aws.String("attribute_exists(pk) AND NOT (#status IN (:withdrawn, :declined, :terminated, :expired))"),
+		ExpressionAttributeNames: map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":now": timeAttr(sub.SubmittedAt), ":one": num(1),
+			":withdrawn": str(string(membership.StatusWithdrawn)), ":declined": str(string(membership.StatusDeclined)),
+			":terminated": str(string(membership.StatusTerminated)), ":expired": str(string(membership.StatusExpired))},
 	}
 	if moveStatus {
 		city.UpdateExpression = aws.String("SET updatedAt = :now, version = version + :one, #status = :submitted, gsi1pk = :gsi")
