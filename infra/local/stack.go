@@ -29,6 +29,7 @@ import (
 
 	"github.com/intercultural-cities/backoffice/infra/template"
 	"github.com/intercultural-cities/backoffice/shared/boot"
+	"github.com/intercultural-cities/backoffice/shared/clients"
 	"github.com/intercultural-cities/backoffice/shared/config"
 	"github.com/intercultural-cities/backoffice/shared/httpapi"
 	"github.com/intercultural-cities/backoffice/shared/index"
@@ -161,15 +162,15 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	// The stream shim reads with a client of its own, so its reads are
 	// not counted as the functions' round trips.
-	tx := &txStream{reader: config.DynamoDB(cfg.Copy())}
+	tx := &txStream{reader: clients.DynamoDB(cfg.Copy())}
 	cfg.APIOptions = append(cfg.APIOptions, store.CountRoundTrips(&s.RoundTrips))
 	cfg.APIOptions = append(cfg.APIOptions, tx.middleware)
 	for _, o := range opts.APIOptions {
 		o(&cfg)
 	}
-	s.DB = config.DynamoDB(cfg)
+	s.DB = clients.DynamoDB(cfg)
 	s.cfg = cfg
-	s.SES = config.SES(cfg)
+	s.SES = clients.SES(cfg)
 	if err := s.createTable(ctx); err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/intercultural-cities/backoffice/shared/clients"
 	"github.com/intercultural-cities/backoffice/shared/config"
 	"github.com/intercultural-cities/backoffice/shared/eligibility"
 	"github.com/intercultural-cities/backoffice/shared/httpapi"
@@ -45,12 +46,12 @@ func Env(vars ...config.Var) (config.Env, error) {
 
 // AWS loads the SDK configuration.
 func AWS(ctx context.Context, apiOptions ...func(*middleware.Stack) error) (aws.Config, error) {
-	return config.AWS(ctx, apiOptions...)
+	return clients.AWS(ctx, apiOptions...)
 }
 
 // Store builds the table adapter.
 func Store(env config.Env, cfg aws.Config) *store.Store {
-	return store.New(config.DynamoDB(cfg), env.String(config.TableName))
+	return store.New(clients.DynamoDB(cfg), env.String(config.TableName))
 }
 
 // MembershipVars are the variables MembershipSettings reads.
@@ -119,7 +120,7 @@ func Schedule(rules membership.Rules, s *store.Store) *membership.Schedule {
 func Notifier(env config.Env, cfg aws.Config, s *store.Store) *notify.Service {
 	return &notify.Service{
 		Store:  s,
-		Sender: &mail.SES{Client: config.SES(cfg), From: env.String(config.SenderEmail), FromName: "Intercultural Cities"},
+		Sender: &mail.SES{Client: clients.SES(cfg), From: env.String(config.SenderEmail), FromName: "Intercultural Cities"},
 		Now:    time.Now,
 		Lease:  2 * time.Minute,
 	}

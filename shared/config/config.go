@@ -1,10 +1,10 @@
-// Package config is the one place settings are read: environment variables
-// for every function, and the AWS clients built from them. Every client honours
-// the SDK's standard AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> settings.
+// Package config is the one place settings are read: the environment
+// variables every function declares, and the JSON logger. The AWS clients
+// built from the environment are in package clients, so that functions
+// without AWS work do not link the SDK.
 package config
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -13,12 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/ses"
-	"github.com/aws/smithy-go/middleware"
 )
 
 // Var is one environment variable a function may read.
@@ -152,60 +146,4 @@ func Logger(level string) *slog.Logger {
 		l = slog.LevelInfo
 	}
 	return slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: l}))
-}
-
-// AWS builds the SDK configuration from the environment, which is where
-// Lambda puts a function's region and role credentials: AWS_REGION,
-// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, and the
-// standard AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> overrides (the
-// environment is passed to every client as a config source, so the SDK
-// resolves service endpoints itself). Unlike LoadDefaultConfig it does not
-// read shared profiles: that keeps the SSO and STS clients out of every
-// binary (about 2 MB, and cold-start time); to run against real AWS from a
-// workstation, export credentials into the environment.
-func AWS(_ context.Context, apiOptions ...func(*middleware.Stack) error) (aws.Config, error) {
-	env, err := awsconfig.NewEnvConfig()
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("read AWS settings from the environment: %w", err)
-	}
-	region := env.Region
-	if region == "" {
-		region = os.Getenv("AWS_DEFAULT_REGION")
-	}
-	if region == "" {
-		return aws.Config{}, fmt.Errorf("AWS_REGION is not set")
-	}
-	if !env.Credentials.HasKeys() {
-		return aws.Config{}, fmt.Errorf("no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)")
-	}
-	cfg := aws.Config{
-		Region:        region,
-		Credentials:   aws.NewCredentialsCache(credentials.StaticCredentialsProvider{Value: env.Credentials}),
-		ConfigSources: []any{env},
-		APIOptions:    apiOptions,
-	}
-	if env.BaseEndpoint != "" {
-		cfg.BaseEndpoint = aws.String(env.BaseEndpoint)
-	}
-	return cfg, nil
-}
-
-// emulated reports whether a service's endpoint is overridden, as it is for
-// a local emulator; some emulators send no CRC32 checksum header.
-func emulated(service string) bool {
-	return os.Getenv("AWS_ENDPOINT_URL") != "" || os.Getenv("AWS_ENDPOINT_URL_"+service) != ""
-}
-
-// DynamoDB builds the DynamoDB client.
-func DynamoDB(cfg aws.Config) *dynamodb.Client {
-	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
-		if emulated("DYNAMODB") {
-			o.DisableValidateResponseChecksum = true
-		}
-	})
-}
-
-// SES builds the SES client.
-func SES(cfg aws.Config) *ses.Client {
-	return ses.NewFromConfig(cfg)
 }
