@@ -105,7 +105,17 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 	if bearer == nil || bearer.Value.Type != "http" || !strings.EqualFold(bearer.Value.Scheme, "bearer") {
 		t.Fatalf("securitySchemes.bearer is not HTTP bearer: %+v", bearer)
 	}
-	for _, path := range []string{"/applications", "/cities/{cityId}/index/submissions"} {
+	// Every creating request and every workflow step can be retried safely.
+	var retried []string
+	for path, item := range doc.Paths.Map() {
+		if item.Post != nil && path != "/admin/runs/{schedule}" {
+			retried = append(retried, path)
+		}
+	}
+	if len(retried) < 12 {
+		t.Errorf("only %d POST routes take an Idempotency-Key: %v", len(retried), retried)
+	}
+	for _, path := range retried {
 		idem := false
 		if item := doc.Paths.Value(path); item != nil && item.Post != nil {
 			for _, p := range item.Post.Parameters {
@@ -116,7 +126,9 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 			t.Errorf("POST %s does not declare the Idempotency-Key header", path)
 		}
 	}
-	for _, name := range []string{"Application", "Contact", "IndexInput", "Answer"} {
+	for _, name := range []string{"Application", "Contact", "IndexInput", "Answer", "IntentInput", "VisitInput", "Person",
+		"VisitHeldInput", "Profile", "AgreementInput", "Money", "TerminationInput", "ReasonInput", "TokenInput", "ProgressInput",
+		"Indicator"} {
 		s := doc.Components.Schemas[name].Value
 		if s.AdditionalProperties.Has == nil || *s.AdditionalProperties.Has {
 			t.Errorf("request schema %s does not say additionalProperties: false", name)
@@ -537,7 +549,8 @@ func (c conformance) headers(where string, r *openapi3.Response, hdr http.Header
 
 // undocumented lists the properties of v that schema s does not describe,
 // as JSON Pointers. Objects without declared properties, or declared open
-// with additionalProperties: true, are free-form.
+// with additionalProperties: true, are free-form. The properties of allOf
+// count, and those of the oneOf and anyOf branches that v matches.
 func undocumented(s *openapi3.Schema, v any, at string) []string {
 	var out []string
 	switch x := v.(type) {
@@ -552,6 +565,11 @@ func undocumented(s *openapi3.Schema, v any, at string) []string {
 			}
 			for _, sub := range s.AllOf {
 				collect(sub.Value)
+			}
+			for _, sub := range slices.Concat(s.OneOf, s.AnyOf) {
+				if visit(sub, v, false) == nil {
+					collect(sub.Value)
+				}
 			}
 		}
 		collect(s)
