@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -1445,5 +1446,834 @@ func TestOpenAPISubmissionSchemaAgreesWithTheHandler(t *testing.T) {
 	}
 	if accepted == 0 {
 		t.Error("the handler accepted no variant")
+	}
+}
+
+// TestOpenAPIWorkflowVocabulary checks the statuses and steps the document
+// names against the domain's, and that its request schemas refuse what the
+// workflow's validation refuses.
+func TestOpenAPIWorkflowVocabulary(t *testing.T) {
+	doc := loadContract(t)
+	schemas := doc.Components.Schemas
+
+	var enum []membership.Status
+	for _, v := range schemas["PipelineStatus"].Value.Enum {
+		enum = append(enum, membership.Status(v.(string)))
+	}
+	if !slices.Equal(enum, membership.Statuses) {
+		t.Errorf("PipelineStatus enum %v, membership.Statuses %v (same order)", enum, membership.Statuses)
+	}
+	var counted []membership.Status
+	for _, r := range schemas["StatusCounts"].Value.Required {
+		counted = append(counted, membership.Status(r))
+	}
+	if !slices.Equal(counted, membership.Statuses) {
+		t.Errorf("StatusCounts requires %v, want every status %v", counted, membership.Statuses)
+	}
+	steps := map[membership.Step]bool{}
+	for _, st := range membership.Statuses {
+		if !strings.Contains(schemas["CityStatus"].Value.Description, "`"+string(st)+"`") {
+			t.Errorf("CityStatus does not describe the status %s", st)
+		}
+		for _, step := range membership.Next(st) {
+			steps[step] = true
+		}
+	}
+	for step := range steps {
+		if !strings.Contains(schemas["Step"].Value.Description, "`"+string(step)+"`") {
+			t.Errorf("Step does not describe the step %s", step)
+		}
+	}
+
+	// Every documented city file lists the steps its status allows.
+	cityFiles := 0
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			for status, r := range op.Responses.Map() {
+				mt := r.Value.Content.Get("application/json")
+				if mt == nil || mt.Schema == nil || (mt.Schema.Ref != "#/components/schemas/CityResponse" && mt.Schema.Ref != "#/components/schemas/CityWithTimeline") {
+					continue
+				}
+				for name, e := range mt.Examples {
+					var f struct {
+						Status    membership.Status
+						NextSteps []membership.Step
+					}
+					b, _ := json.Marshal(e.Value.Value)
+					if err := json.Unmarshal(b, &f); err != nil {
+						t.Fatal(err)
+					}
+					want := membership.Next(f.Status)
+					if want == nil {
+						want = []membership.Step{}
+					}
+					if !slices.Equal(f.NextSteps, want) {
+						t.Errorf("%s %s %s example %s: nextSteps %v, the domain says %v for %s", method, path, status, name, f.NextSteps, want, f.Status)
+					}
+					cityFiles++
+				}
+			}
+		}
+	}
+	if cityFiles < 10 {
+		t.Errorf("only %d city file examples found", cityFiles)
+	}
+
+	// Negative controls: the request schemas refuse what the steps refuse.
+	example := func(name string) map[string]any {
+		return roundTrip(t, schemas[name].Value.Example).(map[string]any)
+	}
+	with := func(m map[string]any, field string, v any) map[string]any {
+		m = maps.Clone(m)
+		if v == nil {
+			delete(m, field)
+		} else {
+			m[field] = v
+		}
+		return m
+	}
+	person := func(name, email string) map[string]any { return map[string]any{"name": name, "email": email} }
+	visitIn, held, profile := example("VisitInput"), example("VisitHeldInput"), example("Profile")
+	agreement, termination, progress := example("AgreementInput"), example("TerminationInput"), example("ProgressInput")
+	experts := func(n int) []any {
+		out := make([]any, n)
+		for i := range out {
+			out[i] = person(fmt.Sprintf("Expert %d", i), fmt.Sprintf("e%d@experts.example", i))
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		schema, name string
+		bad          any
+	}{
+		{"IntentInput", "a date in another format", map[string]any{"signedOn": "31/01/2026"}},
+		{"IntentInput", "a date before 2000", map[string]any{"signedOn": "1999-12-31"}},
+		{"IntentInput", "no date", map[string]any{}},
+		{"VisitInput", "no expert", with(visitIn, "experts", []any{})},
+		{"VisitInput", "five experts", with(visitIn, "experts", experts(5))},
+		{"VisitInput", "no representative", with(visitIn, "representative", nil)},
+		{"VisitInput", "a display-name email", with(visitIn, "representative", person("R", "R <r@coe.example>"))},
+		{"VisitInput", "a name on two lines", with(visitIn, "experts", []any{person("A\r\nB", "a@experts.example")})},
+		{"VisitInput", "an unknown field", with(visitIn, "budget", 1.0)},
+		{"VisitHeldInput", "a blank diagnosis", with(held, "diagnosis", " \n ")},
+		{"VisitHeldInput", "a diagnosis over 4000 characters", with(held, "diagnosis", strings.Repeat("é", 4001))},
+		{"Profile", "an ftp link", with(profile, "link", "ftp://coe.example/p.pdf")},
+		{"Profile", "a link with a space", with(profile, "link", "https://coe.example/a b.pdf")},
+		{"Profile", "no title", with(profile, "title", nil)},
+		{"Profile", "a blank summary", with(profile, "summary", "   ")},
+		{"AgreementInput", "a fee in dollars", with(agreement, "feePerYear", map[string]any{"amount": 100.0, "currency": "USD"})},
+		{"AgreementInput", "a negative fee", with(agreement, "feePerYear", map[string]any{"amount": -1.0, "currency": "EUR"})},
+		{"AgreementInput", "a fee in euros, not cents", with(agreement, "feePerYear", map[string]any{"amount": 2500.5, "currency": "EUR"})},
+		{"AgreementInput", "no city signature", with(agreement, "citySignedOn", nil)},
+		{"TerminationInput", "notice by the mayor", with(termination, "by", "mayor")},
+		{"TerminationInput", "no reason", with(termination, "reason", nil)},
+		{"ReasonInput", "an empty reason", map[string]any{"reason": ""}},
+		{"ReasonInput", "a bell in the reason", map[string]any{"reason": "ding\a"}},
+		{"TokenInput", "a field", map[string]any{"email": "a@b.example"}},
+		{"ProgressInput", "a period in the last century", with(progress, "period", "1999")},
+		{"ProgressInput", "no action", with(progress, "actions", []any{})},
+		{"ProgressInput", "an indicator without value", with(progress, "indicators", []any{map[string]any{"name": "n"}})},
+		{"ProgressInput", "text over 20000 characters", with(progress, "text", strings.Repeat("a", 20001))},
+	} {
+		if err := visit(schemas[tt.schema], tt.bad, true); err == nil {
+			t.Errorf("%s schema accepts %s", tt.schema, tt.name)
+		}
+	}
+	city := roundTrip(t, doc.Paths.Value("/cities/{cityId}").Get.Responses.Status(200).Value.Content.Get("application/json").Examples["member"].Value.Value).(map[string]any)
+	if err := visit(schemas["CityWithTimeline"], with(city, "timeline", nil), false); err == nil {
+		t.Error("CityWithTimeline accepts a file without its timeline")
+	}
+	if err := visit(schemas["CityResponse"], with(with(city, "timeline", nil), "nextSteps", nil), false); err == nil {
+		t.Error("CityResponse accepts a file without nextSteps")
+	}
+	if err := visit(schemas["ScheduleRun"], map[string]any{"schedule": "daily", "result": map[string]any{"found": 1.0, "redriven": 1.0, "inFlight": 0.0, "remaining": false}}, false); err == nil {
+		t.Error("ScheduleRun accepts a daily run reporting a sweep")
+	}
+}
+
+// cityFile is what the workflow tests read of a city's file.
+type cityFile struct {
+	Status      membership.Status
+	NextSteps   []membership.Step
+	ExpertVisit *struct{ VisitID string }
+	Agreement   *struct{ InForceFrom, EndsOn string }
+	Termination *struct{ EffectiveOn string }
+	Timeline    []json.RawMessage
+}
+
+// workflowCity applies with the documented application under another name
+// and returns the city's id and the token its access link carries.
+func workflowCity(t *testing.T, s *localtest.Stack, doc *openapi3.T, name string) (string, string) {
+	t.Helper()
+	email := strings.ToLower(strings.ReplaceAll(name, " ", "")) + "@workflow.example"
+	app := roundTrip(t, doc.Components.Schemas["Application"].Value.Example).(map[string]any)
+	app["cityName"] = name
+	app["contact"] = map[string]any{"name": "Contact", "email": email}
+	b, err := json.Marshal(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, _, body := s.Do(http.MethodPost, "/applications", "", string(b))
+	if status != http.StatusCreated {
+		t.Fatalf("apply %s: %d %s", name, status, body)
+	}
+	var r struct{ CityID string }
+	if err := json.Unmarshal(body, &r); err != nil {
+		t.Fatal(err)
+	}
+	s.Drain()
+	return r.CityID, s.TokenFromMail(email)
+}
+
+// submitIndex submits a complete questionnaire for the city; the next
+// s.Drain() scores it, and the city is index_reported.
+func submitIndex(t *testing.T, s *localtest.Stack, id, tok string) {
+	t.Helper()
+	q := index.Current()
+	answers := demo.Answers(q, demo.City{Population: 312000, ForeignBorn: 21.5}, 0.6, 1, false)
+	if status, _, body := s.Do(http.MethodPost, "/cities/"+id+"/index/submissions", tok, answersBody(t, q.Version, answers)); status != http.StatusAccepted {
+		t.Fatalf("submit the INDEX: %d %s", status, body)
+	}
+}
+
+// The routes of the secretariat's steps.
+const (
+	intentPath      = "/admin/cities/{cityId}/intent"
+	visitPath       = "/admin/cities/{cityId}/expert-visits"
+	heldPath        = "/admin/cities/{cityId}/expert-visits/{visitId}/held"
+	profilePath     = "/admin/cities/{cityId}/profile"
+	agreementPath   = "/admin/cities/{cityId}/agreement"
+	terminationPath = "/admin/cities/{cityId}/termination"
+	withdrawalPath  = "/admin/cities/{cityId}/withdrawal"
+	declinePath     = "/admin/cities/{cityId}/decline"
+	tokensPath      = "/admin/cities/{cityId}/tokens"
+	progressPath    = "/cities/{cityId}/progress-reports"
+)
+
+var stepPaths = []string{intentPath, visitPath, heldPath, profilePath, agreementPath, terminationPath, withdrawalPath, declinePath, tokensPath}
+
+// stepURL fills a step route's path parameters.
+func stepURL(path, city, visit string) string {
+	return strings.NewReplacer("{cityId}", city, "{visitId}", visit).Replace(path)
+}
+
+// onlyExample returns the request example of a route that has one, or the
+// one named.
+func onlyExample(t *testing.T, doc *openapi3.T, path, name string) string {
+	t.Helper()
+	ex := requestExamples(t, doc, http.MethodPost, path)
+	if name == "" && len(ex) == 1 {
+		for _, v := range ex {
+			return v
+		}
+	}
+	v, ok := ex[name]
+	if !ok {
+		t.Fatalf("POST %s has no request example %q: %v", path, name, slices.Sorted(maps.Keys(ex)))
+	}
+	return v
+}
+
+// TestOpenAPIDescribesTheSecretariatHandlers drives the pipeline, the
+// admission and membership steps, the audit trail, token re-issue and
+// progress reports on a local stack through the outcomes the document
+// lists, and checks each real response against it.
+func TestOpenAPIDescribesTheSecretariatHandlers(t *testing.T) {
+	doc := loadContract(t)
+	s := localtest.New(t, local.Options{})
+	c := conformance{t, doc}
+	admin := s.AdminToken()
+	const missing = "aaaaaaaaaaaaaaaaaaaaaaaaaa"
+
+	// A goes the whole way, B is withdrawn after its visit was scheduled,
+	// C is declined while it has only applied.
+	idA, tokA := workflowCity(t, s, doc, "Contract Alpha")
+	idB, tokB := workflowCity(t, s, doc, "Contract Beta")
+	idC, tokC := workflowCity(t, s, doc, "Contract Gamma")
+	submitIndex(t, s, idA, tokA)
+	submitIndex(t, s, idB, tokB)
+	s.Drain() // scores both; no step below is drained, so their emails stay queued
+
+	getCity := func(id, tok string, want membership.Status) cityFile {
+		t.Helper()
+		status, hdr, body := s.Do(http.MethodGet, "/cities/"+id, tok, "")
+		c.check(http.MethodGet, "/cities/{cityId}", status, hdr, body)
+		var f cityFile
+		if err := json.Unmarshal(body, &f); err != nil || status != http.StatusOK || f.Status != want || len(f.Timeline) == 0 {
+			t.Fatalf("GET /cities/%s: %d, want 200 %s with a timeline: %s", id, status, want, body)
+		}
+		if next := membership.Next(f.Status); !slices.Equal(f.NextSteps, next) && len(next)+len(f.NextSteps) > 0 {
+			t.Errorf("GET /cities/%s: nextSteps %v, want %v", id, f.NextSteps, next)
+		}
+		return f
+	}
+	// advance records a step and checks the answer.
+	advance := func(path, id, visit, body string, want membership.Status, headers ...string) (cityFile, []byte) {
+		t.Helper()
+		status, hdr, resp := s.Do(http.MethodPost, stepURL(path, id, visit), admin, body, headers...)
+		if status != http.StatusOK {
+			t.Fatalf("POST %s: %d %s", stepURL(path, id, visit), status, resp)
+		}
+		c.check(http.MethodPost, path, status, hdr, resp)
+		var f cityFile
+		if err := json.Unmarshal(resp, &f); err != nil {
+			t.Fatal(err)
+		}
+		if f.Status != want || f.Timeline != nil {
+			t.Errorf("POST %s: status %s, want %s, and no timeline: %s", path, f.Status, want, resp)
+		}
+		if next := membership.Next(f.Status); !slices.Equal(f.NextSteps, next) && len(next)+len(f.NextSteps) > 0 {
+			t.Errorf("POST %s: nextSteps %v, want %v", path, f.NextSteps, next)
+		}
+		return f, resp
+	}
+	// notPossible checks the 409 of a step the city's status does not allow.
+	notPossible := func(path, id, visit, body string, from membership.Status) {
+		t.Helper()
+		status, hdr, resp := s.Do(http.MethodPost, stepURL(path, id, visit), admin, body)
+		if status != http.StatusConflict {
+			t.Errorf("POST %s from %s: %d, want 409: %s", path, from, status, resp)
+			return
+		}
+		c.check(http.MethodPost, path, status, hdr, resp)
+		p := decodeProblem(t, hdr, resp)
+		if !strings.Contains(p.Detail, "possible steps") {
+			t.Errorf("POST %s from %s: the 409 does not list the possible steps: %s", path, from, resp)
+		}
+		for _, step := range membership.Next(from) {
+			if !strings.Contains(p.Detail, string(step)) {
+				t.Errorf("POST %s from %s: the 409 does not name the possible step %s: %s", path, from, step, resp)
+			}
+		}
+	}
+	// Refusals every step shares: authentication, the city id, the body.
+	own := map[string]string{idA: tokA, idB: tokB, idC: tokC}
+	common := func(path, id, visit, example string) []refusal {
+		url := stepURL(path, id, visit)
+		unknown := strings.Replace(example, "{", `{"comment":"x",`, 1)
+		if example == "{}" {
+			unknown = `{"comment":"x"}`
+		}
+		return []refusal{
+			{name: "anonymous", url: url, body: example, status: 401},
+			{name: "unknown token", token: strings.Repeat("A", 43), url: url, body: example, status: 401},
+			{name: "the city's own token", token: own[id], url: url, body: example, status: 403},
+			{name: "no such city", token: admin, url: stepURL(path, missing, visit), body: example, status: 404},
+			{name: "malformed city id", token: admin, url: stepURL(path, "not-an-id", visit), body: example, status: 400, pointer: "path/cityId"},
+			{name: "empty body", token: admin, url: url, status: 400, pointer: "/"},
+			{name: "malformed", token: admin, url: url, body: `{"reason":`, status: 400, pointer: "/"},
+			{name: "not JSON", token: admin, url: url, body: "reason=x", headers: []string{"Content-Type", "text/plain"}, status: 400, pointer: "header/Content-Type"},
+			{name: "unknown field", token: admin, url: url, body: unknown, status: 400, pointer: "/comment"},
+			{name: "bad key", token: admin, url: url, body: example, headers: []string{"Idempotency-Key", strings.Repeat("k", 256)}, status: 400, pointer: "header/Idempotency-Key"},
+			{name: "too large", token: admin, url: url, body: `{"reason":"` + strings.Repeat("x", httpapi.MaxBody) + `"}`, status: 413, pointer: "/"},
+		}
+	}
+
+	f := getCity(idA, tokA, membership.StatusIndexReported)
+	if f.ExpertVisit != nil || f.Agreement != nil {
+		t.Errorf("a reported city has an admission record: %+v", f)
+	}
+
+	// The statement of intent, replayed, and its key reused.
+	intent := onlyExample(t, doc, intentPath, "")
+	_, first := advance(intentPath, idA, "", intent, membership.StatusIndexReported, "Idempotency-Key", "contract-intent")
+	status, hdr, again := s.Do(http.MethodPost, stepURL(intentPath, idA, ""), admin, intent, "Idempotency-Key", "contract-intent")
+	if status != http.StatusOK || hdr.Get("Idempotent-Replayed") != "true" || !bytes.Equal(first, again) {
+		t.Fatalf("replay of the intent: %d %q %s", status, hdr.Get("Idempotent-Replayed"), again)
+	}
+	c.check(http.MethodPost, intentPath, status, hdr, again)
+	refuse(t, s, c, http.MethodPost, intentPath, append(common(intentPath, idA, "", intent),
+		refusal{name: "key reused", token: admin, url: stepURL(intentPath, idA, ""), body: `{"signedOn":"2026-04-11"}`, headers: []string{"Idempotency-Key", "contract-intent"}, status: 422},
+		refusal{name: "a date in another format", token: admin, url: stepURL(intentPath, idA, ""), body: `{"signedOn":"10/04/2026"}`, status: 400, pointer: "/signedOn"},
+		refusal{name: "a date as a number", token: admin, url: stepURL(intentPath, idA, ""), body: `{"signedOn":20260410}`, status: 400, pointer: "/signedOn"},
+	))
+
+	// Too early for a profile: the 409 lists what is possible.
+	notPossible(profilePath, idA, "", onlyExample(t, doc, profilePath, ""), membership.StatusIndexReported)
+
+	// The expert visit, scheduled then held.
+	visitBody := onlyExample(t, doc, visitPath, "")
+	refuse(t, s, c, http.MethodPost, visitPath, append(common(visitPath, idA, "", visitBody),
+		refusal{name: "nothing", token: admin, url: stepURL(visitPath, idA, ""), body: `{}`, status: 400, pointer: "/scheduledFor"},
+		refusal{name: "five experts", token: admin, url: stepURL(visitPath, idA, ""),
+			body:   `{"scheduledFor":"2026-05-12","experts":[{"name":"A","email":"a@x.example"},{"name":"B","email":"b@x.example"},{"name":"C","email":"c@x.example"},{"name":"D","email":"d@x.example"},{"name":"E","email":"e@x.example"}],"representative":{"name":"R","email":"r@coe.example"}}`,
+			status: 400, pointer: "/experts"},
+		refusal{name: "a bad email", token: admin, url: stepURL(visitPath, idA, ""),
+			body:   `{"scheduledFor":"2026-05-12","experts":[{"name":"A","email":"A <a@x.example>"}],"representative":{"name":"R","email":"r@coe.example"}}`,
+			status: 400, pointer: "/experts/0/email"},
+	))
+	f, _ = advance(visitPath, idA, "", visitBody, membership.StatusVisitScheduled)
+	if f.ExpertVisit == nil || f.ExpertVisit.VisitID == "" {
+		t.Fatalf("the scheduled visit has no id: %+v", f)
+	}
+	visitA := f.ExpertVisit.VisitID
+	heldBody := onlyExample(t, doc, heldPath, "")
+	refuse(t, s, c, http.MethodPost, heldPath, append(common(heldPath, idA, visitA, heldBody),
+		refusal{name: "another visit", token: admin, url: stepURL(heldPath, idA, missing), body: heldBody, status: 404},
+		refusal{name: "not a visit id", token: admin, url: stepURL(heldPath, idA, "not-an-id"), body: heldBody, status: 404},
+		refusal{name: "nothing", token: admin, url: stepURL(heldPath, idA, visitA), body: `{}`, status: 400, pointer: "/heldOn"},
+	))
+	advance(heldPath, idA, visitA, heldBody, membership.StatusVisitHeld)
+
+	// The profile and the agreement.
+	profileBody := onlyExample(t, doc, profilePath, "")
+	refuse(t, s, c, http.MethodPost, profilePath, append(common(profilePath, idA, "", profileBody),
+		refusal{name: "an ftp link", token: admin, url: stepURL(profilePath, idA, ""), body: `{"title":"T","issuedOn":"2026-06-30","link":"ftp://coe.example/p.pdf"}`, status: 400, pointer: "/link"},
+	))
+	advance(profilePath, idA, "", profileBody, membership.StatusProfileIssued)
+	agreementBody := onlyExample(t, doc, agreementPath, "signed")
+	tomorrow := time.Now().UTC().AddDate(0, 0, 3).Format("2006-01-02")
+	refuse(t, s, c, http.MethodPost, agreementPath, append(common(agreementPath, idA, "", agreementBody),
+		refusal{name: "a fee in dollars", token: admin, url: stepURL(agreementPath, idA, ""), body: `{"citySignedOn":"2026-09-15","coeSignedOn":"2026-09-22","feePerYear":{"amount":100,"currency":"USD"}}`, status: 400, pointer: "/feePerYear/currency"},
+		refusal{name: "an end before the entry into force", token: admin, url: stepURL(agreementPath, idA, ""), body: `{"citySignedOn":"2026-09-15","coeSignedOn":"2026-09-22","endsOn":"2026-09-22"}`, status: 400, pointer: "/endsOn"},
+		refusal{name: "a signature in the future", token: admin, url: stepURL(agreementPath, idA, ""), body: `{"citySignedOn":"2026-09-15","coeSignedOn":"` + tomorrow + `"}`, status: 400, pointer: "/coeSignedOn"},
+	))
+	f, _ = advance(agreementPath, idA, "", agreementBody, membership.StatusMember)
+	if f.Agreement == nil || f.Agreement.InForceFrom == "" || f.Agreement.EndsOn <= f.Agreement.InForceFrom {
+		t.Errorf("the agreement: %+v", f.Agreement)
+	}
+	getCity(idA, tokA, membership.StatusMember)
+
+	// A member reports progress.
+	progressURL := "/cities/" + idA + "/progress-reports"
+	report := onlyExample(t, doc, progressPath, "")
+	status, hdr, body := s.Do(http.MethodPost, progressURL, tokA, report, "Idempotency-Key", "contract-report")
+	if status != http.StatusCreated {
+		t.Fatalf("POST a progress report: %d %s", status, body)
+	}
+	c.check(http.MethodPost, progressPath, status, hdr, body)
+	status, hdr, again = s.Do(http.MethodPost, progressURL, tokA, report, "Idempotency-Key", "contract-report")
+	if status != http.StatusCreated || hdr.Get("Idempotent-Replayed") != "true" || !bytes.Equal(body, again) {
+		t.Fatalf("replay of the progress report: %d %q %s", status, hdr.Get("Idempotent-Replayed"), again)
+	}
+	c.check(http.MethodPost, progressPath, status, hdr, again)
+	refuse(t, s, c, http.MethodPost, progressPath, []refusal{
+		{name: "nothing", token: tokA, url: progressURL, body: `{}`, status: 400, pointer: "/period"},
+		{name: "an indicator without value", token: tokA, url: progressURL, body: `{"period":"2026","actions":["a"],"indicators":[{"name":"n"}],"text":"t"}`, status: 400, pointer: "/indicators/0/value"},
+		{name: "unknown field", token: tokA, url: progressURL, body: strings.Replace(report, "{", `{"score":1,`, 1), status: 400, pointer: "/score"},
+		{name: "key reused", token: tokA, url: progressURL, body: strings.Replace(report, `"2026"`, `"2027"`, 1), headers: []string{"Idempotency-Key", "contract-report"}, status: 422},
+		{name: "bad key", token: tokA, url: progressURL, body: report, headers: []string{"Idempotency-Key", strings.Repeat("k", 256)}, status: 400, pointer: "header/Idempotency-Key"},
+		{name: "too large", token: tokA, url: progressURL, body: `{"text":"` + strings.Repeat("x", httpapi.MaxBody) + `"}`, status: 413, pointer: "/"},
+		{name: "anonymous", url: progressURL, body: report, status: 401},
+		{name: "other city", token: tokC, url: progressURL, body: report, status: 403},
+		{name: "no such city", token: admin, url: "/cities/" + missing + "/progress-reports", body: report, status: 404},
+		{name: "malformed id", token: admin, url: "/cities/not-an-id/progress-reports", body: report, status: 400, pointer: "path/cityId"},
+	})
+	status, hdr, body = s.Do(http.MethodGet, progressURL, tokA, "")
+	c.check(http.MethodGet, progressPath, status, hdr, body)
+	var reports struct {
+		Reports []struct{ SubmittedBy string }
+	}
+	if err := json.Unmarshal(body, &reports); err != nil || status != http.StatusOK || len(reports.Reports) != 1 || reports.Reports[0].SubmittedBy != "city:"+idA {
+		t.Errorf("GET the progress reports: %d %s", status, body)
+	}
+	refuse(t, s, c, http.MethodGet, progressPath, []refusal{
+		{name: "anonymous", url: progressURL, status: 401},
+		{name: "other city", token: tokC, url: progressURL, status: 403},
+		{name: "malformed id", token: admin, url: "/cities/not-an-id/progress-reports", status: 400, pointer: "path/cityId"},
+	})
+	status, hdr, body = s.Do(http.MethodGet, "/cities/"+missing+"/progress-reports", admin, "")
+	c.check(http.MethodGet, progressPath, status, hdr, body)
+	if status != http.StatusNotFound {
+		t.Logf("known disagreement: GET the progress reports of no city answers %d, the document says 404: %s", status, body)
+	}
+
+	// Notice, then what a city that gave notice can and cannot do.
+	terminationBody := onlyExample(t, doc, terminationPath, "")
+	refuse(t, s, c, http.MethodPost, terminationPath, append(common(terminationPath, idA, "", terminationBody),
+		refusal{name: "notice by the mayor", token: admin, url: stepURL(terminationPath, idA, ""), body: `{"by":"mayor","noticeOn":"2026-10-30","reason":"r"}`, status: 400, pointer: "/by"},
+		refusal{name: "notice in the future", token: admin, url: stepURL(terminationPath, idA, ""), body: `{"by":"coe","noticeOn":"` + tomorrow + `","reason":"r"}`, status: 400, pointer: "/noticeOn"},
+	))
+	f, _ = advance(terminationPath, idA, "", terminationBody, membership.StatusTerminationNotified)
+	if f.Termination == nil || f.Termination.EffectiveOn == "" {
+		t.Errorf("the termination: %+v", f.Termination)
+	}
+	notPossible(terminationPath, idA, "", terminationBody, membership.StatusTerminationNotified)
+	notPossible(intentPath, idA, "", intent, membership.StatusTerminationNotified)
+	status, hdr, body = s.Do(http.MethodPost, progressURL, admin, report)
+	if status != http.StatusCreated || !strings.Contains(string(body), `"submittedBy":"secretariat:test"`) {
+		t.Errorf("the secretariat's progress report for a city that gave notice: %d %s", status, body)
+	}
+	c.check(http.MethodPost, progressPath, status, hdr, body)
+	getCity(idA, admin, membership.StatusTerminationNotified)
+
+	// The audit trail has each step with its input.
+	auditURL := "/admin/cities/" + idA + "/audit"
+	status, hdr, body = s.Do(http.MethodGet, auditURL, admin, "")
+	c.check(http.MethodGet, "/admin/cities/{cityId}/audit", status, hdr, body)
+	var audit struct {
+		CityID  string
+		Entries []struct {
+			Type    string
+			Payload json.RawMessage
+		}
+	}
+	if err := json.Unmarshal(body, &audit); err != nil || status != http.StatusOK || audit.CityID != idA {
+		t.Fatalf("GET the audit trail: %d %s", status, body)
+	}
+	var types []string
+	payloads := 0
+	for _, e := range audit.Entries {
+		types = append(types, e.Type)
+		if len(e.Payload) > 0 {
+			payloads++
+		}
+	}
+	for _, want := range []string{"applied", "index_submitted", "index_reported", "intent_signed", "visit_scheduled", "visit_held", "profile_issued", "agreement_signed", "termination_notified"} {
+		if !slices.Contains(types, want) {
+			t.Errorf("the audit trail has no %s: %v", want, types)
+		}
+	}
+	if payloads < 6 {
+		t.Errorf("only %d audit entries carry the step's input: %s", payloads, body)
+	}
+	refuse(t, s, c, http.MethodGet, "/admin/cities/{cityId}/audit", []refusal{
+		{name: "anonymous", url: auditURL, status: 401},
+		{name: "the city's own token", token: tokA, url: auditURL, status: 403},
+		{name: "no such city", token: admin, url: "/admin/cities/" + missing + "/audit", status: 404},
+		{name: "malformed id", token: admin, url: "/admin/cities/not-an-id/audit", status: 400, pointer: "path/cityId"},
+	})
+
+	// A new access link revokes the old one.
+	refuse(t, s, c, http.MethodPost, tokensPath, common(tokensPath, idA, "", `{}`))
+	advance(tokensPath, idA, "", onlyExample(t, doc, tokensPath, ""), membership.StatusTerminationNotified)
+	status, hdr, body = s.Do(http.MethodGet, "/cities/"+idA, tokA, "")
+	if status != http.StatusUnauthorized {
+		t.Errorf("the revoked city token: %d %s", status, body)
+	}
+	c.check(http.MethodGet, "/cities/{cityId}", status, hdr, body)
+
+	// B is withdrawn after its visit was scheduled.
+	f, _ = advance(visitPath, idB, "", visitBody, membership.StatusVisitScheduled)
+	visitB := f.ExpertVisit.VisitID
+	refuse(t, s, c, http.MethodPost, withdrawalPath, append(common(withdrawalPath, idB, "", onlyExample(t, doc, withdrawalPath, "")),
+		refusal{name: "no reason", token: admin, url: stepURL(withdrawalPath, idB, ""), body: `{"reason":""}`, status: 400, pointer: "/reason"},
+	))
+	advance(withdrawalPath, idB, "", onlyExample(t, doc, withdrawalPath, ""), membership.StatusWithdrawn)
+	// Every documented request example is valid input: the withdrawn city
+	// refuses each one only for its status.
+	for _, path := range stepPaths {
+		for name, ex := range requestExamples(t, doc, http.MethodPost, path) {
+			status, hdr, body := s.Do(http.MethodPost, stepURL(path, idB, visitB), admin, ex)
+			if status != http.StatusConflict {
+				t.Errorf("POST %s example %s to a withdrawn city: %d, want 409: %s", path, name, status, body)
+				continue
+			}
+			c.check(http.MethodPost, path, status, hdr, body)
+		}
+	}
+	getCity(idB, tokB, membership.StatusWithdrawn)
+	// A city out of the programme submits the INDEX no more.
+	q := index.Current()
+	status, hdr, body = s.Do(http.MethodPost, "/cities/"+idB+"/index/submissions", tokB,
+		answersBody(t, q.Version, demo.Answers(q, demo.City{Population: 312000, ForeignBorn: 21.5}, 0.6, 2, false)))
+	if status != http.StatusConflict {
+		t.Errorf("a withdrawn city's INDEX submission: %d %s", status, body)
+	}
+	c.check(http.MethodPost, "/cities/{cityId}/index/submissions", status, hdr, body)
+
+	// Two secretariat users recording C's statement of intent at once: the
+	// one whose change lands first wins, the others get 409.
+	type answer struct {
+		status int
+		hdr    http.Header
+		body   []byte
+	}
+	answers := make([]answer, 6)
+	var wg sync.WaitGroup
+	for i := range answers {
+		wg.Go(func() {
+			a := &answers[i]
+			a.status, a.hdr, a.body = s.Do(http.MethodPost, stepURL(intentPath, idC, ""), admin, fmt.Sprintf(`{"signedOn":"2026-04-%02d"}`, i+1))
+		})
+	}
+	wg.Wait()
+	statuses := map[int]int{}
+	for _, a := range answers {
+		statuses[a.status]++
+		c.check(http.MethodPost, intentPath, a.status, a.hdr, a.body)
+		if a.status == http.StatusConflict && !strings.Contains(string(a.body), "changed while this step was being recorded") {
+			t.Errorf("concurrent intent: a 409 for another reason: %s", a.body)
+		}
+	}
+	if statuses[http.StatusOK] < 1 || statuses[http.StatusOK]+statuses[http.StatusConflict] != 6 {
+		t.Errorf("concurrent intents: %v, want successes and conflicts only, one success at least", statuses)
+	}
+	if statuses[http.StatusConflict] == 0 {
+		t.Log("the concurrent intents did not collide this time; the 409 of a lost race was not observed")
+	}
+	status, hdr, body = s.Do(http.MethodPost, "/cities/"+idC+"/progress-reports", tokC, report)
+	if status != http.StatusConflict {
+		t.Errorf("a candidate's progress report: %d %s", status, body)
+	}
+	c.check(http.MethodPost, progressPath, status, hdr, body)
+	refuse(t, s, c, http.MethodPost, declinePath, append(common(declinePath, idC, "", onlyExample(t, doc, declinePath, "")),
+		refusal{name: "a blank reason", token: admin, url: stepURL(declinePath, idC, ""), body: `{"reason":"  "}`, status: 400, pointer: "/reason"},
+	))
+	advance(declinePath, idC, "", onlyExample(t, doc, declinePath, ""), membership.StatusDeclined)
+	refuse(t, s, c, http.MethodPost, tokensPath, []refusal{{name: "a declined city", token: admin, url: stepURL(tokensPath, idC, ""), body: `{}`, status: 409}})
+
+	// The pipeline: counts, filters and pages.
+	const listPath = "/admin/cities"
+	list := func(query string) (ids []string, counts map[string]int, next string) {
+		t.Helper()
+		status, hdr, body := s.Do(http.MethodGet, listPath+query, admin, "")
+		c.check(http.MethodGet, listPath, status, hdr, body)
+		var page struct {
+			Cities []struct{ CityID string }
+			Counts map[string]int
+			Next   string
+		}
+		if err := json.Unmarshal(body, &page); err != nil || status != http.StatusOK {
+			t.Fatalf("GET %s%s: %d %s", listPath, query, status, body)
+		}
+		for _, e := range page.Cities {
+			ids = append(ids, e.CityID)
+		}
+		return ids, page.Counts, page.Next
+	}
+	all, counts, _ := list("")
+	wantCounts := map[string]int{}
+	for _, st := range membership.Statuses {
+		wantCounts[string(st)] = 0
+	}
+	wantCounts["termination_notified"], wantCounts["withdrawn"], wantCounts["declined"] = 1, 1, 1
+	if !maps.Equal(counts, wantCounts) {
+		t.Errorf("pipeline counts %v, want %v", counts, wantCounts)
+	}
+	if want := []string{idA, idB, idC}; !slices.Equal(all, want) {
+		t.Errorf("the pipeline lists %v, want %v (pipeline order)", all, want)
+	}
+	if ids, _, next := list("?status=declined&country=DE&q=GAMMA"); !slices.Equal(ids, []string{idC}) || next != "" {
+		t.Errorf("the declined German Gammas: %v, next %q", ids, next)
+	}
+	var paged []string
+	query := "?limit=1"
+	for range 10 {
+		ids, _, next := list(query)
+		paged = append(paged, ids...)
+		if next == "" {
+			break
+		}
+		query = "?limit=1&cursor=" + next
+	}
+	if !slices.Equal(paged, all) {
+		t.Errorf("one city a page: %v, want %v", paged, all)
+	}
+	refuse(t, s, c, http.MethodGet, listPath, []refusal{
+		{name: "an unknown status", token: admin, url: listPath + "?status=candidate", status: 400, pointer: "query/status"},
+		{name: "a country in lower case", token: admin, url: listPath + "?country=de", status: 400, pointer: "query/country"},
+		{name: "a long name", token: admin, url: listPath + "?q=" + strings.Repeat("a", 101), status: 400, pointer: "query/q"},
+		{name: "limit 0", token: admin, url: listPath + "?limit=0", status: 400, pointer: "query/limit"},
+		{name: "limit 201", token: admin, url: listPath + "?limit=201", status: 400, pointer: "query/limit"},
+		{name: "a word for a limit", token: admin, url: listPath + "?limit=ten", status: 400, pointer: "query/limit"},
+		{name: "a made-up cursor", token: admin, url: listPath + "?cursor=zz", status: 400, pointer: "query/cursor"},
+		{name: "anonymous", url: listPath, status: 401},
+		{name: "a city token", token: tokC, url: listPath, status: 403},
+	})
+
+	// The daily duties.
+	status, hdr, body = s.Do(http.MethodPost, "/admin/runs/daily", admin, "")
+	if status != http.StatusOK || !strings.Contains(string(body), `"schedule":"daily"`) {
+		t.Errorf("POST /admin/runs/daily: %d %s", status, body)
+	}
+	c.check(http.MethodPost, "/admin/runs/{schedule}", status, hdr, body)
+
+	// Every /admin route refuses a city token with the documented 403.
+	for path, item := range doc.Paths.Map() {
+		if !strings.HasPrefix(path, "/admin/") {
+			continue
+		}
+		for method := range item.Operations() {
+			url := strings.NewReplacer("{cityId}", idA, "{visitId}", visitA, "{schedule}", "sweeper").Replace(path)
+			status, hdr, body := s.Do(method, url, tokC, "{}")
+			if status != http.StatusForbidden {
+				t.Errorf("%s %s with a city token: %d %s", method, url, status, body)
+				continue
+			}
+			c.check(method, path, status, hdr, body)
+		}
+	}
+}
+
+// TestOpenAPIStepSchemasAgreeWithTheHandlers sends variants of each step's
+// documented input to a city that has left the programme, and of a progress
+// report to a candidate: the handler validates the input before the city's
+// status, so 409 means valid input and 400 invalid. The documented request
+// schema must accept exactly the valid ones, but for the checks JSON Schema
+// cannot express.
+func TestOpenAPIStepSchemasAgreeWithTheHandlers(t *testing.T) {
+	doc := loadContract(t)
+	s := localtest.New(t, local.Options{})
+	admin := s.AdminToken()
+	id, tok := workflowCity(t, s, doc, "Schema Check")
+	candidate, _ := workflowCity(t, s, doc, "Schema Candidate")
+	submitIndex(t, s, id, tok)
+	s.Drain()
+	status, _, body := s.Do(http.MethodPost, stepURL(visitPath, id, ""), admin, onlyExample(t, doc, visitPath, ""))
+	var f cityFile
+	if err := json.Unmarshal(body, &f); err != nil || status != http.StatusOK || f.ExpertVisit == nil {
+		t.Fatalf("schedule the visit: %d %s", status, body)
+	}
+	visitID := f.ExpertVisit.VisitID
+	if status, _, body := s.Do(http.MethodPost, stepURL(withdrawalPath, id, ""), admin, `{"reason":"schema check"}`); status != http.StatusOK {
+		t.Fatalf("withdraw: %d %s", status, body)
+	}
+
+	base := func(path string) map[string]any {
+		return jsonValue(t, []byte(onlyExample(t, doc, path, map[bool]string{true: "signed"}[path == agreementPath]))).(map[string]any)
+	}
+	with := func(path string, kv ...any) string {
+		m := base(path)
+		for i := 0; i+1 < len(kv); i += 2 {
+			if kv[i+1] == nil {
+				delete(m, kv[i].(string))
+			} else {
+				m[kv[i].(string)] = kv[i+1]
+			}
+		}
+		b, _ := json.Marshal(m)
+		return string(b)
+	}
+	person := func(name, email string) map[string]any { return map[string]any{"name": name, "email": email} }
+	experts := func(n int) []any {
+		out := make([]any, n)
+		for i := range out {
+			out[i] = person(fmt.Sprintf("Expert %d", i), fmt.Sprintf("e%d@experts.example", i))
+		}
+		return out
+	}
+	future := time.Now().UTC().AddDate(0, 0, 5).Format("2006-01-02")
+	actions := make([]any, 101)
+	for i := range actions {
+		actions[i] = fmt.Sprintf("action %d", i)
+	}
+	cases := []struct {
+		path, name, body string
+		known            string // why the schema and the handler knowingly disagree
+	}{
+		{intentPath, "the example", with(intentPath), ""},
+		{intentPath, "1 January 2000", with(intentPath, "signedOn", "2000-01-01"), ""},
+		{intentPath, "31 December 1999", with(intentPath, "signedOn", "1999-12-31"), ""},
+		{intentPath, "31 December 2200", with(intentPath, "signedOn", "2200-12-31"), ""},
+		{intentPath, "1 January 2201", with(intentPath, "signedOn", "2201-01-01"), ""},
+		{intentPath, "30 February", with(intentPath, "signedOn", "2026-02-30"), ""},
+		{intentPath, "a date without leading zeros", with(intentPath, "signedOn", "2026-4-1"), ""},
+		{intentPath, "a date-time", with(intentPath, "signedOn", "2026-04-10T00:00:00Z"), ""},
+		{intentPath, "an empty date", with(intentPath, "signedOn", ""), ""},
+		{intentPath, "no date", `{}`, ""},
+		{intentPath, "null", `null`, ""},
+		{visitPath, "the example", with(visitPath), ""},
+		{visitPath, "one expert", with(visitPath, "experts", experts(1)), ""},
+		{visitPath, "four experts", with(visitPath, "experts", experts(4)), ""},
+		{visitPath, "five experts", with(visitPath, "experts", experts(5)), ""},
+		{visitPath, "no expert", with(visitPath, "experts", []any{}), ""},
+		{visitPath, "experts null", strings.Replace(with(visitPath, "experts", []any{}), "[]", "null", 1), ""},
+		{visitPath, "no representative", with(visitPath, "representative", nil), ""},
+		{visitPath, "a representative without email", with(visitPath, "representative", map[string]any{"name": "R"}), ""},
+		{visitPath, "an expert with a display-name email", with(visitPath, "experts", []any{person("A", "A <a@x.example>")}), ""},
+		{visitPath, "an expert on two lines", with(visitPath, "experts", []any{person("A\nB", "a@x.example")}), ""},
+		{visitPath, "an expert with a tab", with(visitPath, "experts", []any{person("A\tB", "a@x.example")}), ""},
+		{visitPath, "a blank expert", with(visitPath, "experts", []any{person(" \u00a0", "a@x.example")}), ""},
+		{visitPath, "an expert of 120 letters", with(visitPath, "experts", []any{person(strings.Repeat("é", 120), "a@x.example")}), ""},
+		{visitPath, "an expert of 121 letters", with(visitPath, "experts", []any{person(strings.Repeat("é", 121), "a@x.example")}), ""},
+		{visitPath, "an expert with a phone", with(visitPath, "experts", []any{map[string]any{"name": "A", "email": "a@x.example", "phone": "1"}}), ""},
+		{heldPath, "the example", with(heldPath), ""},
+		{heldPath, "a diagnosis on two lines", with(heldPath, "diagnosis", "Strong.\nWeak data."), ""},
+		{heldPath, "a diagnosis with a carriage return", with(heldPath, "diagnosis", "Strong.\r\nWeak data."), ""},
+		{heldPath, "a blank diagnosis", with(heldPath, "diagnosis", "\n\t "), ""},
+		{heldPath, "4000 letters of diagnosis", with(heldPath, "diagnosis", strings.Repeat("é", 4000)), ""},
+		{heldPath, "4001 letters of diagnosis", with(heldPath, "diagnosis", strings.Repeat("é", 4001)), ""},
+		{heldPath, "no date", with(heldPath, "heldOn", nil), ""},
+		{profilePath, "the example", with(profilePath), ""},
+		{profilePath, "no link nor summary", with(profilePath, "link", nil, "summary", nil), ""},
+		{profilePath, "an http link", with(profilePath, "link", "http://coe.example/p.pdf"), ""},
+		{profilePath, "an ftp link", with(profilePath, "link", "ftp://coe.example/p.pdf"), ""},
+		{profilePath, "a link with a space", with(profilePath, "link", "https://coe.example/a b.pdf"), ""},
+		{profilePath, "a link with a quote", with(profilePath, "link", `https://coe.example/a"b.pdf`), ""},
+		{profilePath, "an empty link", with(profilePath, "link", ""), ""},
+		{profilePath, "an empty summary", with(profilePath, "summary", ""), ""},
+		{profilePath, "a blank summary", with(profilePath, "summary", "  "), ""},
+		{profilePath, "200 letters of title", with(profilePath, "title", strings.Repeat("é", 200)), ""},
+		{profilePath, "201 letters of title", with(profilePath, "title", strings.Repeat("é", 201)), ""},
+		{profilePath, "no title", with(profilePath, "title", nil), ""},
+		{agreementPath, "the default term", with(agreementPath), ""},
+		{agreementPath, "another end and fee", onlyExample(t, doc, agreementPath, "agreedInWriting"), ""},
+		{agreementPath, "a fee of 0", with(agreementPath, "feePerYear", map[string]any{"amount": 0, "currency": "EUR"}), ""},
+		{agreementPath, "a fee of EUR 1 000 000", with(agreementPath, "feePerYear", map[string]any{"amount": 100000000, "currency": "EUR"}), ""},
+		{agreementPath, "a fee over EUR 1 000 000", with(agreementPath, "feePerYear", map[string]any{"amount": 100000001, "currency": "EUR"}), ""},
+		{agreementPath, "a negative fee", with(agreementPath, "feePerYear", map[string]any{"amount": -1, "currency": "EUR"}), ""},
+		{agreementPath, "a fee with cents after the point", with(agreementPath, "feePerYear", map[string]any{"amount": 2500.5, "currency": "EUR"}), ""},
+		{agreementPath, "a fee in dollars", with(agreementPath, "feePerYear", map[string]any{"amount": 100, "currency": "USD"}), ""},
+		{agreementPath, "a fee without currency", with(agreementPath, "feePerYear", map[string]any{"amount": 100}), ""},
+		{agreementPath, "a null fee", with(agreementPath, "feePerYear", json.RawMessage("null")), "encoding/json reads null as absent: the default fee"},
+		{agreementPath, "an end on the entry into force", with(agreementPath, "endsOn", "2026-09-22"),
+			"JSON Schema cannot compare two dates; AgreementInput's description says the end must follow the entry into force"},
+		{agreementPath, "a signature in the future", with(agreementPath, "coeSignedOn", future),
+			"JSON Schema does not know today; AgreementInput's description says a signature cannot be in the future"},
+		{agreementPath, "no CoE signature", with(agreementPath, "coeSignedOn", nil), ""},
+		{terminationPath, "the example", with(terminationPath), ""},
+		{terminationPath, "notice by the Council of Europe", with(terminationPath, "by", "coe"), ""},
+		{terminationPath, "notice by the mayor", with(terminationPath, "by", "mayor"), ""},
+		{terminationPath, "notice in the future", with(terminationPath, "noticeOn", future),
+			"JSON Schema does not know today; TerminationInput's description says the notice cannot be in the future"},
+		{terminationPath, "a blank reason", with(terminationPath, "reason", "   "), ""},
+		{terminationPath, "no reason", with(terminationPath, "reason", nil), ""},
+		{withdrawalPath, "the example", with(withdrawalPath), ""},
+		{withdrawalPath, "an empty reason", with(withdrawalPath, "reason", ""), ""},
+		{withdrawalPath, "a bell in the reason", with(withdrawalPath, "reason", "ding\a"), ""},
+		{withdrawalPath, "4001 letters of reason", with(withdrawalPath, "reason", strings.Repeat("a", 4001)), ""},
+		{declinePath, "the example", with(declinePath), ""},
+		{declinePath, "a reason on two lines", with(declinePath, "reason", "Not eligible.\nSee the INDEX report."), ""},
+		{tokensPath, "the empty object", `{}`, ""},
+		{tokensPath, "a field", `{"email":"a@b.example"}`, ""},
+		{tokensPath, "an array", `[]`, ""},
+		{tokensPath, "null", `null`, "encoding/json reads null into a struct as nothing"},
+		{progressPath, "the example", with(progressPath), ""},
+		{progressPath, "half a year", with(progressPath, "period", "2026-H1"), ""},
+		{progressPath, "a period in the last century", with(progressPath, "period", "1999"), ""},
+		{progressPath, "a period too short", with(progressPath, "period", "202"), ""},
+		{progressPath, "a period too long", with(progressPath, "period", "2026-H12"), ""},
+		{progressPath, "no indicators", with(progressPath, "indicators", nil), ""},
+		{progressPath, "an indicator without target", with(progressPath, "indicators", []any{map[string]any{"name": "n", "value": "v"}}), ""},
+		{progressPath, "an indicator without value", with(progressPath, "indicators", []any{map[string]any{"name": "n"}}), ""},
+		{progressPath, "no action", with(progressPath, "actions", []any{}), ""},
+		{progressPath, "101 actions", with(progressPath, "actions", actions), ""},
+		{progressPath, "a blank action", with(progressPath, "actions", []any{" "}), ""},
+		{progressPath, "20000 letters of text", with(progressPath, "text", strings.Repeat("a", 20000)), ""},
+		{progressPath, "20001 letters of text", with(progressPath, "text", strings.Repeat("a", 20001)), ""},
+		{progressPath, "no text", with(progressPath, "text", nil), ""},
+	}
+	valid := map[string]int{}
+	for _, tt := range cases {
+		t.Run(tt.path+" "+tt.name, func(t *testing.T) {
+			schema := doc.Paths.Value(tt.path).Post.RequestBody.Value.Content.Get("application/json").Schema
+			schemaErr := visit(schema, jsonValue(t, []byte(tt.body)), true)
+			url, token := stepURL(tt.path, id, visitID), admin
+			if tt.path == progressPath {
+				url = stepURL(tt.path, candidate, "")
+			}
+			status, _, resp := s.Do(http.MethodPost, url, token, tt.body)
+			if status != http.StatusConflict && status != http.StatusBadRequest {
+				t.Fatalf("status %d: %s", status, resp)
+			}
+			documented, served := schemaErr == nil, status == http.StatusConflict
+			if served {
+				valid[tt.path]++
+			}
+			switch {
+			case documented == served && tt.known != "":
+				t.Logf("schema and handler now agree (%v); drop the known disagreement %q", served, tt.known)
+			case documented != served && tt.known != "":
+				t.Logf("known disagreement: schema accepts %v, handler accepts %v: %s", documented, served, tt.known)
+			case documented != served:
+				t.Errorf("schema accepts %v (%v), handler answers %d %s\nbody: %.300s", documented, schemaErr, status, resp, tt.body)
+			}
+		})
+	}
+	for _, path := range append(slices.Clone(stepPaths), progressPath) {
+		if valid[path] == 0 {
+			t.Errorf("no variant of POST %s was valid input", path)
+		}
 	}
 }
