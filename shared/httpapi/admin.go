@@ -11,6 +11,7 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/auth"
 	"github.com/intercultural-cities/backoffice/shared/failure"
 	"github.com/intercultural-cities/backoffice/shared/idempotency"
+	"github.com/intercultural-cities/backoffice/shared/ids"
 	"github.com/intercultural-cities/backoffice/shared/membership"
 )
 
@@ -103,6 +104,11 @@ func (a *API) scheduleVisit(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) holdVisit(w http.ResponseWriter, r *http.Request) {
 	visit := r.PathValue("visitId")
+	if !ids.Valid(visit) {
+		writeProblem(w, r, failure.Fields("invalid visit id",
+			failure.FieldError{Pointer: "path/visitId", Detail: "is not a visit id"}))
+		return
+	}
 	step(a, w, r, func(c membership.City, in membership.VisitHeldInput, now time.Time, actor string) (membership.Change, error) {
 		return c.HoldVisit(visit, in, now, actor)
 	})

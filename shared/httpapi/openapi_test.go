@@ -1810,7 +1810,7 @@ func TestOpenAPIDescribesTheSecretariatHandlers(t *testing.T) {
 	heldBody := onlyExample(t, doc, heldPath, "")
 	refuse(t, s, c, http.MethodPost, heldPath, append(common(heldPath, idA, visitA, heldBody),
 		refusal{name: "another visit", token: admin, url: stepURL(heldPath, idA, missing), body: heldBody, status: 404},
-		refusal{name: "not a visit id", token: admin, url: stepURL(heldPath, idA, "not-an-id"), body: heldBody, status: 404},
+		refusal{name: "not a visit id", token: admin, url: stepURL(heldPath, idA, "not-an-id"), body: heldBody, status: 400, pointer: "path/visitId"},
 		refusal{name: "nothing", token: admin, url: stepURL(heldPath, idA, visitA), body: `{}`, status: 400, pointer: "/heldOn"},
 	))
 	advance(heldPath, idA, visitA, heldBody, membership.StatusVisitHeld)

@@ -324,15 +324,21 @@ func (s *Store) AddProgressReport(ctx context.Context, r membership.ProgressRepo
 
 // ProgressReports lists a city's progress reports, oldest first.
 func (s *Store) ProgressReports(ctx context.Context, cityID string) ([]membership.ProgressReport, error) {
+	// PROFILE sorts just before PROGRESS#: one query tells whether the
+	// city exists and returns its reports.
 	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-		TableName: aws.String(s.table), KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :p)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(cityKey(cityID)), ":p": str(progressSK)},
+		TableName: aws.String(s.table), KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :from AND :to"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(cityKey(cityID)),
+			":from": str(profileSK), ":to": str(progressSK + "~")},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("query progress reports: %w", err)
 	}
+	if len(out.Items) == 0 || attrString(out.Items[0], "sk") != profileSK {
+		return nil, failure.New(failure.NotFound, "no city %s", cityID)
+	}
 	reports := make([]membership.ProgressReport, 0, len(out.Items))
-	for _, it := range out.Items {
+	for _, it := range out.Items[1:] {
 		var r membership.ProgressReport
 		if err := json.Unmarshal([]byte(attrString(it, "report")), &r); err != nil {
 			return nil, err
