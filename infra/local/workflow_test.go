@@ -72,8 +72,8 @@ func TestAdmissionHappyPathToMembershipAndTermination(t *testing.T) {
 	if c.Status != "profile_issued" {
 		t.Fatalf("profile: %s", c.Status)
 	}
-	c = admin(t, s, adm, base+"/agreement", `{"citySignedOn":"2026-11-25","coeSignedOn":"2026-11-20"}`, 200)
-	if c.Status != "member" || c.Agreement == nil || c.Agreement.InForceFrom != "2026-11-25" || c.Agreement.EndsOn != "2030-11-24" {
+	c = admin(t, s, adm, base+"/agreement", `{"citySignedOn":"2025-12-01","coeSignedOn":"2025-11-20"}`, 200)
+	if c.Status != "member" || c.Agreement == nil || c.Agreement.InForceFrom != "2025-12-01" || c.Agreement.EndsOn != "2029-11-30" {
 		t.Fatalf("agreement: %+v %+v", c, c.Agreement)
 	}
 	c = admin(t, s, adm, base+"/termination", `{"by":"city","noticeOn":"2026-01-31","reason":"Budget cuts"}`, 200)

@@ -326,6 +326,9 @@ func (c City) NotifyTermination(in TerminationInput, r Rules, now time.Time, act
 	if ok && notice.After(now.AddDate(0, 0, 1)) {
 		col.Add("/noticeOn", "cannot be in the future")
 	}
+	if ok && c.Agreement != nil && in.NoticeOn < c.Agreement.InForceFrom {
+		col.Add("/noticeOn", "cannot be before the agreement entered into force (%s)", c.Agreement.InForceFrom)
+	}
 	text(&col, "/reason", in.Reason, true, 4000)
 	if err := col.Err("the termination has invalid fields"); err != nil {
 		return Change{}, err
