@@ -18,6 +18,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	_ "time/tzdata" // schedules run in their template timezone on any machine
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -70,7 +71,7 @@ func run() error {
 	for _, name := range s.Template.Names() {
 		f, _ := s.Template.FunctionByName(name)
 		for _, sc := range f.Schedules {
-			go schedule(ctx, s, name, sc.Expression)
+			go schedule(ctx, s, name, sc.Expression, sc.Timezone)
 		}
 	}
 
@@ -142,32 +143,61 @@ func seedOnce(ctx context.Context, s *local.Stack, base, admin string) (int, err
 	return demo.Seed(ctx, http.DefaultClient, base, admin)
 }
 
-var rate = regexp.MustCompile(`^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$`)
+var (
+	rate  = regexp.MustCompile(`^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$`)
+	daily = regexp.MustCompile(`^cron\((\d{1,2}) (\d{1,2}) \* \* \? \*\)$`)
+)
 
-// schedule runs a function's schedule; rate expressions run on a ticker,
-// others only on demand through POST /admin/runs/{name}.
-func schedule(ctx context.Context, s *local.Stack, name, expr string) {
-	m := rate.FindStringSubmatch(expr)
-	if m == nil {
-		slog.Info("schedule runs on demand only locally", "schedule", name, "expression", expr)
-		return
-	}
-	n, _ := strconv.Atoi(m[1])
-	unit := map[string]time.Duration{"minute": time.Minute, "hour": time.Hour, "day": 24 * time.Hour}[strings.TrimSuffix(m[2], "s")]
+// schedule runs a function's schedule as EventBridge Scheduler would: rate
+// expressions on a ticker, daily cron expressions at their time of day in the
+// schedule's timezone; other expressions only on demand through
+// POST /admin/runs/{name}.
+func schedule(ctx context.Context, s *local.Stack, name, expr, timezone string) {
 	job, ok := s.Jobs[name]
 	if !ok {
 		slog.Error("the template schedules a job the code does not have", "schedule", name)
 		return
 	}
-	t := time.NewTicker(time.Duration(n) * unit)
-	defer t.Stop()
+	next := nextRun(expr, timezone)
+	if next == nil {
+		slog.Info("schedule runs on demand only locally", "schedule", name, "expression", expr)
+		return
+	}
 	for {
+		at := next(time.Now())
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-time.After(time.Until(at)):
 			res, err := job(ctx)
 			slog.Info("schedule ran", "schedule", name, "result", res, "error", err)
 		}
 	}
+}
+
+// nextRun returns when a schedule next fires after a given time, or nil for
+// an expression this local runner does not understand.
+func nextRun(expr, timezone string) func(time.Time) time.Time {
+	if m := rate.FindStringSubmatch(expr); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		unit := map[string]time.Duration{"minute": time.Minute, "hour": time.Hour, "day": 24 * time.Hour}[strings.TrimSuffix(m[2], "s")]
+		return func(t time.Time) time.Time { return t.Add(time.Duration(n) * unit) }
+	}
+	if m := daily.FindStringSubmatch(expr); m != nil {
+		minute, _ := strconv.Atoi(m[1])
+		hour, _ := strconv.Atoi(m[2])
+		loc, err := time.LoadLocation(timezone)
+		if err != nil {
+			loc = time.UTC
+		}
+		return func(t time.Time) time.Time {
+			t = t.In(loc)
+			at := time.Date(t.Year(), t.Month(), t.Day(), hour, minute, 0, 0, loc)
+			if !at.After(t) {
+				at = at.AddDate(0, 0, 1)
+			}
+			return at
+		}
+	}
+	return nil
 }
