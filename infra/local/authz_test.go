@@ -28,7 +28,8 @@ func classify(rt httpapi.Route) access {
 	switch {
 	case rt.Method == http.MethodPost && rt.Path == "/applications",
 		rt.Method == http.MethodGet && rt.Path == "/openapi.json",
-		rt.Method == http.MethodGet && (rt.Path == "/questionnaire" || strings.HasPrefix(rt.Path, "/questionnaire/")):
+		rt.Method == http.MethodGet && (rt.Path == "/questionnaire" || strings.HasPrefix(rt.Path, "/questionnaire/")),
+		rt.Function == "web" && rt.Method == http.MethodGet:
 		return public
 	case rt.Path == "/cities/{cityId}" || strings.HasPrefix(rt.Path, "/cities/{cityId}/"):
 		return cityOrAdmin

@@ -351,7 +351,7 @@ func (s *Stack) Handler() http.Handler {
 		f, _ := s.Template.FunctionByName(name)
 		h := s.API.Handler(name)
 		for _, r := range f.Routes {
-			mux.Handle(r.Method+" "+r.Path, h)
+			mux.Handle(httpapi.Pattern(r.Method, r.Path), h)
 		}
 	}
 	mux.HandleFunc("GET /_local/mail.json", s.mailJSON)

@@ -120,6 +120,7 @@ var httpExpect = map[string]struct {
 	"secretariat":   {[]int{http.StatusUnauthorized}, "the sample's token is fake"},
 	"questionnaire": {[]int{http.StatusOK}, "the questionnaire is public"},
 	"index":         {[]int{http.StatusUnauthorized, http.StatusNotFound}, "the sample's token is fake"},
+	"web":           {[]int{http.StatusOK}, "the forms are public"},
 }
 
 var wildcard = regexp.MustCompile(`\{([A-Za-z0-9_]+)\}`)

@@ -10,6 +10,7 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/idempotency"
 	"github.com/intercultural-cities/backoffice/shared/index"
 	"github.com/intercultural-cities/backoffice/shared/membership"
+	"github.com/intercultural-cities/backoffice/shared/web"
 )
 
 // Store is what the HTTP handlers need from storage.
@@ -80,6 +81,23 @@ var Routes = []Route{
 	{"index", http.MethodPut, "/cities/{cityId}/index/draft", (*API).putDraft},
 	{"index", http.MethodPost, "/cities/{cityId}/index/submissions", (*API).createSubmission},
 	{"index", http.MethodGet, "/cities/{cityId}/index/submissions/{submissionId}", (*API).getSubmission},
+	{"web", http.MethodGet, "/", page(web.Home)},
+	{"web", http.MethodGet, "/apply", page(web.Apply)},
+	{"web", http.MethodGet, "/index-form", page(web.IndexForm)},
+}
+
+// page adapts a web form's handler, which needs nothing of the API.
+func page(h http.HandlerFunc) func(*API, http.ResponseWriter, *http.Request) {
+	return func(_ *API, w http.ResponseWriter, r *http.Request) { h(w, r) }
+}
+
+// Pattern is the net/http pattern of a route: API Gateway's / is the root
+// only, which net/http spells /{$} (its / matches every path).
+func Pattern(method, path string) string {
+	if path == "/" {
+		path = "/{$}"
+	}
+	return method + " " + path
 }
 
 // Handler serves the routes of one function, or every route for "".
@@ -90,7 +108,7 @@ func (a *API) Handler(function string) http.Handler {
 			continue
 		}
 		h := rt.handler
-		mux.HandleFunc(rt.Method+" "+rt.Path, func(w http.ResponseWriter, r *http.Request) { h(a, w, r) })
+		mux.HandleFunc(Pattern(rt.Method, rt.Path), func(w http.ResponseWriter, r *http.Request) { h(a, w, r) })
 	}
 	return withFallback(mux)
 }

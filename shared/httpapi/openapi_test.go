@@ -516,6 +516,13 @@ func (c conformance) response(where string, r *openapi3.Response, hdr http.Heade
 		c.t.Errorf("%s: media type %s is not documented", where, ct)
 		return
 	}
+	// An HTML page is documented as a string: check that it is one.
+	if ct == "text/html" {
+		if err := visit(mt.Schema, string(body), false); err != nil || !bytes.HasPrefix(body, []byte("<!DOCTYPE html>")) {
+			c.t.Errorf("%s: the body is not the documented HTML page (%v): %.100s", where, err, body)
+		}
+		return
+	}
 	v := jsonValue(c.t, body)
 	if err := visit(mt.Schema, v, false); err != nil {
 		c.t.Errorf("%s: the body does not match the documented schema: %v\nbody: %s", where, err, body)
@@ -629,6 +636,18 @@ func TestOpenAPIDescribesTheRealHandlers(t *testing.T) {
 		t.Fatalf("GET /openapi.json: %d, %d bytes, want 200 and the %d embedded bytes", status, len(body), len(httpapi.OpenAPI))
 	}
 	c.check(http.MethodGet, "/openapi.json", status, hdr, body)
+
+	// The web forms are HTML pages, in either language.
+	for _, path := range []string{"/", "/apply", "/index-form"} {
+		for _, q := range []string{"", "?lang=fr"} {
+			status, hdr, body := s.Do(http.MethodGet, path+q, "", "")
+			if status != http.StatusOK {
+				t.Errorf("GET %s%s: %d %s", path, q, status, body)
+				continue
+			}
+			c.check(http.MethodGet, path, status, hdr, body)
+		}
+	}
 
 	// Every request example is accepted as documented.
 	cities := map[string]string{}

@@ -1,0 +1,212 @@
+package local_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/intercultural-cities/backoffice/infra/local"
+	"github.com/intercultural-cities/backoffice/infra/localtest"
+	"github.com/intercultural-cities/backoffice/shared/index"
+)
+
+// chromium finds the browser, or skips the test.
+func chromium(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium"
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	t.Skip("no Chromium at /usr/bin/chromium nor on PATH: the browser test of the web forms needs it " +
+		"(apt-get install chromium; .ci/run installs it)")
+	return ""
+}
+
+// browser starts a headless Chromium for the test and collects the
+// page's uncaught JavaScript exceptions.
+func browser(t *testing.T) (context.Context, func() []string) {
+	t.Helper()
+	bin := chromium(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(bin),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	t.Cleanup(cancelAlloc)
+	bctx, cancelBrowser := chromedp.NewContext(alloc)
+	t.Cleanup(cancelBrowser)
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start Chromium %s: %v", bin, err)
+	}
+	var mu sync.Mutex
+	var errs []string
+	err := chromedp.Listen(bctx, func(ev any) {
+		if e, ok := ev.(*runtime.EventExceptionThrown); ok && e.ExceptionDetails != nil {
+			msg := e.ExceptionDetails.Text
+			if e.ExceptionDetails.Exception != nil {
+				msg += " " + e.ExceptionDetails.Exception.Description
+			}
+			mu.Lock()
+			errs = append(errs, msg)
+			mu.Unlock()
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bctx, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), errs...)
+	}
+}
+
+// value runs an action that reads something from the page.
+func value[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T], fail func(string, error)) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		fail(what, err)
+	}
+	return v
+}
+
+// TestWebFormsInABrowser applies through /apply, then opens the INDEX form
+// with the emailed token, answers a question and saves the draft, as a
+// person would in Chromium, against the local stack.
+func TestWebFormsInABrowser(t *testing.T) {
+	ctx, jsErrors := browser(t)
+	s := localtest.New(t, local.Options{})
+	fail := func(what string, err error) {
+		t.Helper()
+		html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+		t.Fatalf("%s: %v\nJavaScript errors: %v\npage: %.3000s", what, err, jsErrors(), html)
+	}
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			fail(what, err)
+		}
+	}
+	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+
+	// Apply.
+	const email = "amelie@browserville.example"
+	do("fill and send /apply",
+		chromedp.Navigate(s.URL+"/apply?lang=en"),
+		chromedp.WaitVisible(css("#apply-form")),
+		chromedp.SendKeys(css("#cityName"), "Browserville"),
+		chromedp.SendKeys(css("#country"), "FR"),
+		chromedp.SendKeys(css("#population"), "152000"),
+		chromedp.SendKeys(css("#foreignBornShare"), "12.5"),
+		chromedp.SendKeys(css("#foreignResidentShare"), "8"),
+		chromedp.SendKeys(css("#nationalMinorityShare"), "0"),
+		chromedp.SendKeys(css("#contactName"), "Amélie Durand"),
+		chromedp.SendKeys(css("#contactEmail"), email),
+		chromedp.Click(css(`input[name=language][value=fr]`)),
+		chromedp.Click(css(`#apply-form button[type=submit]`)),
+		chromedp.WaitVisible(css("#verdict")),
+	)
+	verdict := value(t, ctx, "read the verdict", chromedp.Text(css("#verdict")), fail)
+	eligible := value(t, ctx, "read the verdict", chromedp.AttributeValue(css("#verdict"), "data-eligible"), fail).Value
+	cityID := value(t, ctx, "read the city", chromedp.AttributeValue(css("#verdict"), "data-city-id"), fail).Value
+	if eligible != "true" || !strings.Contains(verdict, "eligible") || cityID == "" {
+		t.Fatalf("verdict %q (eligible %q, city %q)", verdict, eligible, cityID)
+	}
+
+	// Open the emailed link: the token stays in the fragment.
+	s.Drain()
+	token := s.TokenFromMail(email)
+	do("open /index-form",
+		chromedp.Navigate(s.URL+"/index-form?city="+cityID+"&lang=fr#token="+token),
+		chromedp.WaitVisible(css("#index-form")),
+		chromedp.WaitVisible(css(`#q-commitment_statement input[value="yes"]`)),
+	)
+	if status := value(t, ctx, "read the status", chromedp.Text(css("#form-status")), fail); !strings.Contains(status, "Aucun brouillon") {
+		t.Errorf("status %q, want the French 'no draft yet'", status)
+	}
+	optional := value(t, ctx, "count optional areas",
+		chromedp.Evaluate[int](`document.querySelectorAll("fieldset[data-optional] legend .opt").length`), fail)
+	if want := optionalAreas(); optional != want || want == 0 {
+		t.Errorf("%d areas marked optional, the questionnaire has %d", optional, want)
+	}
+
+	// Answer one question and save the draft.
+	do("answer and save",
+		chromedp.Click(css(`#q-commitment_statement input[value="yes"]`)),
+		chromedp.Click(css("#save-draft")),
+		chromedp.WaitVisible(css("#draft-saved")),
+	)
+	code, hdr, body := s.Do(http.MethodGet, "/cities/"+cityID+"/index/draft", token, "")
+	var draft index.Draft
+	if err := json.Unmarshal(body, &draft); code != http.StatusOK || err != nil {
+		t.Fatalf("GET the draft: %d %v %s", code, err, body)
+	}
+	if len(draft.Answers) != 1 || draft.Answers[0].Question != "commitment.statement" ||
+		draft.Answers[0].Option == nil || *draft.Answers[0].Option != "yes" {
+		t.Fatalf("draft answers %s, want commitment.statement = yes", body)
+	}
+
+	// Saved elsewhere meanwhile: the page says so and reloads the draft.
+	other := `{"version":"` + draft.Version + `","answers":[{"question":"commitment.statement","option":"no"}]}`
+	if code, _, b := s.Do(http.MethodPut, "/cities/"+cityID+"/index/draft", token, other, "If-Match", hdr.Get("ETag")); code != http.StatusOK {
+		t.Fatalf("save elsewhere: %d %s", code, b)
+	}
+	do("conflict, then reload",
+		chromedp.Click(css("#save-draft")),
+		chromedp.WaitVisible(css("#reload-draft")),
+		chromedp.Click(css("#reload-draft")),
+		chromedp.WaitNotPresent(css("#reload-draft")),
+	)
+	if !value(t, ctx, "read the reloaded answer",
+		chromedp.Evaluate[bool](`document.querySelector('#q-commitment_statement input[value="no"]').checked`), fail) {
+		t.Error("the reloaded draft's answer is not shown")
+	}
+
+	// An incomplete submission: the errors are shown next to the questions.
+	do("submit incomplete",
+		chromedp.Click(css("#submit-index")),
+		chromedp.WaitVisible(css(".q .field-error")),
+	)
+	if n := value(t, ctx, "count errors", chromedp.Evaluate[int](`document.querySelectorAll(".q .field-error").length`), fail); n < 2 {
+		t.Errorf("%d questions show an error after an incomplete submission", n)
+	}
+	// The token went to the API in headers only, never in a URL.
+	urls := value(t, ctx, "list requests",
+		chromedp.Evaluate[string](`performance.getEntriesByType("resource").map(e => e.name).join(" ")`), fail)
+	if !strings.Contains(urls, "/index/draft") || strings.Contains(urls, token) {
+		t.Errorf("the page's requests %s: want the draft's, none with the token", urls)
+	}
+	if errs := jsErrors(); len(errs) > 0 {
+		t.Errorf("JavaScript errors: %v", errs)
+	}
+}
+
+func optionalAreas() int {
+	n := 0
+	for _, a := range index.Current().Areas {
+		if a.Optional {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,428 @@
+(function () {
+  "use strict";
+  var M = JSON.parse(document.getElementById("messages").textContent);
+  var lang = document.documentElement.lang === "fr" ? "fr" : "en";
+  function t(k) { return M[k] || k; }
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64;
+    b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  // One Idempotency-Key per distinct body: a retry of the same submission
+  // reuses it, so the server records it once.
+  function Once() { this.body = null; this.key = null; }
+  Once.prototype.keyFor = function (body) {
+    if (body !== this.body) { this.body = body; this.key = uuid(); }
+    return this.key;
+  };
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (attrs[k] !== undefined && attrs[k] !== null && attrs[k] !== false) { e.setAttribute(k, attrs[k]); }
+    });
+    if (text !== undefined) { e.textContent = text; }
+    return e;
+  }
+
+  function say(box, text, cls) {
+    box.textContent = "";
+    if (text) { box.appendChild(el("p", { "class": cls || null }, text)); }
+  }
+
+  async function call(method, url, opts) {
+    opts = opts || {};
+    var headers = Object.assign({ "Accept": "application/json" }, opts.headers || {});
+    if (opts.body !== undefined) { headers["Content-Type"] = "application/json"; }
+    var resp = await fetch(url, { method: method, headers: headers, body: opts.body, credentials: "omit", cache: "no-store" });
+    var body = null;
+    var text = await resp.text();
+    if (text) { try { body = JSON.parse(text); } catch (e) { body = null; } }
+    return { status: resp.status, headers: resp.headers, body: body };
+  }
+
+  function problemText(r) {
+    var p = r.body || {};
+    return t("jsError") + " " + (p.detail || p.title || ("HTTP " + r.status));
+  }
+
+  function clearErrors(root) {
+    root.querySelectorAll(".field-error").forEach(function (e) { e.remove(); });
+    root.querySelectorAll("[aria-invalid]").forEach(function (e) {
+      e.removeAttribute("aria-invalid");
+      var d = (e.getAttribute("aria-describedby") || "").split(" ").filter(function (id) { return id.indexOf("-error") < 0; });
+      if (d.length) { e.setAttribute("aria-describedby", d.join(" ")); } else { e.removeAttribute("aria-describedby"); }
+    });
+  }
+
+  // fieldError shows msg inside container, next to its inputs, and links
+  // them to it for assistive technology.
+  function fieldError(container, msg) {
+    var id = (container.id || ("f" + Math.random().toString(36).slice(2))) + "-error";
+    if (!container.id) { container.id = id.slice(0, -6); }
+    var p = document.getElementById(id);
+    if (!p) {
+      p = el("p", { "class": "error field-error", id: id });
+      container.appendChild(p);
+    }
+    p.textContent = p.textContent ? p.textContent + " " + msg : msg;
+    var inputs = container.matches("input,textarea,select") ? [container] : container.querySelectorAll("input,textarea,select");
+    inputs.forEach(function (i) {
+      i.setAttribute("aria-invalid", "true");
+      var d = i.getAttribute("aria-describedby");
+      if (!d || d.indexOf(id) < 0) { i.setAttribute("aria-describedby", ((d || "") + " " + id).trim()); }
+    });
+    return p;
+  }
+
+  function generalErrors(box, list) {
+    if (!list.length) { return; }
+    box.appendChild(el("p", {}, t("jsGeneral")));
+    var ul = el("ul");
+    list.forEach(function (m) { ul.appendChild(el("li", {}, m)); });
+    box.appendChild(ul);
+  }
+
+  // The application form.
+  function initApply() {
+    var form = document.getElementById("apply-form");
+    var status = document.getElementById("form-status");
+    var result = document.getElementById("result");
+    var button = form.querySelector("button[type=submit]");
+    var once = new Once();
+    function val(name) { return form.elements[name].value.trim(); }
+    function num(name) { var s = val(name); return s === "" ? undefined : Number(s); }
+    form.addEventListener("submit", async function (ev) {
+      ev.preventDefault();
+      clearErrors(form);
+      say(result, "");
+      var checked = form.querySelector("input[name=language]:checked");
+      var app = {
+        cityName: val("cityName"), country: val("country").toUpperCase(), population: num("population"),
+        foreignBornShare: num("foreignBornShare"), foreignResidentShare: num("foreignResidentShare"),
+        nationalMinorityShare: num("nationalMinorityShare"),
+        contact: { name: val("contactName"), email: val("contactEmail") },
+        language: checked ? checked.value : lang
+      };
+      var body = JSON.stringify(app);
+      var key = once.keyFor(body);
+      say(status, t("jsSending"));
+      button.disabled = true;
+      var r;
+      try {
+        r = await call("POST", "applications", { body: body, headers: { "Idempotency-Key": key } });
+      } catch (e) {
+        say(status, t("jsNetwork"), "error");
+        return;
+      } finally {
+        button.disabled = false;
+      }
+      if (r.status === 201 && r.body) {
+        say(status, "");
+        var v = r.body.eligibility || {};
+        result.appendChild(el("p", { id: "verdict", "data-eligible": String(!!v.eligible), "data-city-id": r.body.cityId }, t(v.eligible ? "jsEligible" : "jsIneligible")));
+        if (!v.eligible && v.reasons && v.reasons.length) {
+          result.appendChild(el("p", {}, t("jsReasons")));
+          var ul = el("ul");
+          v.reasons.forEach(function (x) { ul.appendChild(el("li", {}, x.message)); });
+          result.appendChild(ul);
+        }
+        result.appendChild(el("p", {}, t("jsCityId") + " " + r.body.cityId));
+        form.hidden = true;
+        result.focus();
+        return;
+      }
+      var errs = (r.body && r.body.errors) || [];
+      if (r.status === 400 && errs.length) {
+        say(status, t("jsFixErrors"), "error");
+        var other = [];
+        errs.forEach(function (e) {
+          var f = form.querySelector('[data-pointer="' + CSS.escape(e.pointer || "") + '"]');
+          var c = f && (f.closest(".field") || f);
+          if (c) { fieldError(c, e.detail); } else { other.push((e.pointer ? e.pointer + ": " : "") + e.detail); }
+        });
+        generalErrors(status, other);
+        var first = form.querySelector("[aria-invalid=true]");
+        if (first) { first.focus(); }
+        return;
+      }
+      say(status, problemText(r), "error");
+    });
+  }
+
+  // The INDEX form.
+  function initIndex() {
+    var form = document.getElementById("index-form");
+    var box = document.getElementById("questions");
+    var status = document.getElementById("form-status");
+    var result = document.getElementById("result");
+    var token = new URLSearchParams(location.hash.slice(1)).get("token");
+    var city = new URLSearchParams(location.search).get("city");
+    var sw = document.getElementById("switch-lang");
+    if (sw && city) {
+      sw.href = "?city=" + encodeURIComponent(city) + "&lang=" + (lang === "fr" ? "en" : "fr") + location.hash;
+    }
+    if (!token || !city || !/^[a-z2-7]{26}$/.test(city)) {
+      say(status, t("jsNoLink"), "error");
+      return;
+    }
+    var auth = { "Authorization": "Bearer " + token };
+    var draftURL = "cities/" + city + "/index/draft";
+    var version = null;
+    var etag = null;
+    var questions = []; // every question, in order: {q, node}
+    var sent = []; // question ids of the answers last sent, by position
+    var once = new Once();
+
+    function refused(r) {
+      if (r.status === 401) { say(status, t("jsUnauthorized"), "error"); return true; }
+      if (r.status === 403) { say(status, t("jsForbidden"), "error"); return true; }
+      return false;
+    }
+
+    function qid(id) { return "q-" + id.replace(/[^A-Za-z0-9_-]/g, "_"); }
+
+    function renderQuestion(q, parent) {
+      var id = qid(q.id);
+      var node = el("div", { "class": "q", id: id, "data-question": q.id });
+      var help = q.help ? el("p", { "class": "help", id: id + "-help" }, q.help) : null;
+      if (q.type === "choice") {
+        var fs = el("fieldset", { "aria-describedby": help ? id + "-help" : null });
+        fs.appendChild(el("legend", {}, q.text));
+        if (help) { fs.appendChild(help); }
+        (q.options || []).forEach(function (o) {
+          var lab = el("label");
+          lab.appendChild(el("input", { type: "radio", name: id, value: o.id }));
+          lab.appendChild(document.createTextNode(o.label));
+          fs.appendChild(lab);
+        });
+        node.appendChild(fs);
+      } else if (q.type === "percent" || q.type === "number") {
+        node.appendChild(el("label", { "for": id + "-in" }, q.text + (q.unit ? " (" + q.unit + ")" : "")));
+        if (help) { node.appendChild(help); }
+        node.appendChild(el("input", { id: id + "-in", "class": "answer", type: "number", step: "any", min: q.min, max: q.max,
+          inputmode: "decimal", "aria-describedby": help ? id + "-help" : null }));
+      } else {
+        node.appendChild(el("label", { "for": id + "-in" }, q.text));
+        if (help) { node.appendChild(help); }
+        node.appendChild(el("textarea", { id: id + "-in", "class": "answer", maxlength: 1000, rows: 3,
+          "aria-describedby": help ? id + "-help" : null }));
+      }
+      if (q.evidence) {
+        node.appendChild(el("label", { "for": id + "-ev" }, t("jsEvidence")));
+        node.appendChild(el("textarea", { id: id + "-ev", "class": "evidence", maxlength: 4000, rows: 2 }));
+      }
+      parent.appendChild(node);
+      questions.push({ q: q, node: node });
+    }
+
+    function render(qn) {
+      version = qn.version;
+      questions = [];
+      box.textContent = "";
+      if (qn.demographics && qn.demographics.length) {
+        var fs = el("fieldset", { id: "area-demographics" });
+        fs.appendChild(el("legend", {}, t("jsDemographics")));
+        qn.demographics.forEach(function (q) { renderQuestion(q, fs); });
+        box.appendChild(fs);
+      }
+      qn.areas.forEach(function (a) {
+        var fs = el("fieldset", { id: "area-" + a.id, "data-optional": a.optional ? "true" : null });
+        var lg = el("legend", {}, a.title);
+        if (a.optional) { lg.appendChild(el("span", { "class": "opt" }, " (" + t("jsOptional") + ")")); }
+        fs.appendChild(lg);
+        if (a.optional) { fs.appendChild(el("p", { "class": "help" }, t("jsOptionalHelp"))); }
+        a.questions.forEach(function (q) { renderQuestion(q, fs); });
+        box.appendChild(fs);
+      });
+      form.hidden = false;
+    }
+
+    function fill(answers) {
+      var byId = {};
+      (answers || []).forEach(function (a) { byId[a.question] = a; });
+      questions.forEach(function (x) {
+        var a = byId[x.q.id] || {};
+        var n = x.node;
+        if (x.q.type === "choice") {
+          n.querySelectorAll("input[type=radio]").forEach(function (i) { i.checked = i.value === a.option; });
+        } else {
+          var i = n.querySelector(".answer");
+          i.value = x.q.type === "text" ? (a.text || "") : (a.value === undefined || a.value === null ? "" : String(a.value));
+        }
+        var ev = n.querySelector(".evidence");
+        if (ev) { ev.value = a.evidence || ""; }
+      });
+    }
+
+    function answers() {
+      var out = [];
+      sent = [];
+      questions.forEach(function (x) {
+        var n = x.node;
+        var a = { question: x.q.id };
+        if (x.q.type === "choice") {
+          var c = n.querySelector("input[type=radio]:checked");
+          if (!c) { return; }
+          a.option = c.value;
+        } else if (x.q.type === "text") {
+          var s = n.querySelector(".answer").value.trim();
+          if (!s) { return; }
+          a.text = s;
+        } else {
+          var v = n.querySelector(".answer").value.trim();
+          if (v === "") { return; }
+          a.value = Number(v);
+        }
+        var ev = n.querySelector(".evidence");
+        if (ev && ev.value.trim()) { a.evidence = ev.value.trim(); }
+        out.push(a);
+        sent.push(x.q.id);
+      });
+      return out;
+    }
+
+    function showErrors(errs) {
+      say(status, t("jsFixErrors"), "error");
+      var other = [];
+      errs.forEach(function (e) {
+        var m = /^\/answers\/(\d+)(\/|$)/.exec(e.pointer || "");
+        var id = m ? sent[Number(m[1])] : null;
+        if (!id && e.pointer === "/answers") {
+          var named = /^([a-z0-9][a-z0-9.-]*): /.exec(e.detail || "");
+          if (named) { id = named[1]; }
+        }
+        var node = id ? document.getElementById(qid(id)) : null;
+        if (node) { fieldError(node, e.detail); } else { other.push((e.pointer ? e.pointer + ": " : "") + e.detail); }
+      });
+      generalErrors(status, other);
+      var first = form.querySelector("[aria-invalid=true]");
+      if (first) { first.focus(); }
+    }
+
+    async function loadDraft() {
+      var r = await call("GET", draftURL, { headers: auth });
+      if (refused(r)) { return undefined; }
+      if (r.status === 404) { etag = null; return null; }
+      if (r.status !== 200 || !r.body) { say(status, problemText(r), "error"); return undefined; }
+      etag = r.headers.get("ETag");
+      return r.body;
+    }
+
+    async function load() {
+      say(status, t("jsLoading"));
+      var draft;
+      try {
+        draft = await loadDraft();
+        if (draft === undefined) { return; }
+        var path = draft ? "questionnaire/" + encodeURIComponent(draft.version) : "questionnaire";
+        var r = await call("GET", path + "?lang=" + lang);
+        if (r.status !== 200 || !r.body) { say(status, problemText(r), "error"); return; }
+        render(r.body);
+      } catch (e) {
+        say(status, t("jsNetwork"), "error");
+        return;
+      }
+      fill(draft ? draft.answers : []);
+      say(status, t(draft ? "jsDraftLoaded" : "jsNoDraft"));
+    }
+
+    async function reload() {
+      clearErrors(form);
+      try {
+        var draft = await loadDraft();
+        if (draft === undefined) { return; }
+        fill(draft ? draft.answers : []);
+        say(status, t(draft ? "jsDraftLoaded" : "jsNoDraft"));
+      } catch (e) {
+        say(status, t("jsNetwork"), "error");
+      }
+    }
+
+    function busy(on) { form.querySelectorAll("button").forEach(function (b) { b.disabled = on; }); }
+
+    document.getElementById("save-draft").addEventListener("click", async function () {
+      clearErrors(form);
+      say(result, "");
+      var body = JSON.stringify({ version: version, answers: answers() });
+      var headers = Object.assign({}, auth);
+      if (etag) { headers["If-Match"] = etag; }
+      say(status, t("jsSending"));
+      busy(true);
+      var r;
+      try {
+        r = await call("PUT", draftURL, { body: body, headers: headers });
+      } catch (e) {
+        say(status, t("jsNetwork"), "error");
+        return;
+      } finally {
+        busy(false);
+      }
+      if (r.status === 200) {
+        etag = r.headers.get("ETag");
+        say(status, t("jsDraftSaved"));
+        status.firstChild.id = "draft-saved";
+        return;
+      }
+      if (refused(r)) { return; }
+      if (r.status === 412 || r.status === 428) {
+        say(status, t("jsConflict"), "error");
+        var b = el("button", { type: "button", id: "reload-draft" }, t("jsReload"));
+        b.addEventListener("click", reload);
+        status.appendChild(b);
+        b.focus();
+        return;
+      }
+      var errs = (r.body && r.body.errors) || [];
+      if (r.status === 400 && errs.length) { showErrors(errs); return; }
+      say(status, problemText(r), "error");
+    });
+
+    form.addEventListener("submit", async function (ev) {
+      ev.preventDefault();
+      clearErrors(form);
+      say(result, "");
+      var list = answers();
+      if (!list.length) { say(status, t("jsUnanswered"), "error"); return; }
+      var body = JSON.stringify({ version: version, answers: list });
+      var key = once.keyFor(body);
+      say(status, t("jsSending"));
+      busy(true);
+      var r;
+      try {
+        r = await call("POST", "cities/" + city + "/index/submissions", { body: body, headers: Object.assign({ "Idempotency-Key": key }, auth) });
+      } catch (e) {
+        say(status, t("jsNetwork"), "error");
+        return;
+      } finally {
+        busy(false);
+      }
+      if (r.status === 202 && r.body) {
+        say(status, "");
+        result.appendChild(el("p", { id: "submitted" }, t("jsSubmitted")));
+        var p = el("p");
+        var href = (r.body.links && r.body.links.submission) || r.headers.get("Location") || "";
+        p.appendChild(el("a", { href: href, id: "submission-link" }, t("jsSubmission") + " " + r.body.submissionId));
+        result.appendChild(p);
+        result.appendChild(el("p", {}, t("jsStatus") + " " + r.body.status));
+        form.hidden = true;
+        return;
+      }
+      if (refused(r)) { return; }
+      var errs = (r.body && r.body.errors) || [];
+      if (r.status === 400 && errs.length) { showErrors(errs); return; }
+      say(status, problemText(r), "error");
+    });
+
+    load();
+  }
+
+  var page = document.body.getAttribute("data-page");
+  if (page === "apply") { initApply(); }
+  if (page === "index") { initIndex(); }
+})();

@@ -1,0 +1,160 @@
+package web
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+var handlers = map[string]http.HandlerFunc{"/": Home, "/apply": Apply, "/index-form": IndexForm}
+
+func get(t *testing.T, path, target string) *httptest.ResponseRecorder {
+	t.Helper()
+	w := httptest.NewRecorder()
+	handlers[path](w, httptest.NewRequest(http.MethodGet, target, nil))
+	return w
+}
+
+var (
+	inlineScript = regexp.MustCompile(`(?s)<script>(.*?)</script>`)
+	inlineStyle  = regexp.MustCompile(`(?s)<style>(.*?)</style>`)
+	anyScript    = regexp.MustCompile(`<script[^>]*>`)
+)
+
+func sha(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}
+
+func TestPagesInEnglishAndFrench(t *testing.T) {
+	for path := range handlers {
+		for _, lang := range []string{"en", "fr"} {
+			t.Run(path+" "+lang, func(t *testing.T) {
+				w := get(t, path, path+"?lang="+lang)
+				body := w.Body.String()
+				if w.Code != http.StatusOK {
+					t.Fatalf("status %d: %s", w.Code, body)
+				}
+				if ct := w.Header().Get("Content-Type"); ct != "text/html; charset=utf-8" {
+					t.Errorf("Content-Type %q", ct)
+				}
+				if cc := w.Header().Get("Cache-Control"); cc != CacheControl {
+					t.Errorf("Cache-Control %q", cc)
+				}
+				csp := w.Header().Get("Content-Security-Policy")
+				for _, d := range []string{"default-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "connect-src 'self'"} {
+					if !strings.Contains(csp, d) {
+						t.Errorf("CSP %q lacks %s", csp, d)
+					}
+				}
+				if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+					t.Errorf("CSP %q allows unsafe sources", csp)
+				}
+				if !strings.Contains(body, `<html lang="`+lang+`">`) {
+					t.Errorf("no <html lang=%q>", lang)
+				}
+				// The inline script and style are exactly those the CSP admits.
+				scripts := inlineScript.FindAllStringSubmatch(body, -1)
+				if len(scripts) != 1 || !strings.Contains(csp, "script-src "+sha(scripts[0][1])+";") {
+					t.Errorf("%d inline scripts; the CSP does not admit the page's script by its hash", len(scripts))
+				}
+				if n := len(anyScript.FindAllString(body, -1)); n != 2 {
+					t.Errorf("%d script elements, want the script and its JSON messages", n)
+				}
+				styles := inlineStyle.FindAllStringSubmatch(body, -1)
+				if len(styles) != 1 || !strings.Contains(csp, "style-src "+sha(styles[0][1])+";") {
+					t.Errorf("%d inline styles; the CSP does not admit the page's style by its hash", len(styles))
+				}
+				if strings.Contains(body, " style=") || strings.Contains(body, " onclick=") || strings.Contains(body, " onsubmit=") {
+					t.Error("inline style or event attributes would be refused by the CSP")
+				}
+				if !strings.Contains(body, texts[lang]["programme"]) {
+					t.Errorf("the page does not speak %s", lang)
+				}
+			})
+		}
+	}
+}
+
+func TestLabelsInBothLanguages(t *testing.T) {
+	en, fr := slices.Sorted(maps.Keys(texts["en"])), slices.Sorted(maps.Keys(texts["fr"]))
+	if !slices.Equal(en, fr) {
+		t.Fatalf("labels differ:\nen %v\nfr %v", en, fr)
+	}
+	for _, lang := range []string{"en", "fr"} {
+		for k, v := range texts[lang] {
+			if strings.TrimSpace(v) == "" {
+				t.Errorf("%s label %s is empty", lang, k)
+			}
+		}
+	}
+	// Every message the script asks for exists.
+	script := string(mustRead("assets/forms.js"))
+	for _, m := range regexp.MustCompile(`t\("(js[A-Za-z]+)"\)`).FindAllStringSubmatch(script, -1) {
+		if _, ok := texts["en"][m[1]]; !ok {
+			t.Errorf("the script asks for message %s, which texts lacks", m[1])
+		}
+	}
+	// The French pages use French labels, the English pages English ones.
+	fr2 := get(t, "/apply", "/apply?lang=fr").Body.String()
+	for _, k := range []string{"cityName", "population", "contactEmail", "applySubmit"} {
+		if !strings.Contains(fr2, texts["fr"][k]) {
+			t.Errorf("/apply?lang=fr lacks the French %s %q", k, texts["fr"][k])
+		}
+	}
+}
+
+func TestUserInputIsNeverEchoedUnescaped(t *testing.T) {
+	const evil = `<script>alert(1)</script>`
+	for path := range handlers {
+		for _, target := range []string{
+			path + "?lang=" + urlEscape(evil),
+			path + "?lang=de",
+			path + "?city=" + urlEscape(evil) + "&lang=fr%22%3E",
+			path + "?" + urlEscape(evil) + "=1",
+		} {
+			w := get(t, path, target)
+			body := w.Body.String()
+			if w.Code != http.StatusOK {
+				t.Errorf("%s: status %d", target, w.Code)
+				continue
+			}
+			if strings.Contains(body, evil) || strings.Contains(body, "alert(1)") {
+				t.Errorf("%s: the page echoes the query unescaped", target)
+			}
+			// Nothing of the query but a valid language reaches the page.
+			if body != get(t, path, path).Body.String() {
+				t.Errorf("%s: the page differs from the English page", target)
+			}
+			if !strings.Contains(body, `<html lang="en">`) {
+				t.Errorf("%s: does not fall back to English", target)
+			}
+		}
+	}
+}
+
+func urlEscape(s string) string {
+	return strings.NewReplacer("<", "%3C", ">", "%3E", "(", "%28", ")", "%29", "/", "%2F", `"`, "%22").Replace(s)
+}
+
+func TestApplyFormNamesEveryFieldOfAnApplication(t *testing.T) {
+	body := get(t, "/apply", "/apply").Body.String()
+	for _, p := range []string{"/cityName", "/country", "/population", "/foreignBornShare", "/foreignResidentShare",
+		"/nationalMinorityShare", "/contact/name", "/contact/email", "/language"} {
+		if !strings.Contains(body, `data-pointer="`+p+`"`) {
+			t.Errorf("/apply has no field for %s", p)
+		}
+	}
+	// Every input has a label.
+	for _, id := range regexp.MustCompile(`<input id="([^"]+)"`).FindAllStringSubmatch(body, -1) {
+		if !strings.Contains(body, `<label for="`+id[1]+`">`) {
+			t.Errorf("input %s has no label", id[1])
+		}
+	}
+}
