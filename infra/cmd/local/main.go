@@ -84,6 +84,7 @@ func run() error {
 	fmt.Printf(`
 Intercultural Cities back office - local stack
   API              %[1]s   (routes from template.yaml)
+  Web forms        %[1]s/   (apply: %[1]s/apply; the INDEX form opens from the emailed link)
   OpenAPI          %[1]s/openapi.json
   Mail viewer      %[1]s/_local/mail   (JSON: /_local/mail.json)
   Secretariat      Authorization: Bearer %[2]s
