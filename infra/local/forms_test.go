@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/intercultural-cities/backoffice/infra/demo"
 	"github.com/intercultural-cities/backoffice/infra/local"
 	"github.com/intercultural-cities/backoffice/infra/localtest"
 	"github.com/intercultural-cities/backoffice/shared/index"
@@ -168,8 +170,9 @@ func TestWebFormsInABrowser(t *testing.T) {
 
 	// Saved elsewhere meanwhile: the page says so and reloads the draft.
 	other := `{"version":"` + draft.Version + `","answers":[{"question":"commitment.statement","option":"no"}]}`
-	if code, _, b := s.Do(http.MethodPut, "/cities/"+cityID+"/index/draft", token, other, "If-Match", hdr.Get("ETag")); code != http.StatusOK {
-		t.Fatalf("save elsewhere: %d %s", code, b)
+	code, hdr, body = s.Do(http.MethodPut, "/cities/"+cityID+"/index/draft", token, other, "If-Match", hdr.Get("ETag"))
+	if code != http.StatusOK {
+		t.Fatalf("save elsewhere: %d %s", code, body)
 	}
 	do("conflict, then reload",
 		chromedp.Click(css("#save-draft")),
@@ -196,9 +199,62 @@ func TestWebFormsInABrowser(t *testing.T) {
 	if !strings.Contains(urls, "/index/draft") || strings.Contains(urls, token) {
 		t.Errorf("the page's requests %s: want the draft's, none with the token", urls)
 	}
+
+	// A complete draft, saved from another device, submitted from the page:
+	// the page waits for the score and shows it beside the groups' averages.
+	q := index.Current()
+	answers := demo.Answers(q, demo.City{Population: 152000, ForeignBorn: 12.5}, 0.6, 7, false)
+	if code, _, b := s.Do(http.MethodPut, "/cities/"+cityID+"/index/draft", token, submissionBody(t, answers), "If-Match", hdr.Get("ETag")); code != http.StatusOK {
+		t.Fatalf("save the complete draft: %d %s", code, b)
+	}
+	do("submit the complete draft",
+		chromedp.Reload(),
+		chromedp.WaitVisible(css(`#q-commitment_statement input[value="yes"]`)),
+		chromedp.Click(css("#submit-index")),
+		chromedp.WaitVisible(css("#submitted")),
+	)
+	s.Drain() // scoring, as the table's stream would run it
+	do("wait for the score", chromedp.WaitVisible(css("#result #area-scores")))
+	want := q.Score(answers)
+	// French decimals: 68,8 %.
+	wantAggregate := strings.Replace(strconv.FormatFloat(want.Aggregate, 'f', 1, 64), ".", ",", 1) + " %"
+	if got := value(t, ctx, "read the aggregate", chromedp.Text(css("#result #score-aggregate")), fail); got != wantAggregate {
+		t.Errorf("aggregate shown %q, want %q", got, wantAggregate)
+	}
+	rows := value(t, ctx, "count area rows", chromedp.Evaluate[int](`document.querySelectorAll("#result #area-scores tbody tr").length`), fail)
+	groups := value(t, ctx, "count standings", chromedp.Evaluate[int](`document.querySelectorAll("#result #standings li").length`), fail)
+	if rows != len(want.Areas) || groups != 3 {
+		t.Errorf("%d area rows and %d standings shown, want %d and 3", rows, groups, len(want.Areas))
+	}
+	band := value(t, ctx, "read the population band", chromedp.Text(css(`#result #standings li[data-group^="population:"]`)), fail)
+	if !strings.Contains(band, "Villes de taille semblable (de 100") || !strings.Contains(band, "200") ||
+		!strings.Contains(band, " habitants) : rang ") {
+		t.Errorf("population standing %q, want its band worded in French", band)
+	}
+	title := value(t, ctx, "read an area title",
+		chromedp.Text(css(`#result tr[data-area="`+want.Areas[0].Area+`"] th`)), fail)
+	if title != areaTitle(q, want.Areas[0].Area, "fr") {
+		t.Errorf("area title %q, want the French title", title)
+	}
+
+	// Opening the link again shows the city's latest result.
+	do("reopen the link", chromedp.Reload(), chromedp.WaitVisible(css("#latest #area-scores")))
+	if got := value(t, ctx, "read the latest aggregate", chromedp.Text(css("#latest #score-aggregate")), fail); got != wantAggregate {
+		t.Errorf("latest aggregate shown %q, want %q", got, wantAggregate)
+	}
 	if errs := jsErrors(); len(errs) > 0 {
 		t.Errorf("JavaScript errors: %v", errs)
 	}
+}
+
+// areaTitle is an area's title in a language, as the API serves it.
+func areaTitle(q *index.Questionnaire, area, lang string) string {
+	for _, a := range q.Areas {
+		if a.ID == area {
+			return a.Title.In(lang)
+		}
+	}
+	return ""
 }
 
 func optionalAreas() int {

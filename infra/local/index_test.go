@@ -92,8 +92,8 @@ func TestDraftSubmitScoreAndCompare(t *testing.T) {
 		t.Fatalf("accepted %s, Location %s", resp, hdr.Get("Location"))
 	}
 	status, _, resp = s.Do(http.MethodGet, "/cities/"+id, tok, "")
-	if status != 200 || !strings.Contains(string(resp), `"status":"index_submitted"`) {
-		t.Fatalf("city after submission: %s", resp)
+	if status != 200 || !strings.Contains(string(resp), `"status":"index_submitted"`) || strings.Contains(string(resp), "latestIndex") {
+		t.Fatalf("city after submission, before scoring: %s", resp)
 	}
 
 	s.Drain()
@@ -108,6 +108,22 @@ func TestDraftSubmitScoreAndCompare(t *testing.T) {
 	want := q.Score(answers)
 	if sub.Result.Aggregate != want.Aggregate || len(sub.Result.Areas) != len(q.Areas) {
 		t.Fatalf("aggregate %v (%d areas), want %v (%d)", sub.Result.Aggregate, len(sub.Result.Areas), want.Aggregate, len(q.Areas))
+	}
+	// The city's file names its latest scored submission.
+	_, _, resp = s.Do(http.MethodGet, "/cities/"+id, tok, "")
+	var file struct {
+		LatestIndex *struct {
+			SubmissionID, Version string
+			Aggregate             float64
+			Links                 map[string]string
+		}
+	}
+	if err := json.Unmarshal(resp, &file); err != nil || file.LatestIndex == nil {
+		t.Fatalf("city file after scoring: %s", resp)
+	}
+	if l := file.LatestIndex; l.SubmissionID != acc.SubmissionID || l.Version != q.Version || l.Aggregate != want.Aggregate ||
+		l.Links["submission"] != hdr.Get("Location") {
+		t.Fatalf("latest INDEX in the city file: %+v", *l)
 	}
 	all := sub.Standings[0]
 	if all.Group.Key != "all" || all.Of != 4 || all.Rank < 1 || all.Rank > 4 {

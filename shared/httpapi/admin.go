@@ -80,7 +80,7 @@ func (a *API) record(w http.ResponseWriter, r *http.Request, id string, body []b
 		if err != nil {
 			return ch, err
 		}
-		out, err = json.Marshal(cityView(ch.City, nil))
+		out, err = json.Marshal(cityView(r, ch.City, nil))
 		if rec != nil {
 			rec.Body = out
 		}

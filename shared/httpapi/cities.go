@@ -68,7 +68,15 @@ type CityResponse struct {
 	Profile               *membership.Profile     `json:"profile,omitempty"`
 	Agreement             *membership.Agreement   `json:"agreement,omitempty"`
 	Termination           *membership.Termination `json:"termination,omitempty"`
+	LatestIndex           *LatestIndex            `json:"latestIndex,omitempty"`
 	Timeline              []TimelineEntry         `json:"timeline,omitempty"`
+}
+
+// LatestIndex is the city's latest scored INDEX submission, with the link
+// to its areas and standings.
+type LatestIndex struct {
+	membership.IndexSummary
+	Links map[string]string `json:"links"`
 }
 
 // TimelineEntry is one admission step.
@@ -81,7 +89,7 @@ type TimelineEntry struct {
 	Detail string            `json:"detail,omitempty"`
 }
 
-func cityView(c membership.City, events []membership.Event) CityResponse {
+func cityView(r *http.Request, c membership.City, events []membership.Event) CityResponse {
 	resp := CityResponse{
 		CityID: c.ID, Name: c.Name, Country: c.Country, Population: c.Population,
 		ForeignBornShare: c.ForeignBornShare, ForeignResidentShare: c.ForeignResidentShare,
@@ -92,6 +100,10 @@ func cityView(c membership.City, events []membership.Event) CityResponse {
 	}
 	if resp.NextSteps == nil {
 		resp.NextSteps = []membership.Step{}
+	}
+	if l := c.LatestIndex; l != nil {
+		resp.LatestIndex = &LatestIndex{IndexSummary: *l,
+			Links: map[string]string{"submission": link(r, "/cities/"+c.ID+"/index/submissions/"+l.SubmissionID)}}
 	}
 	if events != nil {
 		resp.Timeline = make([]TimelineEntry, 0, len(events))
@@ -135,7 +147,7 @@ func (a *API) getCity(w http.ResponseWriter, r *http.Request) {
 	if events == nil {
 		events = []membership.Event{}
 	}
-	resp := cityView(c, events)
+	resp := cityView(r, c, events)
 	writeJSON(w, http.StatusOK, "application/json", resp)
 }
 

@@ -32,19 +32,36 @@ type Group struct {
 	Key   string `json:"key"`   // stable: "all", "population:1", "foreignBorn:3"
 	Kind  string `json:"kind"`  // all, population, foreignBorn
 	Label string `json:"label"` // "100 000–200 000 inhabitants"
+	// The band's bounds, for clients that word it in another language:
+	// Min ≤ value < Max; an open end is absent.
+	Min *float64 `json:"min,omitempty"`
+	Max *float64 `json:"max,omitempty"`
 }
 
 // Groups returns the three groups facts place a city in.
 func (b Bands) Groups(f Facts) []Group {
 	p := band(b.Population, f.Population)
 	fb := band(b.ForeignBorn, f.ForeignBornShare)
-	return []Group{
-		{Key: GroupAll, Kind: GroupAll, Label: "all cities"},
-		{Key: GroupPopulation + ":" + strconv.Itoa(p), Kind: GroupPopulation,
-			Label: label(b.Population, p, func(x float64) string { return thousands(x) }, " inhabitants")},
-		{Key: GroupForeignBorn + ":" + strconv.Itoa(fb), Kind: GroupForeignBorn,
-			Label: label(b.ForeignBorn, fb, func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }, " % foreign-born")},
+	pop := Group{Key: GroupPopulation + ":" + strconv.Itoa(p), Kind: GroupPopulation,
+		Label: label(b.Population, p, func(x float64) string { return thousands(x) }, " inhabitants")}
+	pop.Min, pop.Max = bounds(b.Population, p)
+	born := Group{Key: GroupForeignBorn + ":" + strconv.Itoa(fb), Kind: GroupForeignBorn,
+		Label: label(b.ForeignBorn, fb, func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }, " % foreign-born")}
+	born.Min, born.Max = bounds(b.ForeignBorn, fb)
+	return []Group{{Key: GroupAll, Kind: GroupAll, Label: "all cities"}, pop, born}
+}
+
+// bounds are band i's limits; nil where it is open.
+func bounds(cuts []float64, i int) (lower, upper *float64) {
+	if i > 0 && i <= len(cuts) {
+		v := cuts[i-1]
+		lower = &v
 	}
+	if i < len(cuts) {
+		v := cuts[i]
+		upper = &v
+	}
+	return lower, upper
 }
 
 func band(cuts []float64, x float64) int {

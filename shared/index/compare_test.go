@@ -2,6 +2,7 @@ package index
 
 import (
 	"errors"
+	"strconv"
 	"testing"
 
 	"github.com/intercultural-cities/backoffice/shared/failure"
@@ -25,16 +26,29 @@ func TestGroupsFollowTheBands(t *testing.T) {
 	tests := []struct {
 		facts           Facts
 		pop, foreignBrn string
+		popBounds       string // min–max, open ends as -
 	}{
-		{Facts{Population: 30000, ForeignBornShare: 5}, "under 100 000 inhabitants", "under 10 % foreign-born"},
-		{Facts{Population: 100000, ForeignBornShare: 10}, "100 000–200 000 inhabitants", "10–15 % foreign-born"},
-		{Facts{Population: 499999, ForeignBornShare: 19.9}, "200 000–500 000 inhabitants", "15–20 % foreign-born"},
-		{Facts{Population: 2500000, ForeignBornShare: 40}, "500 000 or more inhabitants", "20 or more % foreign-born"},
+		{Facts{Population: 30000, ForeignBornShare: 5}, "under 100 000 inhabitants", "under 10 % foreign-born", "-–100000"},
+		{Facts{Population: 100000, ForeignBornShare: 10}, "100 000–200 000 inhabitants", "10–15 % foreign-born", "100000–200000"},
+		{Facts{Population: 499999, ForeignBornShare: 19.9}, "200 000–500 000 inhabitants", "15–20 % foreign-born", "200000–500000"},
+		{Facts{Population: 2500000, ForeignBornShare: 40}, "500 000 or more inhabitants", "20 or more % foreign-born", "500000–-"},
+	}
+	bound := func(p *float64) string {
+		if p == nil {
+			return "-"
+		}
+		return strconv.FormatFloat(*p, 'f', -1, 64)
 	}
 	for _, tt := range tests {
 		g := b.Groups(tt.facts)
 		if len(g) != 3 || g[0].Key != "all" || g[1].Label != tt.pop || g[2].Label != tt.foreignBrn {
 			t.Errorf("groups(%+v) = %+v", tt.facts, g)
+		}
+		if got := bound(g[1].Min) + "–" + bound(g[1].Max); got != tt.popBounds {
+			t.Errorf("groups(%+v): population bounds %s, want %s", tt.facts, got, tt.popBounds)
+		}
+		if g[0].Min != nil || g[0].Max != nil {
+			t.Errorf("the whole sample has bounds: %+v", g[0])
 		}
 	}
 }

@@ -54,6 +54,17 @@ type City struct {
 	Agreement      *Agreement   `json:"agreement,omitempty"`
 	Termination    *Termination `json:"termination,omitempty"`
 	TokenHash      string       `json:"-"` // the city's current access token
+	// The city's latest scored INDEX submission: its place in the network.
+	LatestIndex *IndexSummary `json:"latestIndex,omitempty"`
+}
+
+// IndexSummary names a city's latest scored INDEX submission and its
+// aggregate score; the submission itself holds the areas and standings.
+type IndexSummary struct {
+	SubmissionID string    `json:"submissionId"`
+	Version      string    `json:"version"`
+	SubmittedAt  time.Time `json:"submittedAt"`
+	Aggregate    float64   `json:"aggregate"`
 }
 
 // Event is one step in a city's timeline.

@@ -15,6 +15,7 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/eligibility"
 	"github.com/intercultural-cities/backoffice/shared/failure"
 	"github.com/intercultural-cities/backoffice/shared/idempotency"
+	"github.com/intercultural-cities/backoffice/shared/index"
 	"github.com/intercultural-cities/backoffice/shared/membership"
 )
 
@@ -54,6 +55,10 @@ type cityItem struct {
 	Profile               string              `dynamodbav:"profile,omitempty"`
 	Agreement             string              `dynamodbav:"agreement,omitempty"`
 	Termination           string              `dynamodbav:"termination,omitempty"`
+	// Written by the scorer (CommitScore), read with the city's file.
+	LatestSubmission  string `dynamodbav:"latestSubmission,omitempty"`
+	LatestSubmittedAt string `dynamodbav:"latestSubmittedAt,omitempty"`
+	LatestResult      string `dynamodbav:"latestResult,omitempty"` // JSON of index.Result
 }
 
 type eventItem struct {
@@ -116,8 +121,19 @@ func (it cityItem) city() membership.City {
 		NationalMinorityShare: it.NationalMinorityShare,
 		Contact:               membership.Contact{Name: it.ContactName, Email: it.ContactEmail},
 		Language:              it.Language, Status: membership.Status(it.Status), Eligibility: it.Eligibility,
-		AppliedAt: it.AppliedAt, UpdatedAt: it.UpdatedAt, Version: it.Version,
+		AppliedAt: it.AppliedAt, UpdatedAt: it.UpdatedAt, Version: it.Version, LatestIndex: it.latestIndex(),
 	}
+}
+
+// latestIndex summarises the latest scored submission, if any.
+func (it cityItem) latestIndex() *membership.IndexSummary {
+	res := fromJSON[index.Result](it.LatestResult)
+	if it.LatestSubmission == "" || res == nil {
+		return nil
+	}
+	at, _ := time.Parse(time.RFC3339Nano, it.LatestSubmittedAt)
+	return &membership.IndexSummary{SubmissionID: it.LatestSubmission, Version: res.Version, SubmittedAt: at,
+		Aggregate: res.Aggregate}
 }
 
 func eventPut(table, cityID string, seq int, e membership.Event) (types.TransactWriteItem, error) {

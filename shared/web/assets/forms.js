@@ -232,6 +232,7 @@
         box.appendChild(fs);
       }
       qn.areas.forEach(function (a) {
+        areaTitles[a.id] = a.title;
         var fs = el("fieldset", { id: "area-" + a.id, "data-optional": a.optional ? "true" : null });
         var lg = el("legend", {}, a.title);
         if (a.optional) { lg.appendChild(el("span", { "class": "opt" }, " (" + t("jsOptional") + ")")); }
@@ -305,6 +306,109 @@
       if (first) { first.focus(); }
     }
 
+    // Area titles in the page's language, from the questionnaire shown.
+    var areaTitles = {};
+
+    function fmt(key, vals) {
+      return t(key).replace(/\{(\w+)\}/g, function (m, k) { return vals[k] === undefined ? m : String(vals[k]); });
+    }
+
+    function pct(x) {
+      return typeof x === "number" ? x.toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) : "–";
+    }
+
+    // bandLabel words a comparison group's band in the page's language,
+    // from its bounds; the API's English label is the fallback.
+    function bandLabel(g) {
+      if (g.kind === "all") { return ""; }
+      var has = function (x) { return typeof x === "number"; };
+      if (!has(g.min) && !has(g.max)) { return g.label || ""; }
+      var v = { min: has(g.min) ? g.min.toLocaleString(lang) : "", max: has(g.max) ? g.max.toLocaleString(lang) : "",
+        unit: t("jsUnit" + g.kind) };
+      return fmt(!has(g.min) ? "jsBandUnder" : !has(g.max) ? "jsBandOver" : "jsBandBetween", v);
+    }
+
+    // showResult renders a scored submission: the composites, each area
+    // beside the averages of the city's comparison groups, and its ranks.
+    function showResult(box, title, sub) {
+      var res = sub.result;
+      var standings = sub.standings || [];
+      box.textContent = "";
+      box.appendChild(el("h2", {}, title));
+      var day = new Date(sub.submittedAt);
+      box.appendChild(el("p", {}, fmt("jsSubmittedOn", { version: sub.version,
+        date: isNaN(day) ? sub.submittedAt : day.toLocaleDateString(lang, { year: "numeric", month: "long", day: "numeric" }) })));
+      var dl = el("dl", { "class": "scores" });
+      [["jsAggregate", res.aggregate, "aggregate"], ["jsLens", res.lens, "lens"]].concat(
+        res.extended !== res.aggregate ? [["jsExtended", res.extended, "extended"]] : []
+      ).forEach(function (x) {
+        dl.appendChild(el("dt", {}, t(x[0])));
+        dl.appendChild(el("dd", { id: "score-" + x[2] }, pct(x[1]) + " %"));
+      });
+      box.appendChild(dl);
+
+      box.appendChild(el("h3", {}, t("jsStandings")));
+      var ul = el("ul", { id: "standings" });
+      standings.forEach(function (s) {
+        var li = el("li", { "data-group": s.group.key });
+        li.appendChild(el("strong", {}, t("jsGroup" + s.group.kind)));
+        var band = bandLabel(s.group);
+        li.appendChild(document.createTextNode((band ? " (" + band + ")" : "") + t("jsColon") +
+          fmt("jsRank", { rank: s.rank, of: s.of, average: pct(s.average) })));
+        ul.appendChild(li);
+      });
+      box.appendChild(ul);
+
+      var table = el("table", { id: "area-scores" });
+      var head = el("tr");
+      head.appendChild(el("th", { scope: "col" }, t("jsArea")));
+      head.appendChild(el("th", { scope: "col" }, t("jsYourScore")));
+      standings.forEach(function (s) { head.appendChild(el("th", { scope: "col" }, t("jsGroup" + s.group.kind))); });
+      table.appendChild(el("thead")).appendChild(head);
+      var body = el("tbody");
+      res.areas.forEach(function (a) {
+        var tr = el("tr", { "data-area": a.area });
+        tr.appendChild(el("th", { scope: "row" }, (areaTitles[a.area] || a.area) + (a.optional ? " (" + t("jsOptional") + ")" : "")));
+        tr.appendChild(el("td", {}, pct(a.score)));
+        standings.forEach(function (s) { tr.appendChild(el("td", {}, pct((s.areaAverages || {})[a.area]))); });
+        body.appendChild(tr);
+      });
+      table.appendChild(body);
+      box.appendChild(table);
+      box.appendChild(el("p", { "class": "help" }, t("jsAverages")));
+      box.hidden = false;
+    }
+
+    // latest shows the city's latest scored INDEX, if it has one.
+    async function latest() {
+      var r = await call("GET", "cities/" + city, { headers: auth });
+      var l = r.status === 200 && r.body && r.body.latestIndex;
+      if (!l) { return; }
+      r = await call("GET", l.links.submission, { headers: auth });
+      if (r.status === 200 && r.body && r.body.status === "scored") {
+        showResult(document.getElementById("latest"), t("jsLatestTitle"), r.body);
+      }
+    }
+
+    // awaitScore polls a submission until it is scored, for about a minute.
+    async function awaitScore(href) {
+      var box = document.getElementById("result");
+      for (var i = 0; i < 40; i++) {
+        await new Promise(function (done) { setTimeout(done, i < 5 ? 500 : 1500); });
+        var r;
+        try { r = await call("GET", href, { headers: auth }); } catch (e) { continue; }
+        if (r.status === 200 && r.body && r.body.status === "scored") {
+          document.getElementById("latest").hidden = true;
+          say(status, "");
+          showResult(box, t("jsResultTitle"), r.body);
+          box.focus();
+          return;
+        }
+        if (r.status !== 200) { break; }
+      }
+      say(status, t("jsScoringLater"));
+    }
+
     async function loadDraft() {
       var r = await call("GET", draftURL, { headers: auth });
       if (refused(r)) { return undefined; }
@@ -330,6 +434,7 @@
       }
       fill(draft ? draft.answers : []);
       say(status, t(draft ? "jsDraftLoaded" : "jsNoDraft"));
+      try { await latest(); } catch (e) { /* the form works without it */ }
     }
 
     async function reload() {
@@ -403,14 +508,12 @@
         busy(false);
       }
       if (r.status === 202 && r.body) {
-        say(status, "");
-        result.appendChild(el("p", { id: "submitted" }, t("jsSubmitted")));
-        var p = el("p");
         var href = (r.body.links && r.body.links.submission) || r.headers.get("Location") || "";
-        p.appendChild(el("a", { href: href, id: "submission-link" }, t("jsSubmission") + " " + r.body.submissionId));
-        result.appendChild(p);
-        result.appendChild(el("p", {}, t("jsStatus") + " " + r.body.status));
+        result.appendChild(el("p", { id: "submitted" }, t("jsSubmitted")));
+        result.appendChild(el("p", { id: "submission-ref" }, t("jsSubmission") + " " + r.body.submissionId));
         form.hidden = true;
+        say(status, t("jsScoring"));
+        awaitScore(href);
         return;
       }
       if (refused(r)) { return; }
