@@ -24,6 +24,6 @@ func main() {
 	if err != nil {
 		boot.Exit(err)
 	}
-	api := boot.API(boot.Store(env, cfg), settings, nil)
+	api := httpapi.New(boot.Store(env, cfg), settings, nil)
 	lambda.Start(httpapi.LambdaHandler(api.Handler("applications")))
 }

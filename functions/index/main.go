@@ -22,6 +22,6 @@ func main() {
 	if err != nil {
 		boot.Exit(err)
 	}
-	api := boot.API(boot.Store(env, cfg), membership.Settings{}, nil)
+	api := httpapi.New(boot.Store(env, cfg), membership.Settings{}, nil)
 	lambda.Start(httpapi.LambdaHandler(api.Handler("index")))
 }

@@ -36,7 +36,7 @@ func main() {
 	if err != nil {
 		boot.Exit(err)
 	}
-	api := boot.API(s, settings, boot.Jobs(sweeper, boot.Schedule(rules, s)))
+	api := httpapi.New(s, settings, boot.Jobs(sweeper, boot.Schedule(rules, s)))
 	api.Rules = rules
 	lambda.Start(httpapi.LambdaHandler(api.Handler("secretariat")))
 }

@@ -198,7 +198,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	s.Schedule = boot.Schedule(rules, s.Store)
 	s.Jobs = boot.Jobs(s.Sweeper, s.Schedule)
-	s.API = boot.API(s.Store, settings, s.Jobs)
+	s.API = httpapi.New(s.Store, settings, s.Jobs)
 	s.API.Rules = rules
 
 	streams := dynamodbstreams.NewFromConfig(cfg)

@@ -1,7 +1,9 @@
 package rie
 
 import (
+	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -75,8 +77,17 @@ func TestFunctionsUnderRIE(t *testing.T) {
 		check    func(t *testing.T, resp events.APIGatewayV2HTTPResponse)
 	}{
 		{"openapi", false, http.StatusOK, func(t *testing.T, resp events.APIGatewayV2HTTPResponse) {
+			// The sample is a browser's request: it accepts gzip, so the
+			// document comes compressed, base64-encoded as Lambda requires.
+			if !resp.IsBase64Encoded || resp.Headers["Content-Encoding"] != "gzip" {
+				t.Fatalf("want a base64 gzip body, got base64 %v, headers %v", resp.IsBase64Encoded, resp.Headers)
+			}
 			var doc struct{ OpenAPI string }
-			if err := json.Unmarshal([]byte(resp.Body), &doc); err != nil || doc.OpenAPI == "" {
+			zr, err := gzip.NewReader(base64.NewDecoder(base64.StdEncoding, strings.NewReader(resp.Body)))
+			if err == nil {
+				err = json.NewDecoder(zr).Decode(&doc)
+			}
+			if err != nil || doc.OpenAPI == "" {
 				t.Errorf("body is not an OpenAPI document (%v): %.200s", err, resp.Body)
 			}
 		}},

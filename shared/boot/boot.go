@@ -16,8 +16,6 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/clients"
 	"github.com/intercultural-cities/backoffice/shared/config"
 	"github.com/intercultural-cities/backoffice/shared/eligibility"
-	"github.com/intercultural-cities/backoffice/shared/httpapi"
-	"github.com/intercultural-cities/backoffice/shared/ids"
 	"github.com/intercultural-cities/backoffice/shared/index"
 	"github.com/intercultural-cities/backoffice/shared/mail"
 	"github.com/intercultural-cities/backoffice/shared/membership"
@@ -104,13 +102,6 @@ func WorkflowRules(env config.Env) (membership.Rules, error) {
 		SecretariatEmail: env.String(config.SecretariatEmail)}, nil
 }
 
-// API assembles the HTTP handlers over s.
-func API(s *store.Store, settings membership.Settings, jobs map[string]httpapi.Job) *httpapi.API {
-	return &httpapi.API{
-		Store: s, Now: time.Now, NewID: ids.New, Membership: settings, Jobs: jobs, MaxBody: httpapi.MaxBody,
-	}
-}
-
 // Schedule assembles the daily duties.
 func Schedule(rules membership.Rules, s *store.Store) *membership.Schedule {
 	return &membership.Schedule{Store: s, Rules: rules, Now: time.Now}
@@ -136,9 +127,9 @@ func Sweeper(env config.Env, s *store.Store) (*outbox.Sweeper, error) {
 }
 
 // Jobs lists the schedules that can be fired on demand, by schedule name
-// (the name of the function the schedule triggers).
-func Jobs(sw *outbox.Sweeper, daily *membership.Schedule) map[string]httpapi.Job {
-	return map[string]httpapi.Job{
+// (the name of the function the schedule triggers), for httpapi.API.Jobs.
+func Jobs(sw *outbox.Sweeper, daily *membership.Schedule) map[string]func(context.Context) (any, error) {
+	return map[string]func(context.Context) (any, error){
 		"sweeper": func(ctx context.Context) (any, error) { return sw.Sweep(ctx) },
 		"daily":   func(ctx context.Context) (any, error) { return daily.RunDaily(ctx) },
 	}

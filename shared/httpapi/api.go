@@ -8,6 +8,7 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/auth"
 	"github.com/intercultural-cities/backoffice/shared/failure"
 	"github.com/intercultural-cities/backoffice/shared/idempotency"
+	"github.com/intercultural-cities/backoffice/shared/ids"
 	"github.com/intercultural-cities/backoffice/shared/index"
 	"github.com/intercultural-cities/backoffice/shared/membership"
 	"github.com/intercultural-cities/backoffice/shared/web"
@@ -32,8 +33,9 @@ type Store interface {
 	ProgressReports(ctx context.Context, cityID string) ([]membership.ProgressReport, error)
 }
 
-// Job is a scheduled duty the secretariat can also run on demand.
-type Job func(ctx context.Context) (any, error)
+// Job is a scheduled duty the secretariat can also run on demand. It is an
+// alias so that the code assembling jobs need not link this package.
+type Job = func(ctx context.Context) (any, error)
 
 // API holds the handlers' dependencies.
 type API struct {
@@ -44,6 +46,11 @@ type API struct {
 	Rules      membership.Rules
 	Jobs       map[string]Job // by schedule name; only the secretariat function needs them
 	MaxBody    int64
+}
+
+// New assembles the handlers over a store, with the real clock and ids.
+func New(s Store, settings membership.Settings, jobs map[string]Job) *API {
+	return &API{Store: s, Now: time.Now, NewID: ids.New, Membership: settings, Jobs: jobs, MaxBody: MaxBody}
 }
 
 // Route is one HTTP route and the function that serves it.

@@ -16,6 +16,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"sync"
 )
 
 //go:embed templates/*.html assets/forms.js assets/forms.css
@@ -31,11 +32,15 @@ var (
 	// CSP is the Content-Security-Policy of every page.
 	CSP = "default-src 'none'; script-src " + hashSource(script) + "; style-src " + hashSource(style) +
 		"; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-	pages = map[string]*template.Template{
-		"home":  parse("home.html"),
-		"apply": parse("apply.html"),
-		"index": parse("index-form.html"),
-	}
+	// The pages are parsed on first use, not at start-up: every function
+	// that links the routes links this package, and only web serves pages.
+	pages = sync.OnceValue(func() map[string]*template.Template {
+		return map[string]*template.Template{
+			"home":  parse("home.html"),
+			"apply": parse("apply.html"),
+			"index": parse("index-form.html"),
+		}
+	})
 )
 
 func mustRead(name string) string {
@@ -86,7 +91,7 @@ func render(w http.ResponseWriter, r *http.Request, page string) {
 		}
 	}
 	var buf bytes.Buffer
-	err := pages[page].ExecuteTemplate(&buf, "layout", view{
+	err := pages()[page].ExecuteTemplate(&buf, "layout", view{
 		Page: page, Lang: lang, Other: other, T: texts[lang], O: texts[other], Messages: msgs,
 		Script: template.JS(script), Style: template.CSS(style),
 	})
