@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/intercultural-cities/backoffice/shared/index"
+	"github.com/intercultural-cities/backoffice/shared/membership"
 )
 
 func TestDemoAnswersAreValidAndSpreadAcrossTheRange(t *testing.T) {
@@ -24,4 +25,16 @@ func TestDemoAnswersAreValidAndSpreadAcrossTheRange(t *testing.T) {
 		t.Fatalf("aggregates span %.1f–%.1f, want roughly 35–90", lo, hi)
 	}
 	t.Logf("demo aggregates span %.1f–%.1f", lo, hi)
+}
+
+// A city has one open file: the demo cities must be distinct cities.
+func TestDemoCitiesAreDistinctCities(t *testing.T) {
+	seen := map[string]string{}
+	for _, c := range Cities {
+		k := membership.NameKey(c.Country, c.Name)
+		if other, ok := seen[k]; ok {
+			t.Errorf("%s and %s are the same city to the application rules", other, c.Name)
+		}
+		seen[k] = c.Name
+	}
 }

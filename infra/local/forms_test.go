@@ -113,26 +113,35 @@ func TestWebFormsInABrowser(t *testing.T) {
 
 	// Apply.
 	const email = "amelie@browserville.example"
-	do("fill and send /apply",
-		chromedp.Navigate(s.URL+"/apply?lang=en"),
-		chromedp.WaitVisible(css("#apply-form")),
-		chromedp.SendKeys(css("#cityName"), "Browserville"),
-		chromedp.SendKeys(css("#country"), "FR"),
-		chromedp.SendKeys(css("#population"), "152000"),
-		chromedp.SendKeys(css("#foreignBornShare"), "12.5"),
-		chromedp.SendKeys(css("#foreignResidentShare"), "8"),
-		chromedp.SendKeys(css("#nationalMinorityShare"), "0"),
-		chromedp.SendKeys(css("#contactName"), "Amélie Durand"),
-		chromedp.SendKeys(css("#contactEmail"), email),
-		chromedp.Click(css(`input[name=language][value=fr]`)),
-		chromedp.Click(css(`#apply-form button[type=submit]`)),
-		chromedp.WaitVisible(css("#verdict")),
-	)
+	apply := func(lang, city, email string) []chromedp.Action[chromedp.Void] {
+		return []chromedp.Action[chromedp.Void]{
+			chromedp.Navigate(s.URL + "/apply?lang=" + lang),
+			chromedp.WaitVisible(css("#apply-form")),
+			chromedp.SendKeys(css("#cityName"), city),
+			chromedp.SendKeys(css("#country"), "FR"),
+			chromedp.SendKeys(css("#population"), "152000"),
+			chromedp.SendKeys(css("#foreignBornShare"), "12.5"),
+			chromedp.SendKeys(css("#foreignResidentShare"), "8"),
+			chromedp.SendKeys(css("#nationalMinorityShare"), "0"),
+			chromedp.SendKeys(css("#contactName"), "Amélie Durand"),
+			chromedp.SendKeys(css("#contactEmail"), email),
+			chromedp.Click(css(`input[name=language][value=fr]`)),
+			chromedp.Click(css(`#apply-form button[type=submit]`)),
+		}
+	}
+	do("fill and send /apply", append(apply("en", "Browserville", email), chromedp.WaitVisible(css("#verdict")))...)
 	verdict := value(t, ctx, "read the verdict", chromedp.Text(css("#verdict")), fail)
 	eligible := value(t, ctx, "read the verdict", chromedp.AttributeValue(css("#verdict"), "data-eligible"), fail).Value
 	cityID := value(t, ctx, "read the city", chromedp.AttributeValue(css("#verdict"), "data-city-id"), fail).Value
 	if eligible != "true" || !strings.Contains(verdict, "eligible") || cityID == "" {
 		t.Fatalf("verdict %q (eligible %q, city %q)", verdict, eligible, cityID)
+	}
+
+	// A colleague applies for the same city: the page says it is in progress.
+	do("apply again for the same city", append(apply("fr", "BROWSERVILLE", "colleague@browserville.example"),
+		chromedp.WaitVisible(css("#cityName[aria-invalid=true]")))...)
+	if msg := value(t, ctx, "read the refusal", chromedp.Text(css("#form-status")), fail); !strings.Contains(msg, "déjà une candidature en cours") {
+		t.Errorf("second application for the city: %q", msg)
 	}
 
 	// Open the emailed link: the token stays in the fragment.

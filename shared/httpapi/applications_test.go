@@ -16,9 +16,12 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/auth"
 )
 
+// application is an eligible application by the contact email; a city has
+// one open file, so the city's name comes from the email too.
 func application(email string) string {
-	return fmt.Sprintf(`{"cityName":"Rheinstadt","country":"DE","population":312000,"foreignBornShare":21.5,
-		"foreignResidentShare":16.1,"nationalMinorityShare":1.2,"contact":{"name":"Jonas Weber","email":%q},"language":"en"}`, email)
+	city, _, _ := strings.Cut(email, "@")
+	return fmt.Sprintf(`{"cityName":"Rheinstadt %s","country":"DE","population":312000,"foreignBornShare":21.5,
+		"foreignResidentShare":16.1,"nationalMinorityShare":1.2,"contact":{"name":"Jonas Weber","email":%q},"language":"en"}`, city, email)
 }
 
 type problem struct {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -43,7 +44,21 @@ func (a *API) createApplication(w http.ResponseWriter, r *http.Request) {
 				AppliedAt: adm.City.AppliedAt, Links: map[string]string{"city": loc},
 			}}, nil
 		},
-		func(rec *idempotency.Record) error { return a.Store.CreateAdmission(r.Context(), adm, rec) },
+		func(rec *idempotency.Record) error {
+			// A city has one open file: the name taken by an ended file is
+			// a re-application; a few rounds settle concurrent ones.
+			for range 3 {
+				err := a.Store.CreateAdmission(r.Context(), adm, rec)
+				var taken *membership.NameTaken
+				if !errors.As(err, &taken) {
+					return err
+				}
+				if adm, err = adm.After(taken.Holder); err != nil {
+					return err
+				}
+			}
+			return failure.New(failure.Conflict, "applications for this city are being recorded at the same moment; try again")
+		},
 	)
 }
 
@@ -68,6 +83,7 @@ type CityResponse struct {
 	Profile               *membership.Profile     `json:"profile,omitempty"`
 	Agreement             *membership.Agreement   `json:"agreement,omitempty"`
 	Termination           *membership.Termination `json:"termination,omitempty"`
+	PreviousCityID        string                  `json:"previousCityId,omitempty"`
 	LatestIndex           *LatestIndex            `json:"latestIndex,omitempty"`
 	Timeline              []TimelineEntry         `json:"timeline,omitempty"`
 }
@@ -96,7 +112,7 @@ func cityView(r *http.Request, c membership.City, events []membership.Event) Cit
 		NationalMinorityShare: c.NationalMinorityShare, Contact: c.Contact, Language: c.Language,
 		Status: c.Status, NextSteps: membership.Next(c.Status), Eligibility: c.Eligibility, AppliedAt: c.AppliedAt,
 		UpdatedAt: c.UpdatedAt, IntentSignedOn: c.IntentSignedOn, ExpertVisit: c.Visit, Profile: c.Profile,
-		Agreement: c.Agreement, Termination: c.Termination,
+		Agreement: c.Agreement, Termination: c.Termination, PreviousCityID: c.PreviousCityID,
 	}
 	if resp.NextSteps == nil {
 		resp.NextSteps = []membership.Step{}

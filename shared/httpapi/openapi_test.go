@@ -806,8 +806,12 @@ func TestOpenAPIApplicationSchemaAgreesWithTheHandler(t *testing.T) {
 	s := localtest.New(t, local.Options{})
 	schema := doc.Paths.Value("/applications").Post.RequestBody.Value.Content.Get("application/json").Schema
 	base := roundTrip(t, doc.Components.Schemas["Application"].Value.Example).(map[string]any)
+	n := 0
 	with := func(field string, v any) string {
 		m := maps.Clone(base)
+		// A city has one open file: each variant names another city.
+		n++
+		m["cityName"] = fmt.Sprintf("%s %d", m["cityName"], n)
 		if v == nil {
 			delete(m, field)
 		} else {

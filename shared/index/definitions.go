@@ -3,6 +3,7 @@ package index
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,8 +16,11 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+//go:generate go run gen_definitions.go
+
 // The questionnaire versions, one YAML file each, named after the version
-// (definitions/2019.yaml holds version "2019").
+// (definitions/2019.yaml holds version "2019"): the source, which people edit
+// and the tests validate.
 //
 //go:embed definitions/*.yaml
 var definitionFiles embed.FS
@@ -24,100 +28,102 @@ var definitionFiles embed.FS
 // definitionGlob finds the definitions inside definitionFiles.
 const definitionGlob = "definitions/*.yaml"
 
-var embedded struct {
-	once      sync.Once
-	versions  []*Questionnaire // oldest first
-	byVersion map[string]*Questionnaire
-	current   *Questionnaire
+// compiled is every definition, validated, as JSON: what the functions
+// load, since decoding one version costs a quarter of parsing its YAML on a
+// cold start. go generate writes it (CompileDefinitions); a test keeps it the
+// same as the YAML.
+//
+//go:embed definitions.json
+var compiled []byte
+
+// compiledSet is the shape of definitions.json: each version stays raw until
+// it is first used, so a cold start decodes only the version it needs.
+type compiledSet struct {
+	Current  string                     `json:"current"`
+	Versions map[string]json.RawMessage `json:"versions"`
 }
 
-// load parses and validates the embedded definitions once. They are compiled
-// into the binary, so a broken one is a programming error that the package's
-// tests catch first: it panics with every problem found.
-func load() {
-	embedded.once.Do(func() {
-		vs, err := loadDefinitions(definitionFiles, definitionGlob)
+// CompileDefinitions parses and validates the YAML definitions in fsys and
+// returns them as the JSON that the package loads.
+func CompileDefinitions(fsys fs.FS, glob string) ([]byte, error) {
+	vs, err := loadDefinitions(fsys, glob)
+	if err != nil {
+		return nil, err
+	}
+	set := compiledSet{Versions: map[string]json.RawMessage{}}
+	for _, q := range vs {
+		b, err := json.Marshal(q)
 		if err != nil {
-			panic("index: invalid embedded questionnaire definitions: " + err.Error())
+			return nil, err
 		}
-		// One pointer per version, whichever way it was first parsed.
-		single.Lock()
-		if single.byVersion == nil {
-			single.byVersion = map[string]*Questionnaire{}
-		}
-		for i, q := range vs {
-			if cached, ok := single.byVersion[q.Version]; ok {
-				vs[i] = cached
-			} else {
-				single.byVersion[q.Version] = q
-			}
-		}
-		single.Unlock()
-		embedded.versions = vs
-		embedded.byVersion = make(map[string]*Questionnaire, len(vs))
-		for _, q := range vs {
-			embedded.byVersion[q.Version] = q
-			if q.Current {
-				embedded.current = q
-			}
-		}
-	})
-}
-
-// Versions returns every questionnaire version, oldest first. The
-// questionnaires are shared and must not be modified (see Clone).
-func Versions() []*Questionnaire {
-	load()
-	return slices.Clone(embedded.versions)
-}
-
-// Current returns the version new submissions use. It is shared and must not
-// be modified (see Clone). The current version is the newest file (a test
-// holds the embedded files to it), so a cold start parses only that one.
-func Current() *Questionnaire {
-	names, _ := fs.Glob(definitionFiles, definitionGlob)
-	if len(names) > 0 {
-		newest := strings.TrimSuffix(path.Base(names[len(names)-1]), ".yaml")
-		if q, ok := Lookup(newest); ok && q.Current {
-			return q
+		set.Versions[q.Version] = b
+		if q.Current {
+			set.Current = q.Version
 		}
 	}
-	load()
-	return embedded.current
+	return json.Marshal(set) // map keys sorted: the same YAML gives the same bytes
 }
 
-// single caches versions parsed one at a time, before (or instead of) the
-// whole set.
-var single struct {
+// The embedded definitions are compiled into the binary and were validated
+// when compiled, so a broken one is a programming error that the package's
+// tests catch first: it panics.
+var embeddedSet = sync.OnceValue(func() compiledSet {
+	var set compiledSet
+	if err := json.Unmarshal(compiled, &set); err != nil || set.Versions[set.Current] == nil {
+		panic(fmt.Sprintf("index: invalid compiled questionnaire definitions (current %q): %v", set.Current, err))
+	}
+	return set
+})
+
+// decoded caches the versions decoded so far: one pointer per version.
+var decoded struct {
 	sync.Mutex
 	byVersion map[string]*Questionnaire
 }
 
 // Lookup returns a version by its name ("2019"). It is shared and must not
-// be modified (see Clone). Only that version's file is parsed.
+// be modified (see Clone). Only that version is decoded.
 func Lookup(version string) (*Questionnaire, bool) {
-	single.Lock()
-	defer single.Unlock()
-	if q, ok := single.byVersion[version]; ok {
+	decoded.Lock()
+	defer decoded.Unlock()
+	if q, ok := decoded.byVersion[version]; ok {
 		return q, true
 	}
-	name := "definitions/" + version + ".yaml"
-	if strings.ContainsAny(version, "/.*?[\\") || version == "" {
+	raw, ok := embeddedSet().Versions[version]
+	if !ok {
 		return nil, false
 	}
-	data, err := fs.ReadFile(definitionFiles, name)
-	if err != nil {
-		return nil, false
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	q := new(Questionnaire)
+	if err := dec.Decode(q); err != nil || q.Version != version {
+		panic(fmt.Sprintf("index: invalid compiled questionnaire definition %s: %v", version, err))
 	}
-	q, err := parseDefinition(name, data)
-	if err != nil {
-		panic("index: invalid embedded questionnaire definition: " + err.Error())
+	q.indexQuestions()
+	if decoded.byVersion == nil {
+		decoded.byVersion = map[string]*Questionnaire{}
 	}
-	if single.byVersion == nil {
-		single.byVersion = map[string]*Questionnaire{}
-	}
-	single.byVersion[version] = q
+	decoded.byVersion[version] = q
 	return q, true
+}
+
+// Versions returns every questionnaire version, oldest first. The
+// questionnaires are shared and must not be modified (see Clone).
+func Versions() []*Questionnaire {
+	var vs []*Questionnaire
+	for v := range embeddedSet().Versions {
+		q, _ := Lookup(v)
+		vs = append(vs, q)
+	}
+	slices.SortFunc(vs, byPublication)
+	return vs
+}
+
+// Current returns the version new submissions use. It is shared and must not
+// be modified (see Clone).
+func Current() *Questionnaire {
+	q, _ := Lookup(embeddedSet().Current)
+	return q
 }
 
 // loadDefinitions parses and validates every definition matching glob in
@@ -169,14 +175,17 @@ func loadDefinitions(fsys fs.FS, glob string) ([]*Questionnaire, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	slices.SortFunc(vs, func(a, b *Questionnaire) int {
-		// Published is a validated YYYY-MM-DD date, so strings order it.
-		if c := strings.Compare(a.Published, b.Published); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Version, b.Version)
-	})
+	slices.SortFunc(vs, byPublication)
 	return vs, nil
+}
+
+// byPublication orders versions oldest first.
+func byPublication(a, b *Questionnaire) int {
+	// Published is a validated YYYY-MM-DD date, so strings order it.
+	if c := strings.Compare(a.Published, b.Published); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Version, b.Version)
 }
 
 // parseDefinition decodes one YAML definition strictly (an unknown or

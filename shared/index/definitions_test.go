@@ -1,7 +1,9 @@
 package index
 
 import (
+	"bytes"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -341,6 +343,25 @@ func TestCurrentWorksWithAnswers(t *testing.T) {
 		}
 		if r.Aggregate != want || r.Lens != want || r.Extended != want || len(r.Areas) != len(q.Areas) {
 			t.Fatalf("best=%v: aggregate %v lens %v extended %v areas %d", best, r.Aggregate, r.Lens, r.Extended, len(r.Areas))
+		}
+	}
+}
+
+func TestCompiledDefinitionsAreTheYAML(t *testing.T) {
+	want, err := CompileDefinitions(definitionFiles, definitionGlob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(append(want, '\n'), compiled) {
+		t.Fatal("definitions.json is not the YAML definitions compiled: run go generate ./shared/index")
+	}
+	yamls, _ := loadDefinitions(definitionFiles, definitionGlob)
+	if vs := Versions(); !reflect.DeepEqual(vs, yamls) {
+		t.Fatal("the compiled definitions decode to other questionnaires than the YAML's")
+	}
+	for _, q := range yamls {
+		if q.Current && Current().Version != q.Version {
+			t.Errorf("current version %s, the YAML's is %s", Current().Version, q.Version)
 		}
 	}
 }

@@ -56,6 +56,8 @@ type City struct {
 	TokenHash      string       `json:"-"` // the city's current access token
 	// The city's latest scored INDEX submission: its place in the network.
 	LatestIndex *IndexSummary `json:"latestIndex,omitempty"`
+	// The city's earlier file, ended, when this one is a re-application.
+	PreviousCityID string `json:"previousCityId,omitempty"`
 }
 
 // IndexSummary names a city's latest scored INDEX submission and its

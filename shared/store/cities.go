@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -59,6 +61,7 @@ type cityItem struct {
 	LatestSubmission  string `dynamodbav:"latestSubmission,omitempty"`
 	LatestSubmittedAt string `dynamodbav:"latestSubmittedAt,omitempty"`
 	LatestResult      string `dynamodbav:"latestResult,omitempty"` // JSON of index.Result
+	PreviousCityID    string `dynamodbav:"previousCityId,omitempty"`
 }
 
 type eventItem struct {
@@ -88,7 +91,7 @@ func toCityItem(c membership.City) cityItem {
 		NationalMinorityShare: c.NationalMinorityShare,
 		ContactName:           c.Contact.Name, ContactEmail: c.Contact.Email, Language: c.Language,
 		Status: string(c.Status), Eligibility: c.Eligibility,
-		AppliedAt: c.AppliedAt, UpdatedAt: c.UpdatedAt, Version: c.Version,
+		AppliedAt: c.AppliedAt, UpdatedAt: c.UpdatedAt, Version: c.Version, PreviousCityID: c.PreviousCityID,
 	}
 }
 
@@ -122,6 +125,7 @@ func (it cityItem) city() membership.City {
 		Contact:               membership.Contact{Name: it.ContactName, Email: it.ContactEmail},
 		Language:              it.Language, Status: membership.Status(it.Status), Eligibility: it.Eligibility,
 		AppliedAt: it.AppliedAt, UpdatedAt: it.UpdatedAt, Version: it.Version, LatestIndex: it.latestIndex(),
+		PreviousCityID: it.PreviousCityID,
 	}
 }
 
@@ -160,17 +164,74 @@ func (s *Store) CreateAdmission(ctx context.Context, a membership.Admission, ide
 		return err
 	}
 	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if failed, ok := canceledAt(err); ok && idem != nil {
-		for _, i := range failed {
-			if i == len(items)-1 {
-				return idempotency.ErrRace
-			}
+	failed, _ := canceledAt(err)
+	if idem != nil && slices.Contains(failed, len(items)-1) {
+		return idempotency.ErrRace
+	}
+	if slices.Contains(failed, claimItem) {
+		h, herr := s.nameHolder(ctx, a.City)
+		if herr != nil {
+			return fmt.Errorf("create admission: the city's name is held: %w", herr)
 		}
+		return &membership.NameTaken{Holder: h}
 	}
 	if err != nil {
 		return fmt.Errorf("create admission: %w", err)
 	}
 	return nil
+}
+
+// claimItem is the position of the name claim in an admission transaction.
+const claimItem = 1
+
+// nameClaim is the item that holds a city's name key for its open file.
+type nameClaim struct {
+	PK        string    `dynamodbav:"pk"` // NAME#<country>#<folded name>
+	SK        string    `dynamodbav:"sk"` // CLAIM
+	Type      string    `dynamodbav:"type"`
+	CityID    string    `dynamodbav:"cityId"`
+	Name      string    `dynamodbav:"name"`
+	AppliedAt time.Time `dynamodbav:"appliedAt"`
+}
+
+func claimKey(c membership.City) map[string]types.AttributeValue {
+	return key("NAME#"+membership.NameKey(c.Country, c.Name), "CLAIM")
+}
+
+// claimPut takes the name key for c: free, or held by the file c follows.
+func claimPut(table string, c membership.City) (types.TransactWriteItem, error) {
+	k := claimKey(c)
+	item, err := attributevalue.MarshalMap(nameClaim{PK: k["pk"].(*types.AttributeValueMemberS).Value, SK: "CLAIM",
+		Type: "name-claim", CityID: c.ID, Name: c.Name, AppliedAt: c.AppliedAt})
+	if err != nil {
+		return types.TransactWriteItem{}, fmt.Errorf("marshal name claim: %w", err)
+	}
+	put := &types.Put{TableName: aws.String(table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}
+	if c.PreviousCityID != "" {
+		put.ConditionExpression = aws.String("cityId = :previous")
+		put.ExpressionAttributeValues = map[string]types.AttributeValue{":previous": str(c.PreviousCityID)}
+	}
+	return types.TransactWriteItem{Put: put}, nil
+}
+
+// nameHolder reads which file holds c's name key, and its status.
+func (s *Store) nameHolder(ctx context.Context, c membership.City) (membership.Holder, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: claimKey(c),
+		ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return membership.Holder{}, err
+	}
+	id := attrString(out.Item, "cityId")
+	if id == "" {
+		return membership.Holder{}, errors.New("the name claim vanished; retry")
+	}
+	out, err = s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key(cityKey(id), profileSK),
+		ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String("#s"),
+		ExpressionAttributeNames: map[string]string{"#s": "status"}})
+	if err != nil {
+		return membership.Holder{}, err
+	}
+	return membership.Holder{CityID: id, Status: membership.Status(attrString(out.Item, "status"))}, nil
 }
 
 // AdmissionTransaction returns the items CreateAdmission writes, the
@@ -180,10 +241,14 @@ func (s *Store) AdmissionTransaction(a membership.Admission, idem *idempotency.R
 	if err != nil {
 		return nil, fmt.Errorf("marshal city: %w", err)
 	}
+	claim, err := claimPut(s.table, a.City)
+	if err != nil {
+		return nil, err
+	}
 	items := []types.TransactWriteItem{{Put: &types.Put{
 		TableName: aws.String(s.table), Item: city,
 		ConditionExpression: aws.String("attribute_not_exists(pk)"),
-	}}}
+	}}, claim}
 	ev, err := eventPut(s.table, a.City.ID, 0, a.Event)
 	if err != nil {
 		return nil, fmt.Errorf("marshal event: %w", err)

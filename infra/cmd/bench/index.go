@@ -143,9 +143,14 @@ func expect(method, url, token, body string, status int, headers ...string) erro
 	return nil
 }
 
+// benchCity applies for a new city (each its own: a city has one open file)
+// and returns its id and access token.
 func benchCity(ctx context.Context, s *local.Stack, base string) (string, string, error) {
-	status, body, err := post(base+"/applications", `{"cityName":"Bench INDEX","country":"FR","population":180000,
-		"foreignBornShare":13,"foreignResidentShare":9,"nationalMinorityShare":0,"contact":{"name":"Bench","email":"bench-index@city.example"},"language":"en"}`)
+	benchCities++
+	email := fmt.Sprintf("bench-index-%d@city.example", benchCities)
+	status, body, err := post(base+"/applications", fmt.Sprintf(`{"cityName":"Bench INDEX %d","country":"FR","population":180000,
+		"foreignBornShare":13,"foreignResidentShare":9,"nationalMinorityShare":0,"contact":{"name":"Bench","email":%q},"language":"en"}`,
+		benchCities, email))
 	if err != nil || status != 201 {
 		return "", "", fmt.Errorf("apply: %d %s %v", status, body, err)
 	}
@@ -156,9 +161,11 @@ func benchCity(ctx context.Context, s *local.Stack, base string) (string, string
 	if err := s.Drain(ctx); err != nil {
 		return "", "", err
 	}
-	tok, err := tokenFor(ctx, s, "bench-index@city.example")
+	tok, err := tokenFor(ctx, s, email)
 	return r.CityID, tok, err
 }
+
+var benchCities int
 
 // syntheticSample is the maintained aggregate of n cities' results.
 func syntheticSample(q *index.Questionnaire, n int) map[string]index.GroupStats {

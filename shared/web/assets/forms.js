@@ -138,6 +138,13 @@
         return;
       }
       var errs = (r.body && r.body.errors) || [];
+      if (r.status === 409 && errs.length) {
+        // The city already has an open file.
+        say(status, t("jsAlreadyApplied"), "error");
+        var name = form.querySelector('[data-pointer="/cityName"]');
+        if (name) { fieldError(name.closest(".field") || name, t("jsAlreadyAppliedField")); name.focus(); }
+        return;
+      }
       if (r.status === 400 && errs.length) {
         say(status, t("jsFixErrors"), "error");
         var other = [];

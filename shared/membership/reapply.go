@@ -1,0 +1,82 @@
+package membership
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/intercultural-cities/backoffice/shared/failure"
+)
+
+// A city has at most one open file: a second application for the same city
+// (same country, same name up to case, accents, punctuation and spacing) is
+// refused while the first is open, and accepted as a re-application, linked
+// to the earlier file, once that file has ended.
+
+// ended are the statuses a city's file ends in.
+var ended = []Status{StatusTerminated, StatusExpired, StatusWithdrawn, StatusDeclined}
+
+// Ended reports whether a file in status s is closed: the city may apply
+// again.
+func (s Status) Ended() bool {
+	for _, e := range ended {
+		if s == e {
+			return true
+		}
+	}
+	return false
+}
+
+// NameKey identifies a city for the one-open-file rule: its country and its
+// name folded ("Saint-Étienne", "saint etienne" and "SAINT ETIENNE" give the
+// same key).
+func NameKey(country, name string) string {
+	var b strings.Builder
+	b.WriteString(strings.ToUpper(country))
+	b.WriteByte('#')
+	space := false
+	for _, r := range norm.NFD.String(name) {
+		switch {
+		case unicode.Is(unicode.Mn, r): // a combining accent
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if space && b.Len() > len(country)+1 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteString(string(unicode.ToLower(r)))
+		default:
+			space = true
+		}
+	}
+	return b.String()
+}
+
+// Holder is the city whose file holds a name key.
+type Holder struct {
+	CityID string
+	Status Status
+}
+
+// After plans the admission again once its name key turned out to be held:
+// a re-application after an ended file, which it links to, or a Conflict
+// while that file is open.
+func (a Admission) After(h Holder) (Admission, error) {
+	if !h.Status.Ended() {
+		return a, &failure.Error{Kind: failure.Conflict,
+			Detail: "an application for " + a.City.Name + " (" + a.City.Country + ") is already in progress; " +
+				"the contact person of that application, or the secretariat, can help",
+			Fields: []failure.FieldError{{Pointer: "/cityName", Detail: "this city already has an application in progress"}}}
+	}
+	a.City.PreviousCityID = h.CityID
+	a.Event.Detail += "; re-application after file " + h.CityID + " (" + string(h.Status) + ")"
+	return a, nil
+}
+
+// NameTaken is what storing an admission reports when its name key is held
+// by another file: Admission.After says what to do next.
+type NameTaken struct{ Holder Holder }
+
+func (e *NameTaken) Error() string {
+	return "the city's name is held by file " + e.Holder.CityID + " (" + string(e.Holder.Status) + ")"
+}
