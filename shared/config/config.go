@@ -28,7 +28,7 @@ var (
 	TableName         = Var{Name: "TABLE_NAME", Required: true, Doc: "the DynamoDB table"}
 	SenderEmail       = Var{Name: "SENDER_EMAIL", Required: true, Doc: "verified SES address emails come from"}
 	SecretariatEmail  = Var{Name: "SECRETARIAT_EMAIL", Required: true, Doc: "where the secretariat is told of applications"}
-	FormsBaseURL      = Var{Name: "FORMS_BASE_URL", Required: true, Doc: "base URL of the web forms, for access links"}
+	FormsBaseURL      = Var{Name: "FORMS_BASE_URL", Doc: "base URL of the web forms, for access links (empty: the API's own URL, where the web function serves them)"}
 	MinPopulation     = Var{Name: "ELIGIBILITY_MIN_POPULATION", Default: "30000", Doc: "inhabitants a city needs"}
 	MinDiversityShare = Var{Name: "ELIGIBILITY_MIN_DIVERSITY_SHARE", Default: "5", Doc: "percent one diversity share needs"}
 	CityTokenTTL      = Var{Name: "CITY_TOKEN_TTL", Default: "4320h", Doc: "validity of a city's emailed access link"}

@@ -155,7 +155,11 @@ type TokenInput struct{}
 
 func (a *API) reissueToken(w http.ResponseWriter, r *http.Request) {
 	step(a, w, r, func(c membership.City, _ TokenInput, now time.Time, actor string) (membership.Change, error) {
-		return c.ReissueToken(a.Membership, now, actor, a.NewID)
+		settings, err := a.membershipSettings(r)
+		if err != nil {
+			return membership.Change{}, err
+		}
+		return c.ReissueToken(settings, now, actor, a.NewID)
 	})
 }
 

@@ -6,14 +6,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/intercultural-cities/backoffice/infra/local"
 	"github.com/intercultural-cities/backoffice/infra/localtest"
+	"github.com/intercultural-cities/backoffice/infra/samples"
 	"github.com/intercultural-cities/backoffice/shared/auth"
+	"github.com/intercultural-cities/backoffice/shared/httpapi"
 )
 
 // application is an eligible application by the contact email; a city has
@@ -305,5 +310,48 @@ func TestCityAccessRules(t *testing.T) {
 				t.Error("401 without WWW-Authenticate")
 			}
 		})
+	}
+}
+
+// Without FORMS_BASE_URL, access links point to the API's public URL as API
+// Gateway states it (the web function serves the forms there); a request
+// that does not come through API Gateway gets no link at all.
+func TestAccessLinksDefaultToTheAPIsOwnURL(t *testing.T) {
+	s := localtest.New(t, local.Options{})
+	api := *s.API
+	api.Membership.FormsBaseURL = ""
+	raw, err := samples.Read("applications")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := httpapi.LambdaHandler(api.Handler("applications"))(t.Context(), ev)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("sample application: %v %d %s", err, resp.StatusCode, resp.Body)
+	}
+	s.Drain()
+	mails, err := s.MailTo(t.Context(), "claire.martin@lyon.example")
+	want := "https://" + ev.RequestContext.DomainName + "/" + ev.RequestContext.Stage + "/index-form?city="
+	if err != nil || len(mails) != 1 || !strings.Contains(mails[0].Body, want) {
+		t.Fatalf("access link: %v, %d emails, want a link starting %s", err, len(mails), want)
+	}
+
+	// Through a plain HTTP server, a Host header must not make the link.
+	before := s.Items("CITY#")
+	srv := httptest.NewServer(api.Handler("applications"))
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/applications", strings.NewReader(application("host@evil.example")))
+	req.Host = "evil.example"
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusInternalServerError || s.Items("CITY#") != before {
+		t.Fatalf("no forms URL, no API Gateway: %d, %d items written", res.StatusCode, s.Items("CITY#")-before)
 	}
 }

@@ -34,7 +34,11 @@ func (a *API) createApplication(w http.ResponseWriter, r *http.Request) {
 			if err := decodeStrict(body, &app); err != nil {
 				return created{}, err
 			}
-			adm, err = membership.Apply(app, a.Membership, a.Now(), a.NewID)
+			settings, err := a.membershipSettings(r)
+			if err != nil {
+				return created{}, err
+			}
+			adm, err = membership.Apply(app, settings, a.Now(), a.NewID)
 			if err != nil {
 				return created{}, err
 			}

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/intercultural-cities/backoffice/shared/membership"
 )
 
 // LambdaHandler serves API Gateway HTTP API (payload 2.0) events with h, so
@@ -51,6 +54,11 @@ func toRequest(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Re
 			ctx = context.WithValue(ctx, basePathKey{}, prefix)
 		}
 	}
+	if d := ev.RequestContext.DomainName; d != "" {
+		// The API's public URL as API Gateway (not the client) states it.
+		prefix, _ := ctx.Value(basePathKey{}).(string)
+		ctx = context.WithValue(ctx, publicURLKey{}, "https://"+d+prefix)
+	}
 	method := ev.RequestContext.HTTP.Method
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
 	if err != nil {
@@ -69,7 +77,26 @@ func toRequest(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Re
 	return req, nil
 }
 
-type basePathKey struct{}
+type (
+	basePathKey  struct{}
+	publicURLKey struct{}
+)
+
+// membershipSettings are the settings of the application steps for r: access
+// links point to the forms' configured URL or, when none is, to this API's
+// public URL as API Gateway gives it (the web function serves the forms
+// there). A Host header is never trusted for a link that is emailed.
+func (a *API) membershipSettings(r *http.Request) (membership.Settings, error) {
+	s := a.Membership
+	if s.FormsBaseURL == "" {
+		u, ok := r.Context().Value(publicURLKey{}).(string)
+		if !ok {
+			return s, errors.New("no forms base URL: set FORMS_BASE_URL")
+		}
+		s.FormsBaseURL = u
+	}
+	return s, nil
+}
 
 // link returns path as the client reaches it (with the stage prefix, if any).
 func link(r *http.Request, path string) string {
