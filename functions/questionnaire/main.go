@@ -3,24 +3,6 @@
 // no AWS client, so it links none.
 package main
 
-import (
-	"log/slog"
-	"os"
-	"time"
+import "github.com/intercultural-cities/backoffice/shared/httpapi"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
-	"github.com/intercultural-cities/backoffice/shared/config"
-	"github.com/intercultural-cities/backoffice/shared/httpapi"
-)
-
-func main() {
-	env, err := config.Load(config.LogLevel)
-	if err != nil {
-		slog.Error("start-up failed", "error", err)
-		os.Exit(1)
-	}
-	config.InstallLogger(env)
-	api := &httpapi.API{Now: time.Now}
-	lambda.Start(httpapi.LambdaHandler(api.Handler("questionnaire")))
-}
+func main() { httpapi.StartStandalone("questionnaire") }

@@ -5,13 +5,18 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/intercultural-cities/backoffice/shared/config"
 	"github.com/intercultural-cities/backoffice/shared/membership"
 )
 
@@ -143,4 +148,18 @@ func (w *responseWriter) response() events.APIGatewayV2HTTPResponse {
 		out.IsBase64Encoded = true
 	}
 	return out
+}
+
+// StartStandalone runs the routes of a function that needs no store and no
+// AWS client (the questionnaire, the contract, the forms) as a Lambda
+// function, with the JSON logger; a bad setting stops it at start-up.
+func StartStandalone(function string) {
+	env, err := config.Load(config.LogLevel)
+	if err != nil {
+		slog.Error("start-up failed", "error", err)
+		os.Exit(1)
+	}
+	config.InstallLogger(env)
+	api := &API{Now: time.Now}
+	lambda.Start(LambdaHandler(api.Handler(function)))
 }
