@@ -202,6 +202,10 @@ func TestWebFormsInABrowser(t *testing.T) {
 	if n := value(t, ctx, "count errors", chromedp.Evaluate[int](`document.querySelectorAll(".q .field-error").length`), fail); n < 2 {
 		t.Errorf("%d questions show an error after an incomplete submission", n)
 	}
+	// In the page's language.
+	if msg := value(t, ctx, "read an error", chromedp.Text(css(".q .field-error")), fail); !strings.Contains(msg, "obligatoire") {
+		t.Errorf("field error %q on the French page", msg)
+	}
 	// The token went to the API in headers only, never in a URL.
 	urls := value(t, ctx, "list requests",
 		chromedp.Evaluate[string](`performance.getEntriesByType("resource").map(e => e.name).join(" ")`), fail)

@@ -34,9 +34,27 @@ const (
 )
 
 // FieldError names one offending input field (as a JSON Pointer) and why.
+// Detail is in English; Message gives what it was made of, so that a port can
+// word it in the caller's language.
 type FieldError struct {
 	Pointer string `json:"pointer"`
 	Detail  string `json:"detail"`
+	format  string
+	args    []any
+}
+
+// Field returns the error of the field at pointer: format with args.
+func Field(pointer, format string, args ...any) FieldError {
+	return FieldError{Pointer: pointer, Detail: fmt.Sprintf(format, args...), format: format, args: args}
+}
+
+// Message returns the format and arguments Detail was made of (Detail itself
+// when the error was written as a literal).
+func (f FieldError) Message() (string, []any) {
+	if f.format == "" {
+		return f.Detail, nil
+	}
+	return f.format, f.args
 }
 
 // Error is a failure with a kind, a human message and optional field errors.
@@ -45,6 +63,17 @@ type Error struct {
 	Detail string
 	Fields []FieldError
 	Err    error
+	format string
+	args   []any
+}
+
+// Message returns the format and arguments Detail was made of (Detail itself
+// when the error was written as a literal).
+func (e *Error) Message() (string, []any) {
+	if e.format == "" {
+		return e.Detail, nil
+	}
+	return e.format, e.args
 }
 
 func (e *Error) Error() string {
@@ -58,7 +87,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // New returns a failure of the given kind.
 func New(kind Kind, format string, args ...any) *Error {
-	return &Error{Kind: kind, Detail: fmt.Sprintf(format, args...)}
+	return &Error{Kind: kind, Detail: fmt.Sprintf(format, args...), format: format, args: args}
 }
 
 // Fields returns an Invalid failure listing every offending field.
@@ -91,7 +120,7 @@ type Collector struct {
 
 // Add records an error for the field at pointer.
 func (c *Collector) Add(pointer, format string, args ...any) {
-	c.Errs = append(c.Errs, FieldError{Pointer: pointer, Detail: fmt.Sprintf(format, args...)})
+	c.Errs = append(c.Errs, Field(pointer, format, args...))
 }
 
 // Err returns an Invalid failure if any field error was recorded.

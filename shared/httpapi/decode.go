@@ -33,7 +33,7 @@ func readBody(r *http.Request, max int64) ([]byte, error) {
 	}
 	if int64(len(body)) > max {
 		return nil, &failure.Error{Kind: failure.TooLarge, Detail: fmt.Sprintf("the body exceeds %d bytes", max),
-			Fields: []failure.FieldError{{Pointer: "/", Detail: fmt.Sprintf("must be at most %d bytes", max)}}}
+			Fields: []failure.FieldError{failure.Field("/", "must be at most %d bytes", max)}}
 	}
 	if !utf8.Valid(body) {
 		return nil, failure.Fields("the body is not valid UTF-8",
@@ -68,7 +68,7 @@ func decodeError(body []byte, err error) error {
 	switch {
 	case errors.As(err, &syntax):
 		return failure.Fields("the body is not valid JSON",
-			failure.FieldError{Pointer: "/", Detail: fmt.Sprintf("malformed JSON at byte %d", syntax.Offset)})
+			failure.Field("/", "malformed JSON at byte %d", syntax.Offset))
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return failure.Fields("the body is not valid JSON",
 			failure.FieldError{Pointer: "/", Detail: "the JSON ends too early"})
@@ -78,7 +78,7 @@ func decodeError(body []byte, err error) error {
 			ptr = "/" + strings.ReplaceAll(typ.Field, ".", "/")
 		}
 		return failure.Fields("a field has the wrong type",
-			failure.FieldError{Pointer: ptr, Detail: fmt.Sprintf("must be %s, not %s", jsonType(typ.Type.Kind().String()), typ.Value)})
+			failure.Field(ptr, "must be %s, not %s", jsonType(typ.Type.Kind().String()), typ.Value))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return failure.Fields("the body has an unknown field",

@@ -54,12 +54,12 @@ type Input struct {
 func (in Input) Validate(complete bool) (*Questionnaire, error) {
 	if in.Version == nil {
 		return nil, failure.Fields("the questionnaire version is missing",
-			failure.FieldError{Pointer: "/version", Detail: "is required, e.g. " + Current().Version})
+			failure.Field("/version", "is required, e.g. %s", Current().Version))
 	}
 	q, ok := Lookup(*in.Version)
 	if !ok {
 		return nil, failure.Fields("unknown questionnaire version",
-			failure.FieldError{Pointer: "/version", Detail: fmt.Sprintf("no INDEX version %q", clip(*in.Version))})
+			failure.Field("/version", "no INDEX version %q", clip(*in.Version)))
 	}
 	if in.Answers == nil {
 		return nil, failure.Fields("answers are missing", failure.FieldError{Pointer: "/answers", Detail: "is required"})

@@ -63,10 +63,10 @@ type Holder struct {
 // while that file is open.
 func (a Admission) After(h Holder) (Admission, error) {
 	if !h.Status.Ended() {
-		return a, &failure.Error{Kind: failure.Conflict,
-			Detail: "an application for " + a.City.Name + " (" + a.City.Country + ") is already in progress; " +
-				"the contact person of that application, or the secretariat, can help",
-			Fields: []failure.FieldError{{Pointer: "/cityName", Detail: "this city already has an application in progress"}}}
+		err := failure.New(failure.Conflict, "an application for %s (%s) is already in progress; "+
+			"the contact person of that application, or the secretariat, can help", a.City.Name, a.City.Country)
+		err.Fields = []failure.FieldError{failure.Field("/cityName", "this city already has an application in progress")}
+		return a, err
 	}
 	a.City.PreviousCityID = h.CityID
 	a.Event.Detail += "; re-application after file " + h.CityID + " (" + string(h.Status) + ")"

@@ -37,7 +37,8 @@
 
   async function call(method, url, opts) {
     opts = opts || {};
-    var headers = Object.assign({ "Accept": "application/json" }, opts.headers || {});
+    // Problems come worded in the page's language.
+    var headers = Object.assign({ "Accept": "application/json", "Accept-Language": lang }, opts.headers || {});
     if (opts.body !== undefined) { headers["Content-Type"] = "application/json"; }
     var resp = await fetch(url, { method: method, headers: headers, body: opts.body, credentials: "omit", cache: "no-store" });
     var body = null;
