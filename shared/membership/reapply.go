@@ -32,19 +32,24 @@ func (s Status) Ended() bool {
 // name folded ("Saint-Étienne", "saint etienne" and "SAINT ETIENNE" give the
 // same key).
 func NameKey(country, name string) string {
+	return strings.ToUpper(country) + "#" + Fold(name)
+}
+
+// Fold reduces a name to what a person means by it: lower case, no accents,
+// every run of spaces and punctuation one space. Names are compared and
+// searched folded.
+func Fold(name string) string {
 	var b strings.Builder
-	b.WriteString(strings.ToUpper(country))
-	b.WriteByte('#')
 	space := false
 	for _, r := range norm.NFD.String(name) {
 		switch {
 		case unicode.Is(unicode.Mn, r): // a combining accent
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			if space && b.Len() > len(country)+1 {
+			if space && b.Len() > 0 {
 				b.WriteByte(' ')
 			}
 			space = false
-			b.WriteString(string(unicode.ToLower(r)))
+			b.WriteRune(unicode.ToLower(r))
 		default:
 			space = true
 		}

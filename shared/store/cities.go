@@ -81,7 +81,7 @@ func cityKey(id string) string { return CityPrefix + id }
 
 func toCityItem(c membership.City) cityItem {
 	return cityItem{
-		NameLower: strings.ToLower(c.Name), TokenHash: c.TokenHash, IntentSignedOn: c.IntentSignedOn,
+		NameLower: membership.Fold(c.Name), TokenHash: c.TokenHash, IntentSignedOn: c.IntentSignedOn,
 		Visit: jsonString(c.Visit), Profile: jsonString(c.Profile), Agreement: jsonString(c.Agreement),
 		Termination: jsonString(c.Termination),
 		PK:          cityKey(c.ID), SK: profileSK, Type: "city",

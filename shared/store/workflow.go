@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -178,6 +179,13 @@ func (s *Store) Audit(ctx context.Context, id string) ([]membership.Event, error
 type cursor struct {
 	Status int               `json:"s"`
 	Key    map[string]string `json:"k,omitempty"`
+	Query  string            `json:"q"` // the listing it continues: filtersKey
+}
+
+// filtersKey identifies a listing, so that a cursor continues only its own.
+func filtersKey(status membership.Status, country, q string) string {
+	sum := sha256.Sum256([]byte(string(status) + "\x00" + country + "\x00" + membership.Fold(q)))
+	return base64.RawURLEncoding.EncodeToString(sum[:6])
 }
 
 // Pipeline lists cities by status (all statuses in pipeline order when
@@ -191,7 +199,8 @@ func (s *Store) Pipeline(ctx context.Context, status membership.Status, country,
 	var cur cursor
 	if after != "" {
 		b, err := base64.RawURLEncoding.DecodeString(after)
-		if err != nil || json.Unmarshal(b, &cur) != nil || cur.Status < 0 || cur.Status >= len(statuses) {
+		if err != nil || json.Unmarshal(b, &cur) != nil || cur.Status < 0 || cur.Status >= len(statuses) ||
+			cur.Query != filtersKey(status, country, q) {
 			return membership.Page{}, failure.Fields("invalid cursor", failure.FieldError{Pointer: "query/cursor", Detail: "is not a cursor from this listing"})
 		}
 	}
@@ -208,9 +217,10 @@ func (s *Store) Pipeline(ctx context.Context, status membership.Status, country,
 			filters = append(filters, "country = :c")
 			in.ExpressionAttributeValues[":c"] = str(country)
 		}
-		if q != "" {
+		if fq := membership.Fold(q); fq != "" {
+			// Both folded: "etienne" finds Saint-Étienne.
 			filters = append(filters, "contains(nameLower, :q)")
-			in.ExpressionAttributeValues[":q"] = str(strings.ToLower(q))
+			in.ExpressionAttributeValues[":q"] = str(fq)
 		}
 		if len(filters) > 0 {
 			in.FilterExpression = aws.String(strings.Join(filters, " AND "))
@@ -233,7 +243,7 @@ func (s *Store) Pipeline(ctx context.Context, status membership.Status, country,
 			page.Cities = append(page.Cities, it.city())
 		}
 		if len(out.LastEvaluatedKey) > 0 {
-			next := cursor{Status: i, Key: map[string]string{}}
+			next := cursor{Status: i, Key: map[string]string{}, Query: filtersKey(status, country, q)}
 			for k, v := range out.LastEvaluatedKey {
 				if sv, ok := v.(*types.AttributeValueMemberS); ok {
 					next.Key[k] = sv.Value
@@ -245,7 +255,7 @@ func (s *Store) Pipeline(ctx context.Context, status membership.Status, country,
 		}
 		if int32(len(page.Cities)) >= limit {
 			if i+1 < len(statuses) {
-				b, _ := json.Marshal(cursor{Status: i + 1})
+				b, _ := json.Marshal(cursor{Status: i + 1, Query: filtersKey(status, country, q)})
 				page.Next = base64.RawURLEncoding.EncodeToString(b)
 			}
 			return page, nil
