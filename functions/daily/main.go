@@ -15,11 +15,11 @@ import (
 )
 
 func main() {
-	env, err := boot.Env(append(boot.RulesVars, config.TableName)...)
+	env, err := boot.Env(append(boot.DailyVars, config.TableName)...)
 	if err != nil {
 		boot.Exit(err)
 	}
-	rules, err := boot.WorkflowRules(env)
+	rules, err := boot.DailyRules(env)
 	if err != nil {
 		boot.Exit(err)
 	}

@@ -3,6 +3,7 @@ package local_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -278,4 +279,78 @@ func optionalAreas() int {
 		}
 	}
 	return n
+}
+
+// member takes a new city to membership, its agreement in force since a year
+// ago.
+func member(t *testing.T, s *localtest.Stack, adm, name string) (string, string) {
+	t.Helper()
+	id, tok := reported(t, s, name)
+	base := "/admin/cities/" + id
+	c := admin(t, s, adm, base+"/expert-visits", `{"scheduledFor":"2025-09-10","experts":[{"name":"A","email":"a@x.example"}],"representative":{"name":"R","email":"r@x.example"}}`, 200)
+	admin(t, s, adm, base+"/expert-visits/"+c.ExpertVisit.VisitID+"/held", `{"heldOn":"2025-09-10","diagnosis":"ok"}`, 200)
+	admin(t, s, adm, base+"/profile", `{"title":"P","issuedOn":"2025-10-01"}`, 200)
+	signed := time.Now().UTC().AddDate(-1, 0, -1).Format("2006-01-02")
+	admin(t, s, adm, base+"/agreement", fmt.Sprintf(`{"citySignedOn":%q,"coeSignedOn":%q}`, signed, signed), 200)
+	return id, tok
+}
+
+// TestProgressReportFormInABrowser sends a member's yearly progress report
+// through the form, in French, after a refused first try.
+func TestProgressReportFormInABrowser(t *testing.T) {
+	ctx, jsErrors := browser(t)
+	s := localtest.New(t, local.Options{})
+	id, tok := member(t, s, s.AdminToken(), "Rapporteville")
+	fail := func(what string, err error) {
+		t.Helper()
+		html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+		t.Fatalf("%s: %v\nJavaScript errors: %v\npage: %.3000s", what, err, jsErrors(), html)
+	}
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			fail(what, err)
+		}
+	}
+	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+
+	do("open the form and send it without a summary",
+		chromedp.Navigate(s.URL+"/progress-report?city="+id+"&lang=fr#token="+tok),
+		chromedp.WaitVisible(css("#progress-form")),
+		chromedp.SendKeys(css("#actions"), "Formation interculturelle de 120 agents\nUn guichet d'accueil ouvert"),
+		chromedp.SendKeys(css(`#indicator-rows tr:first-child .indicator-name`), "Écoles mixtes"),
+		chromedp.SendKeys(css(`#indicator-rows tr:first-child .indicator-value`), "41 %"),
+		chromedp.SendKeys(css(`#indicator-rows tr:first-child .indicator-target`), "50 %"),
+		chromedp.Click(css("#submit-progress")),
+		chromedp.WaitVisible(css("#text[aria-invalid=true]")),
+	)
+	if msg := value(t, ctx, "read the error", chromedp.Text(css(".field-error")), fail); !strings.Contains(msg, "obligatoire") {
+		t.Errorf("the missing summary: %q", msg)
+	}
+	do("add the summary and send",
+		chromedp.SendKeys(css("#text"), "Une année de mise en œuvre de la stratégie."),
+		chromedp.Click(css("#submit-progress")),
+		chromedp.WaitVisible(css("#progress-sent")),
+		chromedp.WaitVisible(css("#report-list li")),
+	)
+	_, _, body := s.Do(http.MethodGet, "/cities/"+id+"/progress-reports", tok, "")
+	var got struct {
+		Reports []struct {
+			Period     string
+			Actions    []string
+			Indicators []struct{ Name, Value, Target string }
+			Text       string
+		}
+	}
+	if err := json.Unmarshal(body, &got); err != nil || len(got.Reports) != 1 {
+		t.Fatalf("reports: %v %s", err, body)
+	}
+	r := got.Reports[0]
+	if r.Period != strconv.Itoa(time.Now().Year()) || len(r.Actions) != 2 || r.Actions[1] != "Un guichet d'accueil ouvert" ||
+		len(r.Indicators) != 1 || r.Indicators[0].Target != "50 %" || !strings.HasPrefix(r.Text, "Une année") {
+		t.Errorf("the report as stored: %+v", r)
+	}
+	if errs := jsErrors(); len(errs) > 0 {
+		t.Errorf("JavaScript errors: %v", errs)
+	}
 }

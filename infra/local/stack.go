@@ -143,6 +143,9 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 			if p, ok := params[v]; ok {
 				v = p
 			}
+			if strings.HasPrefix(v, "!Sub https://${HttpApi}.") {
+				v = opts.FormsBaseURL // the API's own URL: here, the local server
+			}
 			_ = os.Setenv(k, v)
 		}
 	}

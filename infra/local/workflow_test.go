@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -217,14 +218,26 @@ func TestDailyRemindersAreSentOnce(t *testing.T) {
 	s.Drain()
 	mails, _ := s.MailTo(t.Context(), "endingsoon@index.example")
 	warnings, progress := 0, 0
+	var reminder string
 	for _, m := range mails {
 		warnings += strings.Count(m.Subject, "ends")
 		if strings.Contains(strings.ToLower(m.Subject), "progress") {
 			progress++
+			reminder = m.Body
 		}
 	}
 	if progress != 1 {
 		t.Fatalf("%d progress reminders in %d emails", progress, len(mails))
+	}
+	// The reminder carries a fresh link to the progress report form, which
+	// works however old the city's first link is.
+	link := regexp.MustCompile(`http\S+/progress-report\?city=` + id + `&lang=en#token=([A-Za-z0-9_-]+)`).FindStringSubmatch(reminder)
+	if link == nil {
+		t.Fatalf("no progress report link in the reminder:\n%s", reminder)
+	}
+	report := `{"period":"2026","actions":["Intercultural training for 120 civil servants"],"indicators":[],"text":"Done."}`
+	if status, _, resp := s.Do(http.MethodPost, "/cities/"+id+"/progress-reports", link[1], report); status != http.StatusCreated {
+		t.Fatalf("report with the reminder's link: %d %s", status, resp)
 	}
 }
 

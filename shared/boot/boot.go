@@ -83,7 +83,23 @@ func MembershipSettings(env config.Env) (membership.Settings, error) {
 }
 
 // RulesVars are the variables WorkflowRules reads.
-var RulesVars = []config.Var{config.AgreementYears, config.FeePerYearCents, config.SecretariatEmail}
+var RulesVars = []config.Var{config.AgreementYears, config.FeePerYearCents, config.SecretariatEmail,
+	config.FormsBaseURL, config.CityTokenTTL}
+
+// DailyVars are the variables DailyRules reads: RulesVars and API_URL.
+var DailyVars = []config.Var{config.AgreementYears, config.FeePerYearCents, config.SecretariatEmail,
+	config.FormsBaseURL, config.CityTokenTTL, config.APIURL}
+
+// DailyRules reads the rules of the daily schedule, which API Gateway never
+// calls: without FORMS_BASE_URL, its links point to API_URL, where the web
+// function serves the forms.
+func DailyRules(env config.Env) (membership.Rules, error) {
+	r, err := WorkflowRules(env)
+	if r.FormsBaseURL == "" && err == nil {
+		r.FormsBaseURL = env.String(config.APIURL)
+	}
+	return r, err
+}
 
 // WorkflowRules reads the admission workflow's configuration.
 func WorkflowRules(env config.Env) (membership.Rules, error) {
@@ -98,8 +114,13 @@ func WorkflowRules(env config.Env) (membership.Rules, error) {
 	if years < 1 || years > 20 || fee < 0 {
 		return membership.Rules{}, fmt.Errorf("%s and %s must be positive", config.AgreementYears.Name, config.FeePerYearCents.Name)
 	}
+	ttl, err := env.Duration(config.CityTokenTTL)
+	if err != nil {
+		return membership.Rules{}, err
+	}
 	return membership.Rules{AgreementYears: int(years), FeePerYear: membership.Money{Amount: fee, Currency: "EUR"},
-		SecretariatEmail: env.String(config.SecretariatEmail)}, nil
+		SecretariatEmail: env.String(config.SecretariatEmail), FormsBaseURL: env.String(config.FormsBaseURL),
+		CityTokenTTL: ttl}, nil
 }
 
 // Schedule assembles the daily duties.

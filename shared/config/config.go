@@ -29,6 +29,7 @@ var (
 	SenderEmail       = Var{Name: "SENDER_EMAIL", Required: true, Doc: "verified SES address emails come from"}
 	SecretariatEmail  = Var{Name: "SECRETARIAT_EMAIL", Required: true, Doc: "where the secretariat is told of applications"}
 	FormsBaseURL      = Var{Name: "FORMS_BASE_URL", Doc: "base URL of the web forms, for access links (empty: the API's own URL, where the web function serves them)"}
+	APIURL            = Var{Name: "API_URL", Doc: "the API's public URL, for functions API Gateway does not call (links in scheduled emails)"}
 	MinPopulation     = Var{Name: "ELIGIBILITY_MIN_POPULATION", Default: "30000", Doc: "inhabitants a city needs"}
 	MinDiversityShare = Var{Name: "ELIGIBILITY_MIN_DIVERSITY_SHARE", Default: "5", Doc: "percent one diversity share needs"}
 	CityTokenTTL      = Var{Name: "CITY_TOKEN_TTL", Default: "4320h", Doc: "validity of a city's emailed access link"}
@@ -43,7 +44,7 @@ var (
 // All lists every variable by its Go name, for the template check and docs.
 var All = map[string]Var{
 	"TableName": TableName, "SenderEmail": SenderEmail, "SecretariatEmail": SecretariatEmail,
-	"FormsBaseURL": FormsBaseURL, "MinPopulation": MinPopulation, "MinDiversityShare": MinDiversityShare,
+	"FormsBaseURL": FormsBaseURL, "APIURL": APIURL, "MinPopulation": MinPopulation, "MinDiversityShare": MinDiversityShare,
 	"CityTokenTTL": CityTokenTTL, "SweepAfter": SweepAfter, "LogLevel": LogLevel,
 	"PopulationBands": PopulationBands, "ForeignBornBands": ForeignBornBands,
 	"AgreementYears": AgreementYears, "FeePerYearCents": FeePerYearCents,

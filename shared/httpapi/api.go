@@ -91,6 +91,7 @@ var Routes = []Route{
 	{"web", http.MethodGet, "/", page(web.Home)},
 	{"web", http.MethodGet, "/apply", page(web.Apply)},
 	{"web", http.MethodGet, "/index-form", page(web.IndexForm)},
+	{"web", http.MethodGet, "/progress-report", page(web.ProgressReport)},
 }
 
 // page adapts a web form's handler, which needs nothing of the API.

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/intercultural-cities/backoffice/shared/auth"
 	"github.com/intercultural-cities/backoffice/shared/failure"
 	"github.com/intercultural-cities/backoffice/shared/notify"
 )
@@ -17,7 +18,15 @@ import (
 // day (or any later day) queues nothing twice.
 type Daily struct {
 	Change    *Change
-	Reminders []notify.Notification
+	Reminders []Reminder
+}
+
+// Reminder is an email the daily schedule sends once. Token, when set, is
+// the fresh access token its link carries: it is stored with the email, or
+// not at all.
+type Reminder struct {
+	Notification notify.Notification
+	Token        *auth.Token
 }
 
 // DailyDuties works out a city's duties for today (a date, UTC midnight);
@@ -63,7 +72,7 @@ func (c City) DailyDuties(today, now time.Time, r Rules, actor string) (Daily, e
 			city := c.mail("expiry-warning", key, data, now)
 			sec := c.mail("expiry-warning", key+"-secretariat", data, now)
 			sec.Lang, sec.ToName, sec.ToEmail = "en", "Intercultural Cities secretariat", r.SecretariatEmail
-			d.Reminders = append(d.Reminders, city, sec)
+			d.Reminders = append(d.Reminders, Reminder{Notification: city}, Reminder{Notification: sec})
 		}
 		// A progress report is due every year on the agreement's anniversary.
 		start, err := time.Parse(dateLayout, c.Agreement.InForceFrom)
@@ -71,12 +80,27 @@ func (c City) DailyDuties(today, now time.Time, r Rules, actor string) (Daily, e
 			anniversary := start.AddDate(today.Year()-start.Year(), 0, 0)
 			if !today.Before(anniversary) {
 				year := strconv.Itoa(today.Year())
-				d.Reminders = append(d.Reminders, c.mail("progress-due", "progress-"+c.ID+"-"+year,
-					map[string]string{"Year": year}, now))
+				d.Reminders = append(d.Reminders, c.progressReminder(year, now, r))
 			}
 		}
 	}
 	return d, nil
+}
+
+// progressReminder asks for the year's progress report, with a fresh
+// personal link to the progress report form: the city's first access link
+// may have expired long ago. Earlier links keep working until they expire.
+func (c City) progressReminder(year string, now time.Time, r Rules) Reminder {
+	// AccessLink is empty without a link (a secret otherwise, erased once sent).
+	n := c.mail("progress-due", "progress-"+c.ID+"-"+year, map[string]string{"Year": year, "AccessLink": ""}, now)
+	if r.FormsBaseURL == "" || r.CityTokenTTL <= 0 {
+		return Reminder{Notification: n}
+	}
+	secret, tok := auth.Issue(auth.RoleCity, c.ID, c.Contact.Email, now, r.CityTokenTTL)
+	n.Data["LinkExpires"] = tok.ExpiresAt.Format(dateLayout)
+	n.Secrets = map[string]string{"AccessLink": fmt.Sprintf("%s/progress-report?city=%s&lang=%s#token=%s",
+		strings.TrimRight(r.FormsBaseURL, "/"), c.ID, c.Language, secret)}
+	return Reminder{Notification: n, Token: &tok}
 }
 
 // Indicator is one measure a progress report tracks.

@@ -1,9 +1,11 @@
 package membership
 
 import (
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/intercultural-cities/backoffice/shared/auth"
 	"github.com/intercultural-cities/backoffice/shared/failure"
 )
 
@@ -93,7 +95,7 @@ func TestDailyDuties(t *testing.T) {
 	member := City{ID: "c", Name: "C", Status: StatusMember, Language: "fr", Contact: Contact{Name: "N", Email: "n@c.example"},
 		Agreement: &Agreement{InForceFrom: "2024-03-15", EndsOn: "2027-03-14"}}
 	notified := City{ID: "c", Status: StatusTerminationNotified, Termination: &Termination{EffectiveOn: "2026-02-28"}}
-	rules := Rules{SecretariatEmail: "sec@coe.example"}
+	rules := Rules{SecretariatEmail: "sec@coe.example", FormsBaseURL: "https://forms.example/dev/", CityTokenTTL: 90 * 24 * time.Hour}
 	tests := []struct {
 		name      string
 		city      City
@@ -121,7 +123,23 @@ func TestDailyDuties(t *testing.T) {
 			}
 			var ids []string
 			for _, n := range d.Reminders {
-				ids = append(ids, n.ID)
+				ids = append(ids, n.Notification.ID)
+				progress := strings.HasPrefix(n.Notification.ID, "progress-")
+				if !progress {
+					if n.Token != nil || n.Notification.Secrets != nil {
+						t.Errorf("%s carries a link", n.Notification.ID)
+					}
+					continue
+				}
+				// A fresh link to the progress report form, whose token is
+				// the one stored with the email.
+				link := n.Notification.Secrets["AccessLink"]
+				_, secret, _ := strings.Cut(link, "#token=")
+				if n.Token == nil || !strings.HasPrefix(link, "https://forms.example/dev/progress-report?city=c&lang=") ||
+					n.Token.Hash != auth.Hash(secret) || n.Token.CityID != "c" || n.Token.Role != auth.RoleCity ||
+					!n.Token.ExpiresAt.Equal(day(tt.today).Add(rules.CityTokenTTL)) {
+					t.Errorf("progress reminder link %q, token %+v", link, n.Token)
+				}
 			}
 			if len(ids) != len(tt.reminders) {
 				t.Fatalf("reminders %v, want %v", ids, tt.reminders)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/intercultural-cities/backoffice/shared/auth"
 	"github.com/intercultural-cities/backoffice/shared/idempotency"
 	"github.com/intercultural-cities/backoffice/shared/notify"
 )
@@ -14,7 +15,7 @@ import (
 type Store interface {
 	CitiesInStatus(ctx context.Context, status Status) ([]City, error)
 	UpdateCity(ctx context.Context, id string, idem *idempotency.Record, step func(City) (Change, error)) (Change, error)
-	QueueOnce(ctx context.Context, n notify.Notification) (bool, error)
+	QueueOnce(ctx context.Context, n notify.Notification, tok *auth.Token) (bool, error)
 }
 
 // Schedule runs the daily duties: terminations and expiries taking effect,
@@ -72,7 +73,7 @@ func (s *Schedule) RunDaily(ctx context.Context) (DailyResult, error) {
 				}
 			}
 			for _, n := range d.Reminders {
-				queued, err := s.Store.QueueOnce(ctx, n)
+				queued, err := s.Store.QueueOnce(ctx, n.Notification, n.Token)
 				switch {
 				case err != nil:
 					errs = append(errs, err)

@@ -81,6 +81,10 @@ type Rules struct {
 	AgreementYears   int   // default length of an agreement
 	FeePerYear       Money // default yearly fee
 	SecretariatEmail string
+	// Where the yearly progress-report reminder's fresh access link points
+	// (empty: the reminder carries no link), and how long that link works.
+	FormsBaseURL string
+	CityTokenTTL time.Duration
 }
 
 // Change is what one step does to a city: its new state, the audit entry

@@ -143,3 +143,21 @@ func TestConditionalParts(t *testing.T) {
 		}
 	}
 }
+
+func TestTheProgressReminderWithAndWithoutALink(t *testing.T) {
+	for _, lang := range Languages {
+		with := sample("progress-due", lang)
+		with.Secrets = map[string]string{"AccessLink": "https://forms.example/progress-report?city=c1&lang=" + lang + "#token=abc"}
+		m, err := Render(with)
+		if err != nil || !strings.Contains(m.Text, with.Secrets["AccessLink"]) || !strings.Contains(m.HTML, "progress-report?city=c1&amp;lang="+lang+"#token=abc") {
+			t.Errorf("%s, with a link: %v\n%s", lang, err, m.Text)
+		}
+		without := sample("progress-due", lang)
+		without.Secrets = nil
+		without.Data["AccessLink"] = ""
+		m, err = Render(without)
+		if err != nil || strings.Contains(m.Text, "#token=") || strings.Contains(m.HTML, "<a href") {
+			t.Errorf("%s, without a link: %v\n%s", lang, err, m.Text)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/intercultural-cities/backoffice/shared/auth"
 	"github.com/intercultural-cities/backoffice/shared/failure"
 	"github.com/intercultural-cities/backoffice/shared/idempotency"
 	"github.com/intercultural-cities/backoffice/shared/membership"
@@ -284,15 +286,28 @@ func (s *Store) CitiesInStatus(ctx context.Context, status membership.Status) ([
 // QueueOnce queues a notification unless one with its id exists: reminders
 // have ids derived from their occasion, so re-running a schedule sends
 // nothing twice. It reports whether the notification was queued.
-func (s *Store) QueueOnce(ctx context.Context, n notify.Notification) (bool, error) {
+func (s *Store) QueueOnce(ctx context.Context, n notify.Notification, tok *auth.Token) (bool, error) {
 	put, err := notificationPut(s.table, n)
 	if err != nil {
 		return false, err
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.Put.TableName, Item: put.Put.Item,
-		ConditionExpression: put.Put.ConditionExpression})
-	if isConditionFailed(err) {
-		return false, nil
+	if tok == nil {
+		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.Put.TableName, Item: put.Put.Item,
+			ConditionExpression: put.Put.ConditionExpression})
+		if isConditionFailed(err) {
+			return false, nil
+		}
+	} else {
+		// The link's token exists only if its email does.
+		var tp types.TransactWriteItem
+		if tp, err = tokenPut(s.table, *tok); err != nil {
+			return false, err
+		}
+		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+			TransactItems: []types.TransactWriteItem{put, tp}})
+		if failed, _ := canceledAt(err); slices.Contains(failed, 0) {
+			return false, nil
+		}
 	}
 	if err != nil {
 		return false, fmt.Errorf("queue notification: %w", err)

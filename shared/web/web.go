@@ -36,9 +36,10 @@ var (
 	// that links the routes links this package, and only web serves pages.
 	pages = sync.OnceValue(func() map[string]*template.Template {
 		return map[string]*template.Template{
-			"home":  parse("home.html"),
-			"apply": parse("apply.html"),
-			"index": parse("index-form.html"),
+			"home":     parse("home.html"),
+			"apply":    parse("apply.html"),
+			"index":    parse("index-form.html"),
+			"progress": parse("progress-report.html"),
 		}
 	})
 )
@@ -119,3 +120,8 @@ func Apply(w http.ResponseWriter, r *http.Request) { render(w, r, "apply") }
 // IndexForm serves GET /index-form: the INDEX questionnaire form, opened
 // from the emailed link /index-form?city=<cityId>&lang=<en|fr>#token=<token>.
 func IndexForm(w http.ResponseWriter, r *http.Request) { render(w, r, "index") }
+
+// ProgressReport serves GET /progress-report: a member city's yearly
+// progress report, opened from the emailed link
+// /progress-report?city=<cityId>&lang=<en|fr>#token=<token>.
+func ProgressReport(w http.ResponseWriter, r *http.Request) { render(w, r, "progress") }

@@ -47,6 +47,10 @@
     return { status: resp.status, headers: resp.headers, body: body };
   }
 
+  function fmtMsg(key, vals) {
+    return t(key).replace(/\{(\w+)\}/g, function (m, k) { return vals[k] === undefined ? m : String(vals[k]); });
+  }
+
   function problemText(r) {
     var p = r.body || {};
     return t("jsError") + " " + (p.detail || p.title || ("HTTP " + r.status));
@@ -163,12 +167,9 @@
     });
   }
 
-  // The INDEX form.
-  function initIndex() {
-    var form = document.getElementById("index-form");
-    var box = document.getElementById("questions");
-    var status = document.getElementById("form-status");
-    var result = document.getElementById("result");
+  // cityLink reads the city and its token from the emailed link
+  // (?city=<id>#token=<token>); without them it says so in box.
+  function cityLink(box) {
     var token = new URLSearchParams(location.hash.slice(1)).get("token");
     var city = new URLSearchParams(location.search).get("city");
     var sw = document.getElementById("switch-lang");
@@ -176,10 +177,155 @@
       sw.href = "?city=" + encodeURIComponent(city) + "&lang=" + (lang === "fr" ? "en" : "fr") + location.hash;
     }
     if (!token || !city || !/^[a-z2-7]{26}$/.test(city)) {
-      say(status, t("jsNoLink"), "error");
-      return;
+      say(box, t("jsNoLink"), "error");
+      return null;
     }
-    var auth = { "Authorization": "Bearer " + token };
+    return { city: city, auth: { "Authorization": "Bearer " + token } };
+  }
+
+  function refusal(r) {
+    if (r.status === 401) { return t("jsUnauthorized"); }
+    if (r.status === 403) { return t("jsForbidden"); }
+    return "";
+  }
+
+  // The progress report form.
+  function initProgress() {
+    var form = document.getElementById("progress-form");
+    var status = document.getElementById("form-status");
+    var result = document.getElementById("result");
+    var rows = document.getElementById("indicator-rows");
+    var button = document.getElementById("submit-progress");
+    var link = cityLink(status);
+    if (!link) { return; }
+    var url = "cities/" + link.city + "/progress-reports";
+    var once = new Once();
+
+    function addRow() {
+      var i = rows.children.length;
+      var tr = el("tr", { "data-pointer": "/indicators/" + i });
+      ["name", "value", "target"].forEach(function (f) {
+        var td = el("td", { "data-pointer": "/indicators/" + i + "/" + f });
+        td.appendChild(el("input", { "class": "indicator-" + f, maxlength: 200,
+          "aria-label": t("jsIndicator" + f) + " " + (i + 1) }));
+        tr.appendChild(td);
+      });
+      rows.appendChild(tr);
+    }
+
+    function indicators() {
+      var out = [];
+      rows.querySelectorAll("tr").forEach(function (tr) {
+        var v = {};
+        ["name", "value", "target"].forEach(function (f) { v[f] = tr.querySelector(".indicator-" + f).value.trim(); });
+        if (!v.name && !v.value && !v.target) { return; }
+        if (!v.target) { delete v.target; }
+        out.push({ row: tr, value: v });
+      });
+      return out;
+    }
+
+    async function earlier() {
+      var r = await call("GET", url, { headers: link.auth });
+      if (refusal(r)) { say(status, refusal(r), "error"); return false; }
+      var list = document.getElementById("report-list");
+      list.textContent = "";
+      ((r.body && r.body.reports) || []).forEach(function (rep) {
+        var day = new Date(rep.submittedAt);
+        list.appendChild(el("li", {}, fmtMsg("jsReportOf", { period: rep.period,
+          date: isNaN(day) ? rep.submittedAt : day.toLocaleDateString(lang, { year: "numeric", month: "long", day: "numeric" }) })));
+      });
+      document.getElementById("reports").hidden = !list.children.length;
+      return true;
+    }
+
+    document.getElementById("add-indicator").addEventListener("click", function () {
+      addRow();
+      rows.lastChild.querySelector("input").focus();
+    });
+    form.addEventListener("submit", async function (ev) {
+      ev.preventDefault();
+      clearErrors(form);
+      say(result, "");
+      var lines = form.elements.text.value;
+      var actions = form.elements.actions.value.split("\n").map(function (a) { return a.trim(); }).filter(Boolean);
+      var inds = indicators();
+      var body = JSON.stringify({ period: form.elements.period.value.trim(), actions: actions,
+        indicators: inds.map(function (x) { return x.value; }), text: lines.trim() });
+      var key = once.keyFor(body);
+      say(status, t("jsSending"));
+      button.disabled = true;
+      var r;
+      try {
+        r = await call("POST", url, { body: body, headers: Object.assign({ "Idempotency-Key": key }, link.auth) });
+      } catch (e) {
+        say(status, t("jsNetwork"), "error");
+        return;
+      } finally {
+        button.disabled = false;
+      }
+      if (r.status === 201 && r.body) {
+        say(status, "");
+        result.appendChild(el("p", { id: "progress-sent" }, t("jsProgressSent")));
+        form.hidden = true;
+        result.focus();
+        try { await earlier(); } catch (e) { /* the report is sent all the same */ }
+        return;
+      }
+      if (refusal(r)) { say(status, refusal(r), "error"); return; }
+      if (r.status === 409) { say(status, t("jsProgressMember"), "error"); return; }
+      var errs = (r.body && r.body.errors) || [];
+      if (r.status === 400 && errs.length) {
+        say(status, t("jsFixErrors"), "error");
+        var other = [];
+        errs.forEach(function (e) {
+          var p = e.pointer || "";
+          var m = /^\/indicators\/(\d+)(\/\w+)?$/.exec(p);
+          var target = null;
+          if (m && inds[Number(m[1])]) {
+            var row = inds[Number(m[1])].row;
+            target = m[2] ? row.querySelector("[data-pointer$='" + m[2] + "']") : row;
+          } else if (/^\/actions(\/|$)/.test(p)) {
+            target = form.querySelector('[data-pointer="/actions"]').closest(".field");
+          } else {
+            var f = form.querySelector('[data-pointer="' + CSS.escape(p) + '"]');
+            target = f && (f.closest(".field") || f);
+          }
+          if (target) { fieldError(target, e.detail); } else { other.push((p ? p + ": " : "") + e.detail); }
+        });
+        generalErrors(status, other);
+        var first = form.querySelector("[aria-invalid=true]");
+        if (first) { first.focus(); }
+        return;
+      }
+      say(status, problemText(r), "error");
+    });
+
+    (async function () {
+      form.elements.period.value = String(new Date().getFullYear());
+      for (var i = 0; i < 3; i++) { addRow(); }
+      say(status, t("jsLoadingReports"));
+      try {
+        if (!(await earlier())) { return; }
+      } catch (e) {
+        say(status, t("jsNetwork"), "error");
+        return;
+      }
+      say(status, "");
+      form.hidden = false;
+    })();
+  }
+
+  // The INDEX form.
+  function initIndex() {
+    var form = document.getElementById("index-form");
+    var box = document.getElementById("questions");
+    var status = document.getElementById("form-status");
+    var result = document.getElementById("result");
+    var link = cityLink(status);
+    if (!link) { return; }
+    var city = link.city;
+    var auth = link.auth;
     var draftURL = "cities/" + city + "/index/draft";
     var version = null;
     var etag = null;
@@ -536,4 +682,5 @@
   var page = document.body.getAttribute("data-page");
   if (page === "apply") { initApply(); }
   if (page === "index") { initIndex(); }
+  if (page === "progress") { initProgress(); }
 })();
