@@ -350,6 +350,11 @@ func TestProgressReportFormInABrowser(t *testing.T) {
 		len(r.Indicators) != 1 || r.Indicators[0].Target != "50 %" || !strings.HasPrefix(r.Text, "Une année") {
 		t.Errorf("the report as stored: %+v", r)
 	}
+	// The page links to the city's other page with the same personal link.
+	href := value(t, ctx, "read the navigation", chromedp.AttributeValue(css(`#city-nav a[href^="index-form"]`), "href"), fail)
+	if href.Value != "index-form?city="+id+"&lang=fr#token="+tok {
+		t.Errorf("link to the INDEX form: %+v", href)
+	}
 	if errs := jsErrors(); len(errs) > 0 {
 		t.Errorf("JavaScript errors: %v", errs)
 	}

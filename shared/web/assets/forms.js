@@ -180,6 +180,15 @@
       say(box, t("jsNoLink"), "error");
       return null;
     }
+    // The city's pages, each reached with the same personal link.
+    var nav = el("nav", { id: "city-nav", "aria-label": t("jsCityPages") });
+    [["index-form", "jsNavIndex", "index"], ["progress-report", "jsNavProgress", "progress"]].forEach(function (p) {
+      var here = document.body.getAttribute("data-page") === p[2];
+      nav.appendChild(el("a", { href: p[0] + "?city=" + encodeURIComponent(city) + "&lang=" + lang + location.hash,
+        "aria-current": here ? "page" : null }, t(p[1])));
+    });
+    var h1 = document.querySelector("main h1");
+    h1.parentNode.insertBefore(nav, h1);
     return { city: city, auth: { "Authorization": "Bearer " + token } };
   }
 
