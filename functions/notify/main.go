@@ -10,6 +10,7 @@ import (
 
 	"github.com/intercultural-cities/backoffice/shared/boot"
 	"github.com/intercultural-cities/backoffice/shared/config"
+	"github.com/intercultural-cities/backoffice/shared/mail"
 	"github.com/intercultural-cities/backoffice/shared/outbox"
 )
 
@@ -22,6 +23,6 @@ func main() {
 	if err != nil {
 		boot.Exit(err)
 	}
-	notifier := boot.Notifier(env, cfg, boot.Store(env, cfg))
+	notifier := boot.Notifier(boot.Store(env, cfg), mail.New(cfg, env.String(config.SenderEmail)))
 	lambda.Start(outbox.StreamHandler(outbox.TypeNotification, boot.DeliverNotification(notifier)))
 }

@@ -173,7 +173,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	s.DB = clients.DynamoDB(cfg)
 	s.cfg = cfg
-	s.SES = clients.SES(cfg)
+	s.SES = mail.Client(cfg)
 	if err := s.createTable(ctx); err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Notifier = boot.Notifier(env, cfg, s.Store)
+	s.Notifier = boot.Notifier(s.Store, mail.New(cfg, env.String(config.SenderEmail)))
 	if ms, ok := s.Notifier.Sender.(*mail.SES); ok {
 		s.Sender = fmt.Sprintf("%q <%s>", ms.FromName, ms.From)
 	}

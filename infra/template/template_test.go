@@ -9,6 +9,7 @@ import (
 	"go/token"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -144,6 +145,55 @@ func TestFunctionsBuildForLambda(t *testing.T) {
 			t.Errorf("functions/%s: binary is for %v, want EM_AARCH64", name, f.Machine)
 		}
 		_ = f.Close()
+	}
+}
+
+// TestFunctionsLinkOnlyWhatTheyUse lists each function's dependencies as the
+// Lambda build sees them: no test-only code, no AWS client a function does
+// not call (SES only in notify; none of the SDK's profile, SSO or STS
+// machinery anywhere), and no AWS SDK at all in the functions without AWS.
+func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
+	tpl := load(t)
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("no go command on PATH: %v", err)
+	}
+	args := []string{"list", "-tags", "lambda.norpc", "-f", "{{.ImportPath}} {{join .Deps \" \"}}"}
+	for _, name := range tpl.Names() {
+		args = append(args, "./functions/"+name)
+	}
+	cmd := exec.Command(goBin, args...)
+	cmd.Dir = tpl.Dir
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	const sdk = "github.com/aws/aws-sdk-go-v2/"
+	never := []string{"github.com/sivchari/kumo", "github.com/chromedp/", "github.com/getkin/kin-openapi",
+		"github.com/intercultural-cities/backoffice/infra/", "testing", sdk + "config", sdk + "service/sts",
+		sdk + "service/sso", sdk + "service/signin", sdk + "credentials/ssocreds", sdk + "credentials/stscreds"}
+	withoutAWS := []string{"openapi", "questionnaire", "web"}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != len(tpl.Names()) {
+		t.Fatalf("go list printed %d packages for %d functions", len(lines), len(tpl.Names()))
+	}
+	for _, line := range lines {
+		fields := strings.Fields(line)
+		name := path.Base(fields[0])
+		for _, dep := range fields[1:] {
+			for _, bad := range never {
+				if dep == bad || strings.HasPrefix(dep, strings.TrimSuffix(bad, "/")+"/") {
+					t.Errorf("functions/%s links %s", name, dep)
+				}
+			}
+			if dep == sdk+"service/ses" && name != "notify" {
+				t.Errorf("functions/%s links SES, which only notify uses", name)
+			}
+			if slices.Contains(withoutAWS, name) && strings.HasPrefix(dep, sdk+"service/") {
+				t.Errorf("functions/%s needs no AWS client but links %s", name, dep)
+			}
+		}
 	}
 }
 

@@ -17,7 +17,6 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/config"
 	"github.com/intercultural-cities/backoffice/shared/eligibility"
 	"github.com/intercultural-cities/backoffice/shared/index"
-	"github.com/intercultural-cities/backoffice/shared/mail"
 	"github.com/intercultural-cities/backoffice/shared/membership"
 	"github.com/intercultural-cities/backoffice/shared/notify"
 	"github.com/intercultural-cities/backoffice/shared/outbox"
@@ -128,14 +127,10 @@ func Schedule(rules membership.Rules, s *store.Store) *membership.Schedule {
 	return &membership.Schedule{Store: s, Rules: rules, Now: time.Now}
 }
 
-// Notifier assembles email delivery.
-func Notifier(env config.Env, cfg aws.Config, s *store.Store) *notify.Service {
-	return &notify.Service{
-		Store:  s,
-		Sender: &mail.SES{Client: clients.SES(cfg), From: env.String(config.SenderEmail), FromName: "Intercultural Cities"},
-		Now:    time.Now,
-		Lease:  2 * time.Minute,
-	}
+// Notifier assembles email delivery through sender (mail.New for SES; boot
+// does not build it, so that only the notify function links SES).
+func Notifier(s *store.Store, sender notify.Sender) *notify.Service {
+	return &notify.Service{Store: s, Sender: sender, Now: time.Now, Lease: 2 * time.Minute}
 }
 
 // Sweeper assembles the outbox sweeper.

@@ -38,7 +38,7 @@ func TestClientsHonourTheStandardEndpointSettings(t *testing.T) {
 	}
 	cfg.RetryMaxAttempts = 1
 	_, _ = DynamoDB(cfg).ListTables(context.Background(), &dynamodb.ListTablesInput{})
-	_, _ = SES(cfg).ListIdentities(context.Background(), &ses.ListIdentitiesInput{})
+	_, _ = ses.NewFromConfig(cfg).ListIdentities(context.Background(), &ses.ListIdentitiesInput{})
 	if ddbHits.Load() == 0 || sesHits.Load() == 0 || globalHits.Load() != 0 {
 		t.Fatalf("requests: dynamodb %d, ses %d, global %d; want the service-specific endpoints used",
 			ddbHits.Load(), sesHits.Load(), globalHits.Load())
@@ -46,7 +46,7 @@ func TestClientsHonourTheStandardEndpointSettings(t *testing.T) {
 	t.Setenv("AWS_ENDPOINT_URL_SES", "")
 	cfg, _ = AWS(context.Background())
 	cfg.RetryMaxAttempts = 1
-	_, _ = SES(cfg).ListIdentities(context.Background(), &ses.ListIdentitiesInput{})
+	_, _ = ses.NewFromConfig(cfg).ListIdentities(context.Background(), &ses.ListIdentitiesInput{})
 	if globalHits.Load() == 0 {
 		t.Fatal("AWS_ENDPOINT_URL was not used when no service-specific endpoint is set")
 	}

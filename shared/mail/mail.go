@@ -23,6 +23,15 @@ type SES struct {
 
 var _ notify.Sender = (*SES)(nil)
 
+// Client builds the SES client from the SDK configuration (see package
+// clients), honouring AWS_ENDPOINT_URL_SES.
+func Client(cfg aws.Config) *ses.Client { return ses.NewFromConfig(cfg) }
+
+// New sends from the verified address from, as "Intercultural Cities".
+func New(cfg aws.Config, from string) *SES {
+	return &SES{Client: Client(cfg), From: from, FromName: "Intercultural Cities"}
+}
+
 // Send implements notify.Sender. Names are RFC 2047 encoded by net/mail, and
 // line breaks in any header value are refused.
 func (s *SES) Send(ctx context.Context, m notify.Message) (string, error) {
