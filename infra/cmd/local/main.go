@@ -91,8 +91,11 @@ Intercultural Cities back office - local stack
   Fire a schedule  curl -X POST -H 'Authorization: Bearer %[2]s' %[1]s/admin/runs/sweeper   (or .../daily)
   Pipeline         curl -H 'Authorization: Bearer %[2]s' %[1]s/admin/cities
   Data             %[3]s
+  AWS emulator     %[4]s   (DynamoDB and SES, in this process)
+  More tokens      TABLE_NAME=%[5]s AWS_ENDPOINT_URL=%[4]s AWS_REGION=%[6]s \
+                   AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local go run ./infra/cmd/tokens create --name "Jane Doe"
 Ctrl-C stops.
-`, base, admin, dataDir())
+`, base, admin, dataDir(), local.Emulator(), s.Table, os.Getenv("AWS_REGION"))
 
 	<-ctx.Done()
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
