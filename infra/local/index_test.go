@@ -377,3 +377,23 @@ func percentQuestion(q *index.Questionnaire) string {
 	}
 	return ""
 }
+
+// A city's token proves its city exists; the secretariat's does not, so a
+// draft for a mistyped city id is refused, and nothing is written.
+func TestTheSecretariatCannotDraftForNoCity(t *testing.T) {
+	s := localtest.New(t, local.Options{})
+	body := submissionBody(t, demo.Answers(index.Current(), demo.City{Population: 150000, ForeignBorn: 12}, 0.5, 3, false)[:3])
+	before := s.Items("CITY#")
+	status, _, resp := s.Do(http.MethodPut, "/cities/aaaaaaaaaaaaaaaaaaaaaaaaaa/index/draft", s.AdminToken(), body)
+	if status != http.StatusNotFound || s.Items("CITY#") != before {
+		t.Fatalf("draft for no city: %d %s, %d items written", status, resp, s.Items("CITY#")-before)
+	}
+	id, _ := applyCity(t, s, "Drafted By The Secretariat", 150000, 12)
+	// A revision of a draft that does not exist yet is a stale one.
+	if status, _, resp := s.Do(http.MethodPut, "/cities/"+id+"/index/draft", s.AdminToken(), body, "If-Match", `"1"`); status != http.StatusPreconditionFailed {
+		t.Fatalf("If-Match without a draft: %d %s", status, resp)
+	}
+	if status, _, resp := s.Do(http.MethodPut, "/cities/"+id+"/index/draft", s.AdminToken(), body); status != http.StatusOK {
+		t.Fatalf("draft for a city: %d %s", status, resp)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/intercultural-cities/backoffice/shared/auth"
 	"github.com/intercultural-cities/backoffice/shared/failure"
 	"github.com/intercultural-cities/backoffice/shared/idempotency"
 	"github.com/intercultural-cities/backoffice/shared/ids"
@@ -162,6 +163,14 @@ func (a *API) putDraft(w http.ResponseWriter, r *http.Request) {
 	if _, err := in.Validate(false); err != nil {
 		writeProblem(w, r, err)
 		return
+	}
+	if strings.HasPrefix(actor, string(auth.RoleSecretariat)+":") {
+		// A city's token proves its city exists; the secretariat's does
+		// not, and a mistyped id must not leave a draft of no city.
+		if _, _, err := a.Store.City(r.Context(), id); err != nil {
+			writeProblem(w, r, err)
+			return
+		}
 	}
 	d, err := a.Store.SaveDraft(r.Context(), index.Draft{CityID: id, Version: *in.Version, Answers: in.Answers,
 		UpdatedAt: a.Now().UTC(), UpdatedBy: actor}, expected)

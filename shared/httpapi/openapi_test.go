@@ -1169,7 +1169,7 @@ func TestOpenAPIDescribesTheIndexHandlers(t *testing.T) {
 	refuse(t, s, c, http.MethodPut, draftPath, []refusal{
 		{name: "stale If-Match", token: tok, url: draft, body: one, headers: []string{"If-Match", stale}, status: 412},
 		{name: "no If-Match on an existing draft", token: tok, url: draft, body: one, status: 412},
-		{name: "If-Match without a draft", token: admin, url: "/cities/" + missing + "/index/draft", body: one, headers: []string{"If-Match", `"1"`}, status: 412},
+		{name: "a city that does not exist", token: admin, url: "/cities/" + missing + "/index/draft", body: one, headers: []string{"If-Match", `"1"`}, status: 404},
 		{name: "malformed If-Match", token: tok, url: draft, body: one, headers: []string{"If-Match", "latest"}, status: 400, pointer: "header/If-Match"},
 		{name: "unknown field in an answer", token: tok, url: draft, body: partial(`{"question":"commitment.statement","option":"yes","score":2}`), headers: []string{"If-Match", etag}, status: 400, pointer: "/answers/0/score"},
 		{name: "wrong type in an answer", token: tok, url: draft, body: partial(`{"question":"commitment.statement","option":"yes"},{"question":"demographics.population","value":"many"}`), headers: []string{"If-Match", etag}, status: 400,
