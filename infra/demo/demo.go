@@ -87,6 +87,7 @@ func Strength(i int) float64 {
 func Seed(ctx context.Context, client *http.Client, base, adminToken string) (int, error) {
 	q := index.Current()
 	n := 0
+	ids := make([]string, len(Cities))
 	for i, c := range Cities {
 		body, err := json.Marshal(map[string]any{
 			"cityName": c.Name, "country": c.Country, "population": c.Population,
@@ -108,6 +109,7 @@ func Seed(ctx context.Context, client *http.Client, base, adminToken string) (in
 		if !replayed {
 			n++
 		}
+		ids[i] = created.CityID
 		sub, err := json.Marshal(map[string]any{
 			"version": q.Version, "answers": Answers(q, c, Strength(i), uint64(i+1), i%3 == 0),
 		})
@@ -119,7 +121,7 @@ func Seed(ctx context.Context, client *http.Client, base, adminToken string) (in
 			return n, fmt.Errorf("demo INDEX of %s: %w", c.Name, err)
 		}
 	}
-	return n, nil
+	return n, advance(ctx, client, base, adminToken, ids)
 }
 
 func post(ctx context.Context, client *http.Client, url, token, key string, body []byte, out any) (bool, error) {

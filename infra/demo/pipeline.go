@@ -1,0 +1,137 @@
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Stage is how far along the admission path a demo city is taken, so that
+// the pipeline shows every step and the daily duties have work.
+type Stage int
+
+// The stages, in the order of the path.
+const (
+	Reported            Stage = iota // the INDEX scored: the analysis is the next step
+	VisitScheduled                   // an expert visit next month
+	VisitHeld                        // the visit held, the profile next
+	ProfileIssued                    // the agreement next
+	Member                           // in force for a year: its first progress report is due
+	TerminationNotified              // a member that gave notice last week
+	Withdrawn                        // a candidate that withdrew
+	Declined                         // ineligible, declined by the secretariat
+)
+
+// StageOf spreads the demo cities over the path: the ineligible ones are
+// declined, the others cycle through the stages.
+func StageOf(i int) Stage {
+	c := Cities[i]
+	if c.Population < 30000 || max(c.ForeignBorn, c.ForeignResidents, c.Minorities) < 5 {
+		return Declined
+	}
+	return []Stage{Reported, VisitScheduled, Member, VisitHeld, ProfileIssued, Member, Reported, Member,
+		TerminationNotified, Withdrawn, Member}[i%11]
+}
+
+// advance takes each demo city to its stage through the secretariat's API,
+// once its INDEX is scored (the stream does that in the background).
+func advance(ctx context.Context, client *http.Client, base, adminToken string, ids []string) error {
+	today := time.Now().UTC()
+	day := func(months, days int) string { return today.AddDate(0, months, days).Format("2006-01-02") }
+	for i, id := range ids {
+		if StageOf(i) == Reported {
+			continue
+		}
+		if err := waitReported(ctx, client, base, adminToken, id); err != nil {
+			return fmt.Errorf("demo city %s: %w", Cities[i].Name, err)
+		}
+		if err := advanceOne(ctx, client, base, adminToken, i, id, day); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// advanceOne takes demo city i, whose INDEX is reported, to its stage.
+func advanceOne(ctx context.Context, client *http.Client, base, adminToken string, i int, id string, day func(months, days int) string) error {
+	stage := StageOf(i)
+	step := func(name, path string, body any, out any) error {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		_, err = post(ctx, client, base+"/admin/cities/"+id+path, adminToken, fmt.Sprintf("demo-%s-%d", name, i+1), b, out)
+		if err != nil {
+			return fmt.Errorf("demo city %s, %s: %w", Cities[i].Name, name, err)
+		}
+		return nil
+	}
+	switch stage {
+	case Declined:
+		return step("decline", "/decline", map[string]string{"reason": "Demo: below the eligibility thresholds."}, nil)
+	case Withdrawn:
+		return step("withdrawal", "/withdrawal", map[string]string{"reason": "Demo: the new council will decide after the elections."}, nil)
+	}
+	// A member's path lies a year back; a candidate's is recent.
+	back := 0
+	if stage >= Member {
+		back = -14
+	}
+	visit := map[string]any{"scheduledFor": day(back-1, 0), "representative": map[string]string{"name": "Demo Representative", "email": "representative@coe.invalid"},
+		"experts": []map[string]string{{"name": "Demo Expert", "email": "expert@demo-city.invalid"}}}
+	if stage == VisitScheduled {
+		visit["scheduledFor"] = day(1, 0)
+	}
+	var file struct{ ExpertVisit struct{ VisitID string } }
+	if err := step("visit", "/expert-visits", visit, &file); err != nil || stage == VisitScheduled {
+		return err
+	}
+	held := map[string]string{"heldOn": day(back-1, 0), "diagnosis": "Demo: strong commitment; public space and media lag behind."}
+	if err := step("held", "/expert-visits/"+file.ExpertVisit.VisitID+"/held", held, nil); err != nil || stage == VisitHeld {
+		return err
+	}
+	profile := map[string]string{"title": "Intercultural profile of " + Cities[i].Name, "issuedOn": day(back, -15)}
+	if err := step("profile", "/profile", profile, nil); err != nil || stage == ProfileIssued {
+		return err
+	}
+	signed := day(back+1, 0)
+	if err := step("agreement", "/agreement", map[string]string{"citySignedOn": signed, "coeSignedOn": signed}, nil); err != nil || stage == Member {
+		return err
+	}
+	notice := map[string]string{"by": "city", "noticeOn": day(0, -7), "reason": "Demo: budget cuts."}
+	return step("termination", "/termination", notice, nil)
+}
+
+// waitReported waits until the city's INDEX is scored and reported.
+func waitReported(ctx context.Context, client *http.Client, base, adminToken, id string) error {
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/cities/"+id, nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+adminToken)
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		var file struct{ Status string }
+		err = json.NewDecoder(resp.Body).Decode(&file)
+		_ = resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		if file.Status != "applied" && file.Status != "index_submitted" {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return errors.New("its INDEX was not scored within a minute")
+}
