@@ -359,3 +359,80 @@ func TestProgressReportFormInABrowser(t *testing.T) {
 		t.Errorf("JavaScript errors: %v", errs)
 	}
 }
+
+// TestSecretariatConsoleInABrowser signs in, filters the pipeline, opens a
+// city and schedules its expert visit, after a refused first try.
+func TestSecretariatConsoleInABrowser(t *testing.T) {
+	ctx, jsErrors := browser(t)
+	s := localtest.New(t, local.Options{})
+	adm := s.AdminToken()
+	applyCity(t, s, "Still Applying", 90000, 9)
+	id, _ := reported(t, s, "Ready For A Visit")
+	fail := func(what string, err error) {
+		t.Helper()
+		html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+		t.Fatalf("%s: %v\nJavaScript errors: %v\npage: %.3000s", what, err, jsErrors(), html)
+	}
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			fail(what, err)
+		}
+	}
+	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+
+	do("a wrong token",
+		chromedp.Navigate(s.URL+"/secretariat?lang=en"),
+		chromedp.WaitVisible(css("#signin")),
+		chromedp.SendKeys(css("#token"), "not-a-token"),
+		chromedp.Click(css(`#signin button[type=submit]`)),
+		chromedp.WaitVisible(css("#form-status .error")),
+	)
+	do("sign in and filter the pipeline",
+		chromedp.SendKeys(css("#token"), adm),
+		chromedp.Click(css(`#signin button[type=submit]`)),
+		chromedp.WaitVisible(css(`#cities tbody tr`)),
+		chromedp.Click(css(`#counts button[data-status="index_reported"]`)),
+		chromedp.WaitVisible(css(`#counts button[data-status="index_reported"][aria-pressed=true]`)),
+	)
+	rows := value(t, ctx, "count rows", chromedp.Evaluate[int](`document.querySelectorAll("#cities tbody tr").length`), fail)
+	if rows != 1 {
+		t.Fatalf("%d rows for index_reported, want 1", rows)
+	}
+	do("open the city and try to schedule a visit without a representative",
+		chromedp.Click(css(`#cities tbody tr[data-city="`+id+`"] a`)),
+		chromedp.WaitVisible(css(`#steps details[data-step="visit_scheduled"]`)),
+		chromedp.Click(css(`details[data-step="visit_scheduled"] summary`)),
+		chromedp.SendKeys(css(`#s-visit_scheduled-scheduledFor`), "12/15/2026"),
+		chromedp.SendKeys(css(`#s-visit_scheduled-expertName`), "Ana Expert"),
+		chromedp.SendKeys(css(`#s-visit_scheduled-expertEmail`), "ana@experts.example"),
+		chromedp.Click(css(`details[data-step="visit_scheduled"] button[type=submit]`)),
+		chromedp.WaitVisible(css(`[data-field="representativeName"] .field-error`)),
+	)
+	do("add the representative and record",
+		chromedp.SendKeys(css(`#s-visit_scheduled-representativeName`), "Irena Novak"),
+		chromedp.SendKeys(css(`#s-visit_scheduled-representativeEmail`), "irena@coe.example"),
+		chromedp.Click(css(`details[data-step="visit_scheduled"] button[type=submit]`)),
+		chromedp.WaitVisible(css(`#steps details[data-step="visit_held"]`)),
+	)
+	_, _, body := s.Do(http.MethodGet, "/cities/"+id, adm, "")
+	var file struct {
+		Status      string
+		ExpertVisit struct {
+			ScheduledFor   string
+			Experts        []struct{ Name string }
+			Representative struct{ Email string }
+		}
+	}
+	if err := json.Unmarshal(body, &file); err != nil || file.Status != "visit_scheduled" || file.ExpertVisit.ScheduledFor != "2026-12-15" ||
+		len(file.ExpertVisit.Experts) != 1 || file.ExpertVisit.Representative.Email != "irena@coe.example" {
+		t.Fatalf("the city after the console's step: %v %s", err, body)
+	}
+	do("back to the pipeline", chromedp.Click(css("#back")), chromedp.WaitVisible(css("#pipeline")))
+	if c := value(t, ctx, "read a count", chromedp.Text(css(`#counts button[data-status="visit_scheduled"]`)), fail); !strings.HasSuffix(c, "(1)") {
+		t.Errorf("visit scheduled count %q, want (1)", c)
+	}
+	if errs := jsErrors(); len(errs) > 0 {
+		t.Errorf("JavaScript errors: %v", errs)
+	}
+}

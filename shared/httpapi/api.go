@@ -92,6 +92,7 @@ var Routes = []Route{
 	{"web", http.MethodGet, "/apply", page(web.Apply)},
 	{"web", http.MethodGet, "/index-form", page(web.IndexForm)},
 	{"web", http.MethodGet, "/progress-report", page(web.ProgressReport)},
+	{"web", http.MethodGet, "/secretariat", page(web.Secretariat)},
 }
 
 // page adapts a web form's handler, which needs nothing of the API.

@@ -36,10 +36,11 @@ var (
 	// that links the routes links this package, and only web serves pages.
 	pages = sync.OnceValue(func() map[string]*template.Template {
 		return map[string]*template.Template{
-			"home":     parse("home.html"),
-			"apply":    parse("apply.html"),
-			"index":    parse("index-form.html"),
-			"progress": parse("progress-report.html"),
+			"home":        parse("home.html"),
+			"apply":       parse("apply.html"),
+			"index":       parse("index-form.html"),
+			"progress":    parse("progress-report.html"),
+			"secretariat": parse("secretariat.html"),
 		}
 	})
 )
@@ -125,3 +126,7 @@ func IndexForm(w http.ResponseWriter, r *http.Request) { render(w, r, "index") }
 // progress report, opened from the emailed link
 // /progress-report?city=<cityId>&lang=<en|fr>#token=<token>.
 func ProgressReport(w http.ResponseWriter, r *http.Request) { render(w, r, "progress") }
+
+// Secretariat serves GET /secretariat: the secretariat's console (the
+// pipeline, a city's file and its steps), on the secretariat's token.
+func Secretariat(w http.ResponseWriter, r *http.Request) { render(w, r, "secretariat") }

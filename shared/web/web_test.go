@@ -12,7 +12,7 @@ import (
 	"testing"
 )
 
-var handlers = map[string]http.HandlerFunc{"/": Home, "/apply": Apply, "/index-form": IndexForm, "/progress-report": ProgressReport}
+var handlers = map[string]http.HandlerFunc{"/": Home, "/apply": Apply, "/index-form": IndexForm, "/progress-report": ProgressReport, "/secretariat": Secretariat}
 
 func get(t *testing.T, path, target string) *httptest.ResponseRecorder {
 	t.Helper()

@@ -87,6 +87,7 @@ Intercultural Cities back office - local stack
   Web forms        %[1]s/   (apply: %[1]s/apply; the INDEX form opens from the emailed link)
   OpenAPI          %[1]s/openapi.json
   Mail viewer      %[1]s/_local/mail   (JSON: /_local/mail.json)
+  Console          %[1]s/secretariat   (sign in with the secretariat token)
   Secretariat      Authorization: Bearer %[2]s
   Fire a schedule  curl -X POST -H 'Authorization: Bearer %[2]s' %[1]s/admin/runs/sweeper   (or .../daily)
   Pipeline         curl -H 'Authorization: Bearer %[2]s' %[1]s/admin/cities
