@@ -20,6 +20,7 @@ import (
 	"github.com/intercultural-cities/backoffice/infra/local"
 	"github.com/intercultural-cities/backoffice/infra/localtest"
 	"github.com/intercultural-cities/backoffice/shared/index"
+	"github.com/intercultural-cities/backoffice/shared/membership"
 )
 
 // chromium finds the browser, or skips the test.
@@ -428,9 +429,44 @@ func TestSecretariatConsoleInABrowser(t *testing.T) {
 		len(file.ExpertVisit.Experts) != 1 || file.ExpertVisit.Representative.Email != "irena@coe.example" {
 		t.Fatalf("the city after the console's step: %v %s", err, body)
 	}
+	// The rest of the path, each step through its own form.
+	date := func(d time.Time) string { return d.Format("01/02/2006") } // as typed in a date field
+	today := time.Now().UTC()
+	steps := []struct {
+		step   string
+		fields map[string]string
+		next   string // the step whose form appears next
+	}{
+		{"visit_held", map[string]string{"heldOn": date(today), "diagnosis": "Strong commitment."}, "profile_issued"},
+		{"profile_issued", map[string]string{"title": "Intercultural profile", "issuedOn": date(today), "link": "https://rm.coe.int/profile"}, "agreement_signed"},
+		{"agreement_signed", map[string]string{"citySignedOn": date(today.AddDate(0, 0, -2)), "coeSignedOn": date(today.AddDate(0, 0, -1))}, "termination_notified"},
+		{"termination_notified", map[string]string{"noticeOn": date(today), "reason": "Budget cuts."}, "tokens"},
+	}
+	for _, st := range steps {
+		actions := []chromedp.Action[chromedp.Void]{chromedp.Click(css(`details[data-step="` + st.step + `"] summary`))}
+		for f, v := range st.fields {
+			actions = append(actions, chromedp.SendKeys(css("#s-"+st.step+"-"+f), v))
+		}
+		actions = append(actions,
+			chromedp.Click(css(`details[data-step="`+st.step+`"] button[type=submit]`)),
+			chromedp.WaitNotPresent(css(`details[data-step="`+st.step+`"]`)),
+			chromedp.WaitVisible(css(`#steps details[data-step="`+st.next+`"]`)))
+		do(st.step, actions...)
+	}
+	_, _, body = s.Do(http.MethodGet, "/cities/"+id, adm, "")
+	var member struct {
+		Status      string
+		Agreement   struct{ InForceFrom string }
+		Termination struct{ By, EffectiveOn string }
+	}
+	if err := json.Unmarshal(body, &member); err != nil || member.Status != "termination_notified" ||
+		member.Agreement.InForceFrom != today.AddDate(0, 0, -1).Format("2006-01-02") || member.Termination.By != "city" ||
+		member.Termination.EffectiveOn != membership.AddMonth(today).Format("2006-01-02") {
+		t.Fatalf("the city after the console's steps: %v %s", err, body)
+	}
 	do("back to the pipeline", chromedp.Click(css("#back")), chromedp.WaitVisible(css("#pipeline")))
-	if c := value(t, ctx, "read a count", chromedp.Text(css(`#counts button[data-status="visit_scheduled"]`)), fail); !strings.HasSuffix(c, "(1)") {
-		t.Errorf("visit scheduled count %q, want (1)", c)
+	if c := value(t, ctx, "read a count", chromedp.Text(css(`#counts button[data-status="termination_notified"]`)), fail); !strings.HasSuffix(c, "(1)") {
+		t.Errorf("notice given count %q, want (1)", c)
 	}
 	if errs := jsErrors(); len(errs) > 0 {
 		t.Errorf("JavaScript errors: %v", errs)
