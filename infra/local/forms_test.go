@@ -84,6 +84,23 @@ func browser(t *testing.T) (context.Context, func() []string) {
 	}
 }
 
+// steps returns a test's two ways to drive the page: fail stops the test
+// with the page and its JavaScript errors; do runs steps, failing on error.
+func steps(t *testing.T, ctx context.Context, jsErrors func() []string) (func(string, error), func(string, ...chromedp.Action[chromedp.Void])) {
+	fail := func(what string, err error) {
+		t.Helper()
+		html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+		t.Fatalf("%s: %v\nJavaScript errors: %v\npage: %.3000s", what, err, jsErrors(), html)
+	}
+	do := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			fail(what, err)
+		}
+	}
+	return fail, do
+}
+
 // value runs an action that reads something from the page.
 func value[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T], fail func(string, error)) T {
 	t.Helper()
@@ -100,17 +117,7 @@ func value[T any](t *testing.T, ctx context.Context, what string, a chromedp.Act
 func TestWebFormsInABrowser(t *testing.T) {
 	ctx, jsErrors := browser(t)
 	s := localtest.New(t, local.Options{})
-	fail := func(what string, err error) {
-		t.Helper()
-		html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
-		t.Fatalf("%s: %v\nJavaScript errors: %v\npage: %.3000s", what, err, jsErrors(), html)
-	}
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			fail(what, err)
-		}
-	}
+	fail, do := steps(t, ctx, jsErrors)
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
 
 	// Apply.
@@ -302,17 +309,7 @@ func TestProgressReportFormInABrowser(t *testing.T) {
 	ctx, jsErrors := browser(t)
 	s := localtest.New(t, local.Options{})
 	id, tok := member(t, s, s.AdminToken(), "Rapporteville")
-	fail := func(what string, err error) {
-		t.Helper()
-		html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
-		t.Fatalf("%s: %v\nJavaScript errors: %v\npage: %.3000s", what, err, jsErrors(), html)
-	}
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			fail(what, err)
-		}
-	}
+	fail, do := steps(t, ctx, jsErrors)
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
 
 	do("open the form and send it without a summary",
@@ -369,17 +366,7 @@ func TestSecretariatConsoleInABrowser(t *testing.T) {
 	adm := s.AdminToken()
 	applyCity(t, s, "Still Applying", 90000, 9)
 	id, _ := reported(t, s, "Ready For A Visit")
-	fail := func(what string, err error) {
-		t.Helper()
-		html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
-		t.Fatalf("%s: %v\nJavaScript errors: %v\npage: %.3000s", what, err, jsErrors(), html)
-	}
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			fail(what, err)
-		}
-	}
+	fail, do := steps(t, ctx, jsErrors)
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
 
 	do("a wrong token",
@@ -432,7 +419,7 @@ func TestSecretariatConsoleInABrowser(t *testing.T) {
 	// The rest of the path, each step through its own form.
 	date := func(d time.Time) string { return d.Format("01/02/2006") } // as typed in a date field
 	today := time.Now().UTC()
-	steps := []struct {
+	path := []struct {
 		step   string
 		fields map[string]string
 		next   string // the step whose form appears next
@@ -442,7 +429,7 @@ func TestSecretariatConsoleInABrowser(t *testing.T) {
 		{"agreement_signed", map[string]string{"citySignedOn": date(today.AddDate(0, 0, -2)), "coeSignedOn": date(today.AddDate(0, 0, -1))}, "termination_notified"},
 		{"termination_notified", map[string]string{"noticeOn": date(today), "reason": "Budget cuts."}, "tokens"},
 	}
-	for _, st := range steps {
+	for _, st := range path {
 		actions := []chromedp.Action[chromedp.Void]{chromedp.Click(css(`details[data-step="` + st.step + `"] summary`))}
 		for f, v := range st.fields {
 			actions = append(actions, chromedp.SendKeys(css("#s-"+st.step+"-"+f), v))

@@ -47,6 +47,23 @@
     return { status: resp.status, headers: resp.headers, body: body };
   }
 
+  // send POSTs body under the Idempotency-Key once gives it (a retry of the
+  // same body reuses it), with form's buttons disabled meanwhile. On a network
+  // failure it says so in box and gives null.
+  async function send(once, url, body, headers, box, form) {
+    var buttons = form ? form.querySelectorAll("button") : [];
+    say(box, t("jsSending"));
+    buttons.forEach(function (b) { b.disabled = true; });
+    try {
+      return await call("POST", url, { body: body, headers: Object.assign({ "Idempotency-Key": once.keyFor(body) }, headers || {}) });
+    } catch (e) {
+      say(box, t("jsNetwork"), "error");
+      return null;
+    } finally {
+      buttons.forEach(function (b) { b.disabled = false; });
+    }
+  }
+
   function fmtMsg(key, vals) {
     return t(key).replace(/\{(\w+)\}/g, function (m, k) { return vals[k] === undefined ? m : String(vals[k]); });
   }
@@ -98,7 +115,6 @@
     var form = document.getElementById("apply-form");
     var status = document.getElementById("form-status");
     var result = document.getElementById("result");
-    var button = form.querySelector("button[type=submit]");
     var once = new Once();
     function val(name) { return form.elements[name].value.trim(); }
     function num(name) { var s = val(name); return s === "" ? undefined : Number(s); }
@@ -115,18 +131,8 @@
         language: checked ? checked.value : lang
       };
       var body = JSON.stringify(app);
-      var key = once.keyFor(body);
-      say(status, t("jsSending"));
-      button.disabled = true;
-      var r;
-      try {
-        r = await call("POST", "applications", { body: body, headers: { "Idempotency-Key": key } });
-      } catch (e) {
-        say(status, t("jsNetwork"), "error");
-        return;
-      } finally {
-        button.disabled = false;
-      }
+      var r = await send(once, "applications", body, {}, status, form);
+      if (!r) { return; }
       if (r.status === 201 && r.body) {
         say(status, "");
         var v = r.body.eligibility || {};
@@ -204,7 +210,6 @@
     var status = document.getElementById("form-status");
     var result = document.getElementById("result");
     var rows = document.getElementById("indicator-rows");
-    var button = document.getElementById("submit-progress");
     var link = cityLink(status);
     if (!link) { return; }
     var url = "cities/" + link.city + "/progress-reports";
@@ -261,18 +266,8 @@
       var inds = indicators();
       var body = JSON.stringify({ period: form.elements.period.value.trim(), actions: actions,
         indicators: inds.map(function (x) { return x.value; }), text: lines.trim() });
-      var key = once.keyFor(body);
-      say(status, t("jsSending"));
-      button.disabled = true;
-      var r;
-      try {
-        r = await call("POST", url, { body: body, headers: Object.assign({ "Idempotency-Key": key }, link.auth) });
-      } catch (e) {
-        say(status, t("jsNetwork"), "error");
-        return;
-      } finally {
-        button.disabled = false;
-      }
+      var r = await send(once, url, body, link.auth, status, form);
+      if (!r) { return; }
       if (r.status === 201 && r.body) {
         say(status, "");
         result.appendChild(el("p", { id: "progress-sent" }, t("jsProgressSent")));
@@ -658,18 +653,8 @@
       var list = answers();
       if (!list.length) { say(status, t("jsUnanswered"), "error"); return; }
       var body = JSON.stringify({ version: version, answers: list });
-      var key = once.keyFor(body);
-      say(status, t("jsSending"));
-      busy(true);
-      var r;
-      try {
-        r = await call("POST", "cities/" + city + "/index/submissions", { body: body, headers: Object.assign({ "Idempotency-Key": key }, auth) });
-      } catch (e) {
-        say(status, t("jsNetwork"), "error");
-        return;
-      } finally {
-        busy(false);
-      }
+      var r = await send(once, "cities/" + city + "/index/submissions", body, auth, status, form);
+      if (!r) { return; }
       if (r.status === 202 && r.body) {
         var href = (r.body.links && r.body.links.submission) || r.headers.get("Location") || "";
         result.appendChild(el("p", { id: "submitted" }, t("jsSubmitted")));
@@ -901,15 +886,8 @@
         if (!def.body) { Object.keys(v).forEach(function (k) { if (v[k] !== "") { body[k] = v[k]; } }); }
         var json = JSON.stringify(body);
         var path = def.path.replace("{visitId}", c.expertVisit ? c.expertVisit.visitId : "");
-        say(out, t("jsSending"));
-        var r;
-        try {
-          r = await call("POST", "admin/cities/" + c.cityId + "/" + path, { body: json,
-            headers: Object.assign({ "Idempotency-Key": once.keyFor(json) }, auth()) });
-        } catch (e) {
-          say(out, t("jsNetwork"), "error");
-          return;
-        }
+        var r = await send(once, "admin/cities/" + c.cityId + "/" + path, json, auth(), out, form);
+        if (!r) { return; }
         if (refused(r)) { return; }
         if (r.status === 200 || r.status === 201) {
           say(status, t("jsRecorded"));
