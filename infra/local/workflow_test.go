@@ -1,6 +1,7 @@
 package local_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -10,9 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/intercultural-cities/backoffice/infra/demo"
 	"github.com/intercultural-cities/backoffice/infra/local"
 	"github.com/intercultural-cities/backoffice/infra/localtest"
+	"github.com/intercultural-cities/backoffice/shared/httpapi"
 	"github.com/intercultural-cities/backoffice/shared/index"
 )
 
@@ -276,4 +280,38 @@ func TestAWithdrawnCityCannotSubmit(t *testing.T) {
 	if status, _, _ := s.Do(http.MethodPost, "/cities/aaaaaaaaaaaaaaaaaaaaaaaaaa/index/submissions", adm, body); status != 404 {
 		t.Fatalf("no such city: %d", status)
 	}
+}
+
+// A daily run fired through API Gateway, on a deployment without
+// FORMS_BASE_URL, still links the progress report form: to the API's own URL.
+func TestADailyRunFiredThroughTheAPILinksItsOwnURL(t *testing.T) {
+	s := localtest.New(t, local.Options{})
+	adm := s.AdminToken()
+	id, _ := member(t, s, adm, "Linked From The API")
+	sched := *s.Schedule
+	sched.Rules.FormsBaseURL = ""
+	api := *s.API
+	api.Membership.FormsBaseURL = ""
+	api.Jobs = map[string]httpapi.Job{"daily": func(ctx context.Context) (any, error) { return sched.RunDaily(ctx) }}
+	ev := events.APIGatewayV2HTTPRequest{
+		RawPath: "/prod/admin/runs/daily", Headers: map[string]string{"authorization": "Bearer " + adm},
+		RequestContext: events.APIGatewayV2HTTPRequestContext{DomainName: "api.intercultural-cities.example", Stage: "prod",
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: http.MethodPost, Path: "/prod/admin/runs/daily"}},
+	}
+	resp, err := httpapi.LambdaHandler(api.Handler("secretariat"))(t.Context(), ev)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("daily run: %v %d %s", err, resp.StatusCode, resp.Body)
+	}
+	s.Drain()
+	mails, _ := s.MailTo(t.Context(), "linkedfromtheapi@index.example")
+	want := "https://api.intercultural-cities.example/prod/progress-report?city=" + id + "&lang=en#token="
+	for _, m := range mails {
+		if strings.Contains(m.Subject, "progress report") {
+			if !strings.Contains(m.Body, want) {
+				t.Fatalf("the reminder's link is not %s…:\n%s", want, m.Body)
+			}
+			return
+		}
+	}
+	t.Fatalf("no progress reminder among %d emails", len(mails))
 }

@@ -186,7 +186,12 @@ func (a *API) runSchedule(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, failure.New(failure.NotFound, "no schedule named %q", name))
 		return
 	}
-	res, err := job(r.Context())
+	ctx := r.Context()
+	if settings, err := a.membershipSettings(r); err == nil {
+		// Links in what the run sends point where this API serves the forms.
+		ctx = membership.WithFormsBaseURL(ctx, settings.FormsBaseURL)
+	}
+	res, err := job(ctx)
 	if err != nil {
 		writeProblem(w, r, err)
 		return

@@ -39,6 +39,10 @@ type DailyResult struct {
 // more: reminders have ids derived from their occasion, and a step already
 // taken is no longer possible.
 func (s *Schedule) RunDaily(ctx context.Context) (DailyResult, error) {
+	rules := s.Rules
+	if rules.FormsBaseURL == "" {
+		rules.FormsBaseURL, _ = ctx.Value(formsBaseURLKey{}).(string)
+	}
 	now := s.Now().UTC()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	res := DailyResult{Date: today.Format(dateLayout)}
@@ -49,14 +53,14 @@ func (s *Schedule) RunDaily(ctx context.Context) (DailyResult, error) {
 			return res, err
 		}
 		for _, c := range cities {
-			d, err := c.DailyDuties(today, now, s.Rules, "schedule:daily")
+			d, err := c.DailyDuties(today, now, rules, "schedule:daily")
 			if err != nil {
 				errs = append(errs, err)
 				continue
 			}
 			if d.Change != nil {
 				ch, err := s.Store.UpdateCity(ctx, c.ID, nil, func(fresh City) (Change, error) {
-					d, err := fresh.DailyDuties(today, now, s.Rules, "schedule:daily")
+					d, err := fresh.DailyDuties(today, now, rules, "schedule:daily")
 					if err != nil || d.Change == nil {
 						return Change{}, errors.Join(err, errNothingToDo)
 					}
@@ -92,3 +96,11 @@ func (s *Schedule) RunDaily(ctx context.Context) (DailyResult, error) {
 }
 
 var errNothingToDo = errors.New("nothing to do any more")
+
+type formsBaseURLKey struct{}
+
+// WithFormsBaseURL gives a run the forms' URL its links point to when the
+// schedule's rules have none (a run fired through the API knows its own URL).
+func WithFormsBaseURL(ctx context.Context, url string) context.Context {
+	return context.WithValue(ctx, formsBaseURLKey{}, url)
+}
