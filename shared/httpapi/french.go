@@ -121,4 +121,22 @@ var french = map[string]string{
 	"cannot be before the agreement entered into force (%s)": "ne peut pas précéder l'entrée en vigueur de l'accord (%s)",
 	"invalid reason":                                         "motif invalide",
 	"invalid statement of intent":                            "déclaration d'intention invalide",
+
+	// What a city's officials may meet beyond bad input.
+	"the token was revoked":                      "le jeton a été révoqué",
+	"the token has expired":                      "le jeton a expiré",
+	"unknown token":                              "jeton inconnu",
+	"send Authorization: Bearer <token>":         "envoyez Authorization: Bearer <jeton>",
+	"this token does not give access to city %s": "ce jeton ne donne pas accès à la ville %s",
+	"this route is for the secretariat":          "cette route est réservée au secrétariat",
+	"no city %s":                                 "pas de ville %s",
+	"city %s has no draft":                       "la ville %s n'a pas de brouillon",
+	"city %s has no submission %s":               "la ville %s n'a pas d'envoi %s",
+	"a draft exists already: send If-Match with its ETag to replace it":           "un brouillon existe déjà : envoyez If-Match avec son ETag pour le remplacer",
+	"the draft changed since revision %d: fetch it again, merge, and resend":      "le brouillon a changé depuis la révision %d : rechargez-le, fusionnez et renvoyez",
+	"city %s is %s: it can no longer submit the INDEX":                            "la ville %s a le statut %s : elle ne peut plus envoyer l'INDEX",
+	"only members report progress; city %s is %s":                                 "seuls les membres rendent compte de leurs progrès ; la ville %s a le statut %s",
+	"this Idempotency-Key was already used with a different request body":         "cette Idempotency-Key a déjà servi avec un autre corps de requête",
+	"a concurrent request with the same Idempotency-Key won":                      "une requête simultanée avec la même Idempotency-Key l'a emporté",
+	"applications for this city are being recorded at the same moment; try again": "des candidatures de cette ville sont enregistrées au même moment ; réessayez",
 }

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -103,6 +105,13 @@ func TestEveryInputMessageHasItsFrench(t *testing.T) {
 		}
 		if strings.Count(fr, "%") != strings.Count(msg, "%") {
 			t.Errorf("%q → %q: the verbs differ", msg, fr)
+		}
+	}
+	// Every entry keeps its verbs, in their order.
+	verbs := regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)
+	for en, fr := range french {
+		if a, b := verbs.FindAllString(en, -1), verbs.FindAllString(fr, -1); !slices.Equal(a, b) {
+			t.Errorf("%q → %q: verbs %v, want %v", en, fr, b, a)
 		}
 	}
 	sort.Strings(missing)
