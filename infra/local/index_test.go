@@ -61,7 +61,7 @@ func TestDraftSubmitScoreAndCompare(t *testing.T) {
 
 	// Save half the answers, resume, and save the rest with the ETag.
 	status, hdr, resp := s.Do(http.MethodPut, "/cities/"+id+"/index/draft", tok, submissionBody(t, answers[:20]))
-	if status != 200 || hdr.Get("ETag") != `"1"` {
+	if status != http.StatusCreated || hdr.Get("ETag") != `"1"` {
 		t.Fatalf("first draft save: %d %s %s", status, hdr.Get("ETag"), resp)
 	}
 	status, hdr, resp = s.Do(http.MethodGet, "/cities/"+id+"/index/draft", tok, "")
@@ -393,7 +393,7 @@ func TestTheSecretariatCannotDraftForNoCity(t *testing.T) {
 	if status, _, resp := s.Do(http.MethodPut, "/cities/"+id+"/index/draft", s.AdminToken(), body, "If-Match", `"1"`); status != http.StatusPreconditionFailed {
 		t.Fatalf("If-Match without a draft: %d %s", status, resp)
 	}
-	if status, _, resp := s.Do(http.MethodPut, "/cities/"+id+"/index/draft", s.AdminToken(), body); status != http.StatusOK {
+	if status, _, resp := s.Do(http.MethodPut, "/cities/"+id+"/index/draft", s.AdminToken(), body); status != http.StatusCreated {
 		t.Fatalf("draft for a city: %d %s", status, resp)
 	}
 }

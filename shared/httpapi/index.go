@@ -179,7 +179,11 @@ func (a *API) putDraft(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("ETag", draftETag(d.Revision))
-	writeJSON(w, http.StatusOK, "application/json", d)
+	status := http.StatusOK
+	if expected == 0 {
+		status = http.StatusCreated // RFC 9110 §9.3.4: a PUT that creates says so
+	}
+	writeJSON(w, status, "application/json", d)
 }
 
 // SubmissionAccepted answers POST /cities/{cityId}/index/submissions.

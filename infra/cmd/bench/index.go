@@ -36,7 +36,7 @@ func indexFigures(ctx context.Context, s *local.Stack, base string) error {
 		return s.RoundTrips.Load() - before, err
 	}
 	n, err := measure(func() error {
-		return expect(http.MethodPut, base+"/cities/"+cityID+"/index/draft", token, string(body), 200)
+		return expect(http.MethodPut, base+"/cities/"+cityID+"/index/draft", token, string(body), http.StatusCreated)
 	})
 	if err != nil {
 		return err

@@ -626,7 +626,7 @@
       } finally {
         busy(false);
       }
-      if (r.status === 200) {
+      if (r.status === 200 || r.status === 201) {
         etag = r.headers.get("ETag");
         say(status, t("jsDraftSaved"));
         status.firstChild.id = "draft-saved";
