@@ -1,9 +1,9 @@
 package httpapi
 
-// french words the messages about bad input in French, by their English
-// format; the verbs (%s, %d...) stay in the same order. A test finds every
-// such message in the code and requires its French here. Messages that start
-// with a question id ("%s: ") keep it, without a space, for the forms.
+// french words the problems' messages in French, by their English format;
+// the verbs (%s, %d...) stay in the same order. A test finds every message a
+// problem can carry in the code and requires its French here. Messages that
+// start with a question id ("%s: ") keep it, without a space, for the forms.
 var french = map[string]string{
 	internalDetail: "une erreur s'est produite de notre côté ; elle est consignée",
 
@@ -139,4 +139,19 @@ var french = map[string]string{
 	"this Idempotency-Key was already used with a different request body":         "cette Idempotency-Key a déjà servi avec un autre corps de requête",
 	"a concurrent request with the same Idempotency-Key won":                      "une requête simultanée avec la même Idempotency-Key l'a emporté",
 	"applications for this city are being recorded at the same moment; try again": "des candidatures de cette ville sont enregistrées au même moment ; réessayez",
+
+	// The secretariat's steps and the rest.
+	"a city whose status is %s cannot take the step %s; possible steps: %v":       "une ville au statut %s ne peut pas franchir l'étape %s ; étapes possibles : %v",
+	"city %s changed while this step was being recorded; reload it and try again": "la ville %s a changé pendant l'enregistrement de cette étape ; rechargez-la et réessayez",
+	"city %s has no agreement":               "la ville %s n'a pas d'accord",
+	"city %s has no scheduled visit %s":      "la ville %s n'a pas de visite programmée %s",
+	"city %s has no termination notice":      "la ville %s n'a pas de préavis de résiliation",
+	"city %s is %s: it needs no access link": "la ville %s a le statut %s : elle n'a pas besoin de lien d'accès",
+	"the agreement runs until %s":            "l'accord court jusqu'au %s",
+	"the termination takes effect on %s":     "la résiliation prend effet le %s",
+	"unknown step %q":                        "étape %q inconnue",
+	"no route %s %s":                         "pas de route %s %s",
+	"no schedule named %q":                   "pas de tâche planifiée nommée %q",
+	"no such token":                          "pas de tel jeton",
+	"the body could not be read":             "le corps de la requête n'a pas pu être lu",
 }

@@ -19,10 +19,11 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/failure"
 )
 
-// inputMessages finds, in the shared packages' source, every message about
-// bad input: the formats given to a failure.Collector's Add (the variables
-// named c or col) and to failure.Field, the details of failure.FieldError
-// literals, and the summaries given to failure.Fields and Collector.Err.
+// inputMessages finds, in the shared packages' source, every message a
+// problem can carry: the formats given to failure.New, to a
+// failure.Collector's Add (the variables named c or col) and to
+// failure.Field, the details of failure.FieldError literals, and the
+// summaries given to failure.Fields and Collector.Err.
 func inputMessages(t *testing.T) map[string]string {
 	t.Helper()
 	found := map[string]string{} // message → where
@@ -35,7 +36,13 @@ func inputMessages(t *testing.T) map[string]string {
 		if err != nil {
 			return err
 		}
-		lit := func(e ast.Expr) (string, bool) {
+		var lit func(e ast.Expr) (string, bool)
+		lit = func(e ast.Expr) (string, bool) {
+			if b, ok := e.(*ast.BinaryExpr); ok && b.Op == token.ADD { // "…" + "…"
+				x, okx := lit(b.X)
+				y, oky := lit(b.Y)
+				return x + y, okx && oky
+			}
 			b, ok := e.(*ast.BasicLit)
 			if !ok || b.Kind != token.STRING {
 				return "", false
@@ -63,6 +70,8 @@ func inputMessages(t *testing.T) map[string]string {
 					add(n.Args[1])
 				case sel.Sel.Name == "Fields" && x != nil && x.Name == "failure" && len(n.Args) >= 1:
 					add(n.Args[0])
+				case sel.Sel.Name == "New" && x != nil && x.Name == "failure" && len(n.Args) >= 2:
+					add(n.Args[1]) // every problem's detail: bad input or not
 				case sel.Sel.Name == "Err" && x != nil && (x.Name == "c" || x.Name == "col") && len(n.Args) == 1:
 					add(n.Args[0])
 				}

@@ -1,7 +1,6 @@
 package membership
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
@@ -97,8 +96,7 @@ func Transition(from Status, step Step) (Status, error) {
 	}
 	if !slices.Contains(t.from, from) {
 		next := Next(from)
-		return "", &failure.Error{Kind: failure.Conflict,
-			Detail: fmt.Sprintf("a city whose status is %s cannot take the step %s; possible steps: %v", from, step, next)}
+		return "", failure.New(failure.Conflict, "a city whose status is %s cannot take the step %s; possible steps: %v", from, step, next)
 	}
 	if t.to == "" {
 		return from, nil
