@@ -1,6 +1,7 @@
 package membership
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -19,14 +20,7 @@ var ended = []Status{StatusTerminated, StatusExpired, StatusWithdrawn, StatusDec
 
 // Ended reports whether a file in status s is closed: the city may apply
 // again.
-func (s Status) Ended() bool {
-	for _, e := range ended {
-		if s == e {
-			return true
-		}
-	}
-	return false
-}
+func (s Status) Ended() bool { return slices.Contains(ended, s) }
 
 // NameKey identifies a city for the one-open-file rule: its country and its
 // name folded ("Saint-Étienne", "saint etienne" and "SAINT ETIENNE" give the

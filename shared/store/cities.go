@@ -194,14 +194,13 @@ type nameClaim struct {
 	AppliedAt time.Time `dynamodbav:"appliedAt"`
 }
 
-func claimKey(c membership.City) map[string]types.AttributeValue {
-	return key("NAME#"+membership.NameKey(c.Country, c.Name), "CLAIM")
-}
+const claimSK = "CLAIM"
+
+func claimPK(c membership.City) string { return "NAME#" + membership.NameKey(c.Country, c.Name) }
 
 // claimPut takes the name key for c: free, or held by the file c follows.
 func claimPut(table string, c membership.City) (types.TransactWriteItem, error) {
-	k := claimKey(c)
-	item, err := attributevalue.MarshalMap(nameClaim{PK: k["pk"].(*types.AttributeValueMemberS).Value, SK: "CLAIM",
+	item, err := attributevalue.MarshalMap(nameClaim{PK: claimPK(c), SK: claimSK,
 		Type: "name-claim", CityID: c.ID, Name: c.Name, AppliedAt: c.AppliedAt})
 	if err != nil {
 		return types.TransactWriteItem{}, fmt.Errorf("marshal name claim: %w", err)
@@ -216,7 +215,7 @@ func claimPut(table string, c membership.City) (types.TransactWriteItem, error) 
 
 // nameHolder reads which file holds c's name key, and its status.
 func (s *Store) nameHolder(ctx context.Context, c membership.City) (membership.Holder, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: claimKey(c),
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key(claimPK(c), claimSK),
 		ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return membership.Holder{}, err
