@@ -108,11 +108,7 @@ type Stack struct {
 // handlers exactly as their main packages do.
 func Start(ctx context.Context, opts Options) (*Stack, error) {
 	Emulator()
-	path, err := template.Find()
-	if err != nil {
-		return nil, err
-	}
-	tpl, err := template.Load(path)
+	tpl, err := template.LoadProject()
 	if err != nil {
 		return nil, err
 	}

@@ -35,11 +35,7 @@ import (
 
 func loadTemplate(t *testing.T) *template.Template {
 	t.Helper()
-	path, err := template.Find()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tpl, err := template.Load(path)
+	tpl, err := template.LoadProject()
 	if err != nil {
 		t.Fatal(err)
 	}

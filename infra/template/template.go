@@ -90,6 +90,15 @@ type Schedule struct {
 	Retries    int
 }
 
+// LoadProject finds the project's template.yaml (see Find) and loads it.
+func LoadProject() (*Template, error) {
+	path, err := Find()
+	if err != nil {
+		return nil, err
+	}
+	return Load(path)
+}
+
 // Find returns the path of template.yaml, looking up from the working
 // directory to the module root.
 func Find() (string, error) {

@@ -40,13 +40,9 @@ func step[In any](a *API, w http.ResponseWriter, r *http.Request,
 		writeProblem(w, r, err)
 		return
 	}
-	body, err := readBody(r, a.maxBody())
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
 	var in In
-	if err := decodeStrict(body, &in); err != nil {
+	body, err := readJSON(r, a.maxBody(), &in)
+	if err != nil {
 		writeProblem(w, r, err)
 		return
 	}
@@ -271,13 +267,9 @@ func (a *API) addProgressReport(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, err)
 		return
 	}
-	body, err := readBody(r, a.maxBody())
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
 	var in membership.ProgressInput
-	if err := decodeStrict(body, &in); err != nil {
+	body, err := readJSON(r, a.maxBody(), &in)
+	if err != nil {
 		writeProblem(w, r, err)
 		return
 	}

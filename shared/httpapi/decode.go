@@ -32,14 +32,25 @@ func readBody(r *http.Request, max int64) ([]byte, error) {
 		return nil, failure.New(failure.Invalid, "the body could not be read")
 	}
 	if int64(len(body)) > max {
-		return nil, &failure.Error{Kind: failure.TooLarge, Detail: fmt.Sprintf("the body exceeds %d bytes", max),
-			Fields: []failure.FieldError{failure.Field("/", "must be at most %d bytes", max)}}
+		err := failure.New(failure.TooLarge, "the body exceeds %d bytes", max)
+		err.Fields = []failure.FieldError{failure.Field("/", "must be at most %d bytes", max)}
+		return nil, err
 	}
 	if !utf8.Valid(body) {
 		return nil, failure.Fields("the body is not valid UTF-8",
 			failure.FieldError{Pointer: "/", Detail: "must be valid UTF-8"})
 	}
 	return body, nil
+}
+
+// readJSON reads the request body (see readBody) and decodes it strictly
+// into v (see decodeStrict); it returns the body, which idempotency hashes.
+func readJSON(r *http.Request, max int64, v any) ([]byte, error) {
+	body, err := readBody(r, max)
+	if err != nil {
+		return nil, err
+	}
+	return body, decodeStrict(body, v)
 }
 
 // decodeStrict decodes one JSON value into v, refusing unknown fields, wrong

@@ -10,6 +10,7 @@ var french = map[string]string{
 	// The body and the headers.
 	"the body must be JSON":                  "le corps de la requête doit être du JSON",
 	"must be application/json":               "doit être application/json",
+	"the body exceeds %d bytes":              "le corps de la requête dépasse %d octets",
 	"must be at most %d bytes":               "doit faire au plus %d octets",
 	"the body is not valid UTF-8":            "le corps de la requête n'est pas de l'UTF-8 valide",
 	"must be valid UTF-8":                    "doit être de l'UTF-8 valide",

@@ -150,13 +150,8 @@ func (a *API) putDraft(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, err)
 		return
 	}
-	body, err := readBody(r, MaxIndexBody)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
 	var in index.Input
-	if err := decodeStrict(body, &in); err != nil {
+	if _, err := readJSON(r, MaxIndexBody, &in); err != nil {
 		writeProblem(w, r, err)
 		return
 	}

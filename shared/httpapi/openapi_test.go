@@ -137,6 +137,18 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 	}
 }
 
+// withField returns a copy of m with field set to v, or removed when v is
+// nil.
+func withField(m map[string]any, field string, v any) map[string]any {
+	m = maps.Clone(m)
+	if v == nil {
+		delete(m, field)
+	} else {
+		m[field] = v
+	}
+	return m
+}
+
 // TestOpenAPIRoutesMatchTemplateAndCode checks that the document, the
 // template and the route table describe the same routes.
 func TestOpenAPIRoutesMatchTemplateAndCode(t *testing.T) {
@@ -147,11 +159,7 @@ func TestOpenAPIRoutesMatchTemplateAndCode(t *testing.T) {
 			documented[key(method, path)] = true
 		}
 	}
-	path, err := template.Find()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tpl, err := template.Load(path)
+	tpl, err := template.LoadProject()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,15 +302,7 @@ func TestOpenAPIExamplesMatchTheirSchemas(t *testing.T) {
 	// the handler refuses a request.
 	app := doc.Components.Schemas["Application"]
 	valid := roundTrip(t, app.Value.Example).(map[string]any)
-	with := func(field string, v any) map[string]any {
-		m := maps.Clone(valid)
-		if v == nil {
-			delete(m, field)
-		} else {
-			m[field] = v
-		}
-		return m
-	}
+	with := func(field string, v any) map[string]any { return withField(valid, field, v) }
 	for name, bad := range map[string]any{
 		"population is a string":   with("population", "many"),
 		"population is fractional": with("population", 30000.5),
@@ -342,15 +342,7 @@ func TestOpenAPIExamplesMatchTheirSchemas(t *testing.T) {
 	// the question.
 	input := doc.Components.Schemas["IndexInput"]
 	validInput := roundTrip(t, input.Value.Example).(map[string]any)
-	withInput := func(field string, v any) map[string]any {
-		m := maps.Clone(validInput)
-		if v == nil {
-			delete(m, field)
-		} else {
-			m[field] = v
-		}
-		return m
-	}
+	withInput := func(field string, v any) map[string]any { return withField(validInput, field, v) }
 	withAnswer := func(kv ...any) map[string]any {
 		a := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -395,41 +387,32 @@ func TestOpenAPIExamplesMatchTheirSchemas(t *testing.T) {
 	if received["status"] != "received" || scored["status"] != "scored" {
 		t.Fatalf("the submission examples should be named received and scored")
 	}
-	change := func(m map[string]any, field string, v any) map[string]any {
-		m = maps.Clone(m)
-		if v == nil {
-			delete(m, field)
-		} else {
-			m[field] = v
-		}
-		return m
-	}
 	for name, bad := range map[string]any{
-		"received with a result":    change(received, "result", scored["result"]),
-		"received with a scoredAt":  change(received, "scoredAt", scored["scoredAt"]),
-		"scored without a result":   change(scored, "result", nil),
-		"scored without standings":  change(scored, "standings", nil),
-		"scored without a scoredAt": change(scored, "scoredAt", nil),
-		"scored with no standings":  change(scored, "standings", []any{}),
-		"an unknown status":         change(received, "status", "pending"),
-		"a score over 100":          change(scored, "result", change(scored["result"].(map[string]any), "aggregate", 100.1)),
-		"scoredAt not a date-time":  change(scored, "scoredAt", "yesterday"),
-		"answers missing":           change(received, "answers", nil),
+		"received with a result":    withField(received, "result", scored["result"]),
+		"received with a scoredAt":  withField(received, "scoredAt", scored["scoredAt"]),
+		"scored without a result":   withField(scored, "result", nil),
+		"scored without standings":  withField(scored, "standings", nil),
+		"scored without a scoredAt": withField(scored, "scoredAt", nil),
+		"scored with no standings":  withField(scored, "standings", []any{}),
+		"an unknown status":         withField(received, "status", "pending"),
+		"a score over 100":          withField(scored, "result", withField(scored["result"].(map[string]any), "aggregate", 100.1)),
+		"scoredAt not a date-time":  withField(scored, "scoredAt", "yesterday"),
+		"answers missing":           withField(received, "answers", nil),
 	} {
 		if err := visit(subSchema, bad, false); err == nil {
 			t.Errorf("Submission schema accepts a submission %s", name)
 		}
 	}
 	draft := roundTrip(t, doc.Components.Schemas["Draft"].Value.Example).(map[string]any)
-	if err := visit(doc.Components.Schemas["Draft"], change(draft, "revision", 0.0), false); err == nil {
+	if err := visit(doc.Components.Schemas["Draft"], withField(draft, "revision", 0.0), false); err == nil {
 		t.Error("Draft schema accepts revision 0")
 	}
 	standing := roundTrip(t, doc.Components.Schemas["Standing"].Value.Example).(map[string]any)
 	for name, bad := range map[string]any{
-		"rank 0":           change(standing, "rank", 0.0),
-		"a fractional of":  change(standing, "of", 2.5),
-		"an unknown kind":  change(standing, "group", map[string]any{"key": "region:1", "kind": "region", "label": "Europe"}),
-		"an area over 100": change(standing, "areaAverages", map[string]any{"commitment": 101.0}),
+		"rank 0":           withField(standing, "rank", 0.0),
+		"a fractional of":  withField(standing, "of", 2.5),
+		"an unknown kind":  withField(standing, "group", map[string]any{"key": "region:1", "kind": "region", "label": "Europe"}),
+		"an area over 100": withField(standing, "areaAverages", map[string]any{"commitment": 101.0}),
 	} {
 		if err := visit(doc.Components.Schemas["Standing"], bad, false); err == nil {
 			t.Errorf("Standing schema accepts a standing with %s", name)
@@ -437,11 +420,11 @@ func TestOpenAPIExamplesMatchTheirSchemas(t *testing.T) {
 	}
 	question := roundTrip(t, doc.Components.Schemas["Question"].Value.Example).(map[string]any)
 	for name, bad := range map[string]any{
-		"a percent without max":    change(question, "max", nil),
-		"a choice without options": change(question, "type", "choice"),
-		"a text with bounds":       change(question, "type", "text"),
-		"an unknown type":          change(question, "type", "date"),
-		"options on a percent":     change(question, "options", []any{map[string]any{"id": "a", "label": "A"}, map[string]any{"id": "b", "label": "B"}}),
+		"a percent without max":    withField(question, "max", nil),
+		"a choice without options": withField(question, "type", "choice"),
+		"a text with bounds":       withField(question, "type", "text"),
+		"an unknown type":          withField(question, "type", "date"),
+		"options on a percent":     withField(question, "options", []any{map[string]any{"id": "a", "label": "A"}, map[string]any{"id": "b", "label": "B"}}),
 	} {
 		if err := visit(doc.Components.Schemas["Question"], bad, false); err == nil {
 			t.Errorf("Question schema accepts %s", name)
@@ -808,15 +791,9 @@ func TestOpenAPIApplicationSchemaAgreesWithTheHandler(t *testing.T) {
 	base := roundTrip(t, doc.Components.Schemas["Application"].Value.Example).(map[string]any)
 	n := 0
 	with := func(field string, v any) string {
-		m := maps.Clone(base)
 		// A city has one open file: each variant names another city.
 		n++
-		m["cityName"] = fmt.Sprintf("%s %d", m["cityName"], n)
-		if v == nil {
-			delete(m, field)
-		} else {
-			m[field] = v
-		}
+		m := withField(withField(base, "cityName", fmt.Sprintf("%s %d", base["cityName"], n)), field, v)
 		b, _ := json.Marshal(m)
 		return string(b)
 	}
@@ -1546,15 +1523,7 @@ func TestOpenAPIWorkflowVocabulary(t *testing.T) {
 	example := func(name string) map[string]any {
 		return roundTrip(t, schemas[name].Value.Example).(map[string]any)
 	}
-	with := func(m map[string]any, field string, v any) map[string]any {
-		m = maps.Clone(m)
-		if v == nil {
-			delete(m, field)
-		} else {
-			m[field] = v
-		}
-		return m
-	}
+	with := withField
 	person := func(name, email string) map[string]any { return map[string]any{"name": name, "email": email} }
 	visitIn, held, profile := example("VisitInput"), example("VisitHeldInput"), example("Profile")
 	agreement, termination, progress := example("AgreementInput"), example("TerminationInput"), example("ProgressInput")

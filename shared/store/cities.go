@@ -164,11 +164,10 @@ func (s *Store) CreateAdmission(ctx context.Context, a membership.Admission, ide
 		return err
 	}
 	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	failed, _ := canceledAt(err)
-	if idem != nil && slices.Contains(failed, len(items)-1) {
+	if lostRace(err, items, idem) {
 		return idempotency.ErrRace
 	}
-	if slices.Contains(failed, claimItem) {
+	if failed, _ := canceledAt(err); slices.Contains(failed, claimItem) {
 		h, herr := s.nameHolder(ctx, a.City)
 		if herr != nil {
 			return fmt.Errorf("create admission: the city's name is held: %w", herr)
@@ -265,14 +264,7 @@ func (s *Store) AdmissionTransaction(a membership.Admission, idem *idempotency.R
 		}
 		items = append(items, put)
 	}
-	if idem != nil {
-		put, err := idempotencyPut(s.table, *idem)
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, put)
-	}
-	return items, nil
+	return withRecord(s.table, items, idem)
 }
 
 // City returns a city's file and its timeline, oldest step first, in one

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -136,8 +137,7 @@ func (s *Store) CreateSubmission(ctx context.Context, sub index.Submission, ev m
 		return err
 	}
 	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	failed, canceled := canceledAt(err)
-	if canceled && contains(failed, 1) {
+	if failed, _ := canceledAt(err); slices.Contains(failed, 1) {
 		// The city is past the INDEX step or does not exist: try again
 		// without the status change, which still requires the city.
 		items, err = s.submissionTransaction(sub, ev, idem, false)
@@ -145,8 +145,7 @@ func (s *Store) CreateSubmission(ctx context.Context, sub index.Submission, ev m
 			return err
 		}
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-		failed, canceled = canceledAt(err)
-		if canceled && contains(failed, 1) {
+		if failed, _ := canceledAt(err); slices.Contains(failed, 1) {
 			c, err := s.CityForUpdate(ctx, sub.CityID)
 			if err != nil {
 				return err
@@ -154,22 +153,13 @@ func (s *Store) CreateSubmission(ctx context.Context, sub index.Submission, ev m
 			return failure.New(failure.Conflict, "city %s is %s: it can no longer submit the INDEX", c.ID, c.Status)
 		}
 	}
-	if canceled && idem != nil && contains(failed, len(items)-1) {
+	if lostRace(err, items, idem) {
 		return idempotency.ErrRace
 	}
 	if err != nil {
 		return fmt.Errorf("create submission: %w", err)
 	}
 	return nil
-}
-
-func contains(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // SubmissionTransaction returns the items CreateSubmission writes when the
@@ -224,14 +214,7 @@ func (s *Store) submissionTransaction(sub index.Submission, ev membership.Event,
 	// submission id keeps them apart.
 	evPut.Put.Item["sk"] = str(fmt.Sprintf("%s%s#%s", eventSK, timeKey(ev.At), sub.ID))
 	items = append(items, evPut)
-	if idem != nil {
-		put, err := idempotencyPut(s.table, *idem)
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, put)
-	}
-	return items, nil
+	return withRecord(s.table, items, idem)
 }
 
 // Submission implements index.ScoreStore.
@@ -335,7 +318,7 @@ func (s *Store) CommitScore(ctx context.Context, sc index.Scored) error {
 	}
 	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	if failed, ok := canceledAt(err); ok {
-		if contains(failed, 0) {
+		if slices.Contains(failed, 0) {
 			return index.ErrAlreadyScored
 		}
 		return fmt.Errorf("the city's latest result changed while scoring; retry: %w", err)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -15,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/middleware"
+
+	"github.com/intercultural-cities/backoffice/shared/idempotency"
 )
 
 // Store reads and writes the programme's records. It holds the concrete
@@ -70,6 +73,27 @@ func canceledAt(err error) (failed []int, ok bool) {
 		}
 	}
 	return failed, true
+}
+
+// withRecord appends the request's idempotency record, if it has one, as the
+// transaction's last item: the write and the record of its answer commit
+// together, and a concurrent duplicate loses on the record (see lostRace).
+func withRecord(table string, items []types.TransactWriteItem, idem *idempotency.Record) ([]types.TransactWriteItem, error) {
+	if idem == nil {
+		return items, nil
+	}
+	put, err := idempotencyPut(table, *idem)
+	if err != nil {
+		return nil, err
+	}
+	return append(items, put), nil
+}
+
+// lostRace reports whether a transaction built by withRecord failed on its
+// idempotency record: a concurrent request with the same key committed.
+func lostRace(err error, items []types.TransactWriteItem, idem *idempotency.Record) bool {
+	failed, _ := canceledAt(err)
+	return idem != nil && slices.Contains(failed, len(items)-1)
 }
 
 // CountRoundTrips returns an SDK option that counts every HTTP request sent

@@ -88,21 +88,17 @@ func (s *Store) UpdateCity(ctx context.Context, id string, idem *idempotency.Rec
 		return membership.Change{}, err
 	}
 	items, err := s.changeTransaction(c, ch)
+	if err == nil {
+		items, err = withRecord(s.table, items, idem)
+	}
 	if err != nil {
 		return membership.Change{}, err
 	}
-	if idem != nil {
-		put, err := idempotencyPut(s.table, *idem)
-		if err != nil {
-			return membership.Change{}, err
-		}
-		items = append(items, put)
-	}
 	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if failed, ok := canceledAt(err); ok && idem != nil && contains(failed, len(items)-1) {
+	if lostRace(err, items, idem) {
 		return membership.Change{}, idempotency.ErrRace
 	}
-	if failed, ok := canceledAt(err); ok && contains(failed, 0) {
+	if failed, _ := canceledAt(err); slices.Contains(failed, 0) {
 		return membership.Change{}, failure.New(failure.Conflict,
 			"city %s changed while this step was being recorded; reload it and try again", id)
 	}
@@ -330,15 +326,11 @@ func (s *Store) AddProgressReport(ctx context.Context, r membership.ProgressRepo
 		},
 		ConditionExpression: aws.String("attribute_not_exists(pk)"),
 	}}}
-	if idem != nil {
-		put, err := idempotencyPut(s.table, *idem)
-		if err != nil {
-			return err
-		}
-		items = append(items, put)
+	if items, err = withRecord(s.table, items, idem); err != nil {
+		return err
 	}
 	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if failed, ok := canceledAt(err); ok && idem != nil && contains(failed, 1) {
+	if lostRace(err, items, idem) {
 		return idempotency.ErrRace
 	}
 	if err != nil {

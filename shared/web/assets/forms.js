@@ -64,6 +64,13 @@
     }
   }
 
+  // date words an ISO date or time in the page's language ("27 November
+  // 2026"; month "short": "27 Nov 2026"); what is not a date stays as it is.
+  function date(iso, month) {
+    var d = new Date(iso);
+    return isNaN(d) ? iso : d.toLocaleDateString(lang, { year: "numeric", month: month || "long", day: "numeric" });
+  }
+
   function fmtMsg(key, vals) {
     return t(key).replace(/\{(\w+)\}/g, function (m, k) { return vals[k] === undefined ? m : String(vals[k]); });
   }
@@ -198,10 +205,11 @@
     return { city: city, auth: { "Authorization": "Bearer " + token } };
   }
 
-  function refusal(r) {
-    if (r.status === 401) { return t("jsUnauthorized"); }
-    if (r.status === 403) { return t("jsForbidden"); }
-    return "";
+  // refused says in box why a city's link was refused (401, 403), if it was.
+  function refused(r, box) {
+    var why = { 401: "jsUnauthorized", 403: "jsForbidden" }[r.status];
+    if (why) { say(box, t(why), "error"); }
+    return !!why;
   }
 
   // The progress report form.
@@ -241,13 +249,11 @@
 
     async function earlier() {
       var r = await call("GET", url, { headers: link.auth });
-      if (refusal(r)) { say(status, refusal(r), "error"); return false; }
+      if (refused(r, status)) { return false; }
       var list = document.getElementById("report-list");
       list.textContent = "";
       ((r.body && r.body.reports) || []).forEach(function (rep) {
-        var day = new Date(rep.submittedAt);
-        list.appendChild(el("li", {}, fmtMsg("jsReportOf", { period: rep.period,
-          date: isNaN(day) ? rep.submittedAt : day.toLocaleDateString(lang, { year: "numeric", month: "long", day: "numeric" }) })));
+        list.appendChild(el("li", {}, fmtMsg("jsReportOf", { period: rep.period, date: date(rep.submittedAt) })));
       });
       document.getElementById("reports").hidden = !list.children.length;
       return true;
@@ -276,7 +282,7 @@
         try { await earlier(); } catch (e) { /* the report is sent all the same */ }
         return;
       }
-      if (refusal(r)) { say(status, refusal(r), "error"); return; }
+      if (refused(r, status)) { return; }
       if (r.status === 409) { say(status, t("jsProgressMember"), "error"); return; }
       var errs = (r.body && r.body.errors) || [];
       if (r.status === 400 && errs.length) {
@@ -337,11 +343,6 @@
     var sent = []; // question ids of the answers last sent, by position
     var once = new Once();
 
-    function refused(r) {
-      if (r.status === 401) { say(status, t("jsUnauthorized"), "error"); return true; }
-      if (r.status === 403) { say(status, t("jsForbidden"), "error"); return true; }
-      return false;
-    }
 
     function qid(id) { return "q-" + id.replace(/[^A-Za-z0-9_-]/g, "_"); }
 
@@ -467,10 +468,6 @@
     // Area titles in the page's language, from the questionnaire shown.
     var areaTitles = {};
 
-    function fmt(key, vals) {
-      return t(key).replace(/\{(\w+)\}/g, function (m, k) { return vals[k] === undefined ? m : String(vals[k]); });
-    }
-
     function pct(x) {
       return typeof x === "number" ? x.toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) : "–";
     }
@@ -483,7 +480,7 @@
       if (!has(g.min) && !has(g.max)) { return g.label || ""; }
       var v = { min: has(g.min) ? g.min.toLocaleString(lang) : "", max: has(g.max) ? g.max.toLocaleString(lang) : "",
         unit: t("jsUnit" + g.kind) };
-      return fmt(!has(g.min) ? "jsBandUnder" : !has(g.max) ? "jsBandOver" : "jsBandBetween", v);
+      return fmtMsg(!has(g.min) ? "jsBandUnder" : !has(g.max) ? "jsBandOver" : "jsBandBetween", v);
     }
 
     // showResult renders a scored submission: the composites, each area
@@ -493,9 +490,7 @@
       var standings = sub.standings || [];
       box.textContent = "";
       box.appendChild(el("h2", {}, title));
-      var day = new Date(sub.submittedAt);
-      box.appendChild(el("p", {}, fmt("jsSubmittedOn", { version: sub.version,
-        date: isNaN(day) ? sub.submittedAt : day.toLocaleDateString(lang, { year: "numeric", month: "long", day: "numeric" }) })));
+      box.appendChild(el("p", {}, fmtMsg("jsSubmittedOn", { version: sub.version, date: date(sub.submittedAt) })));
       var dl = el("dl", { "class": "scores" });
       [["jsAggregate", res.aggregate, "aggregate"], ["jsLens", res.lens, "lens"]].concat(
         res.extended !== res.aggregate ? [["jsExtended", res.extended, "extended"]] : []
@@ -512,7 +507,7 @@
         li.appendChild(el("strong", {}, t("jsGroup" + s.group.kind)));
         var band = bandLabel(s.group);
         li.appendChild(document.createTextNode((band ? " (" + band + ")" : "") + t("jsColon") +
-          fmt("jsRank", { rank: s.rank, of: s.of, average: pct(s.average) })));
+          fmtMsg("jsRank", { rank: s.rank, of: s.of, average: pct(s.average) })));
         ul.appendChild(li);
       });
       box.appendChild(ul);
@@ -569,7 +564,7 @@
 
     async function loadDraft() {
       var r = await call("GET", draftURL, { headers: auth });
-      if (refused(r)) { return undefined; }
+      if (refused(r, status)) { return undefined; }
       if (r.status === 404) { etag = null; return null; }
       if (r.status !== 200 || !r.body) { say(status, problemText(r), "error"); return undefined; }
       etag = r.headers.get("ETag");
@@ -632,7 +627,7 @@
         status.firstChild.id = "draft-saved";
         return;
       }
-      if (refused(r)) { return; }
+      if (refused(r, status)) { return; }
       if (r.status === 412 || r.status === 428) {
         say(status, t("jsConflict"), "error");
         var b = el("button", { type: "button", id: "reload-draft" }, t("jsReload"));
@@ -664,7 +659,7 @@
         awaitScore(href);
         return;
       }
-      if (refused(r)) { return; }
+      if (refused(r, status)) { return; }
       var errs = (r.body && r.body.errors) || [];
       if (r.status === 400 && errs.length) { showErrors(errs); return; }
       say(status, problemText(r), "error");
@@ -715,18 +710,15 @@
     };
 
     function auth() { return { "Authorization": "Bearer " + token }; }
-    function day(iso) {
-      var d = new Date(iso);
-      return isNaN(d) ? iso : d.toLocaleDateString(lang, { year: "numeric", month: "short", day: "numeric" });
-    }
+    function day(iso) { return date(iso, "short"); }
     function show(which) {
       signin.hidden = which !== "signin";
       pipeline.hidden = which !== "pipeline";
       cityBox.hidden = which !== "city";
       signout.hidden = which === "signin";
     }
-    // refused says why a request was refused; on a bad token it signs out.
-    function refused(r) {
+    // rejected says why a request was refused; on a bad token it signs out.
+    function rejected(r) {
       if (r.status === 401) {
         sessionStorage.removeItem(KEY);
         token = null;
@@ -746,7 +738,7 @@
       if (append && next) { qs.set("cursor", next); }
       clearErrors(filters);
       var r = await call("GET", "admin/cities?" + qs.toString(), { headers: auth() });
-      if (refused(r)) { return; }
+      if (rejected(r)) { return; }
       if (r.status !== 200 || !r.body) {
         var errs = (r.body && r.body.errors) || [];
         errs.forEach(function (e) {
@@ -797,7 +789,7 @@
 
     async function openCity(id) {
       var r = await call("GET", "cities/" + encodeURIComponent(id), { headers: auth() });
-      if (refused(r)) { return; }
+      if (rejected(r)) { return; }
       if (r.status !== 200 || !r.body) { say(status, problemText(r), "error"); return; }
       var c = r.body;
       say(status, "");
@@ -888,7 +880,7 @@
         var path = def.path.replace("{visitId}", c.expertVisit ? c.expertVisit.visitId : "");
         var r = await send(once, "admin/cities/" + c.cityId + "/" + path, json, auth(), out, form);
         if (!r) { return; }
-        if (refused(r)) { return; }
+        if (rejected(r)) { return; }
         if (r.status === 200 || r.status === 201) {
           say(status, t("jsRecorded"));
           await openCity(c.cityId);
