@@ -262,7 +262,7 @@ func (a *API) audit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) addProgressReport(w http.ResponseWriter, r *http.Request) {
-	id, actor, err := a.cityPrincipal(r)
+	id, p, err := a.cityPrincipal(r)
 	if err != nil {
 		writeProblem(w, r, err)
 		return
@@ -280,7 +280,7 @@ func (a *API) addProgressReport(w http.ResponseWriter, r *http.Request) {
 			if err != nil {
 				return created{}, err
 			}
-			report, err = c.NewProgressReport(in, a.Now(), actor, a.NewID)
+			report, err = c.NewProgressReport(in, a.Now(), p.Actor(), a.NewID)
 			return created{Status: http.StatusCreated, Body: report}, err
 		},
 		func(rec *idempotency.Record) error { return a.Store.AddProgressReport(r.Context(), report, rec) })

@@ -94,17 +94,18 @@ func (a *API) getQuestionnaireSchema(w http.ResponseWriter, r *http.Request) {
 	writeCacheable(w, r, index.SubmissionSchema(q))
 }
 
-// cityPrincipal authenticates and authorizes access to the path's city.
-func (a *API) cityPrincipal(r *http.Request) (string, string, error) {
+// cityPrincipal authenticates and authorizes access to the path's city: the
+// city's id and who asks.
+func (a *API) cityPrincipal(r *http.Request) (string, auth.Principal, error) {
 	p, err := a.principal(r)
 	if err != nil {
-		return "", "", err
+		return "", p, err
 	}
 	id, err := cityID(r)
 	if err != nil {
-		return "", "", err
+		return "", p, err
 	}
-	return id, p.Actor(), p.RequireCity(id)
+	return id, p, p.RequireCity(id)
 }
 
 func draftETag(rev int64) string { return `"` + strconv.FormatInt(rev, 10) + `"` }
@@ -140,7 +141,7 @@ func (a *API) getDraft(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) putDraft(w http.ResponseWriter, r *http.Request) {
-	id, actor, err := a.cityPrincipal(r)
+	id, p, err := a.cityPrincipal(r)
 	if err != nil {
 		writeProblem(w, r, err)
 		return
@@ -159,7 +160,7 @@ func (a *API) putDraft(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, err)
 		return
 	}
-	if strings.HasPrefix(actor, string(auth.RoleSecretariat)+":") {
+	if p.IsSecretariat() {
 		// A city's token proves its city exists; the secretariat's does
 		// not, and a mistyped id must not leave a draft of no city.
 		if _, _, err := a.Store.City(r.Context(), id); err != nil {
@@ -168,7 +169,7 @@ func (a *API) putDraft(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d, err := a.Store.SaveDraft(r.Context(), index.Draft{CityID: id, Version: *in.Version, Answers: in.Answers,
-		UpdatedAt: a.Now().UTC(), UpdatedBy: actor}, expected)
+		UpdatedAt: a.Now().UTC(), UpdatedBy: p.Actor()}, expected)
 	if err != nil {
 		writeProblem(w, r, err)
 		return
@@ -192,11 +193,12 @@ type SubmissionAccepted struct {
 }
 
 func (a *API) createSubmission(w http.ResponseWriter, r *http.Request) {
-	id, actor, err := a.cityPrincipal(r)
+	id, p, err := a.cityPrincipal(r)
 	if err != nil {
 		writeProblem(w, r, err)
 		return
 	}
+	actor := p.Actor()
 	body, err := readBody(r, MaxIndexBody)
 	if err != nil {
 		writeProblem(w, r, err)
