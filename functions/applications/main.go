@@ -12,18 +12,12 @@ import (
 )
 
 func main() {
-	env, err := boot.Env(append(boot.MembershipVars, config.TableName)...)
-	if err != nil {
-		boot.Exit(err)
-	}
-	settings, err := boot.MembershipSettings(env)
-	if err != nil {
-		boot.Exit(err)
-	}
+	var s config.ApplicationsSettings
+	boot.Load(&s)
 	cfg, err := boot.AWS(context.Background())
 	if err != nil {
 		boot.Exit(err)
 	}
-	api := httpapi.New(boot.Store(env, cfg), settings, nil)
+	api := httpapi.New(boot.Store(s.Table, cfg), boot.ApplicationRules(s), nil)
 	lambda.Start(httpapi.LambdaHandler(api.Handler("applications")))
 }

@@ -15,19 +15,13 @@ import (
 )
 
 func main() {
-	env, err := boot.Env(append(boot.DailyVars, config.TableName)...)
-	if err != nil {
-		boot.Exit(err)
-	}
-	rules, err := boot.DailyRules(env)
-	if err != nil {
-		boot.Exit(err)
-	}
+	var s config.DailySettings
+	boot.Load(&s)
 	cfg, err := boot.AWS(context.Background())
 	if err != nil {
 		boot.Exit(err)
 	}
-	schedule := boot.Schedule(rules, boot.Store(env, cfg))
+	schedule := boot.Schedule(boot.DailyRules(s), boot.Store(s.Table, cfg))
 	lambda.Start(func(ctx context.Context, _ map[string]any) (membership.DailyResult, error) {
 		return schedule.RunDaily(ctx)
 	})

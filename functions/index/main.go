@@ -14,14 +14,12 @@ import (
 )
 
 func main() {
-	env, err := boot.Env(config.TableName)
-	if err != nil {
-		boot.Exit(err)
-	}
+	var s config.IndexSettings
+	boot.Load(&s)
 	cfg, err := boot.AWS(context.Background())
 	if err != nil {
 		boot.Exit(err)
 	}
-	api := httpapi.New(boot.Store(env, cfg), membership.Settings{}, nil)
+	api := httpapi.New(boot.Store(s.Table, cfg), membership.Rules{}, nil)
 	lambda.Start(httpapi.LambdaHandler(api.Handler("index")))
 }

@@ -15,14 +15,12 @@ import (
 )
 
 func main() {
-	env, err := boot.Env(config.TableName, config.SenderEmail)
-	if err != nil {
-		boot.Exit(err)
-	}
+	var s config.NotifySettings
+	boot.Load(&s)
 	cfg, err := boot.AWS(context.Background())
 	if err != nil {
 		boot.Exit(err)
 	}
-	notifier := boot.Notifier(boot.Store(env, cfg), mail.New(cfg, env.String(config.SenderEmail)))
+	notifier := boot.Notifier(boot.Store(s.Table, cfg), mail.New(cfg, s.SenderEmail))
 	lambda.Start(outbox.StreamHandler(outbox.TypeNotification, boot.DeliverNotification(notifier)))
 }

@@ -14,17 +14,12 @@ import (
 )
 
 func main() {
-	env, err := boot.Env(append(boot.ScoringVars, config.TableName)...)
-	if err != nil {
-		boot.Exit(err)
-	}
+	var s config.ScoreSettings
+	boot.Load(&s)
 	cfg, err := boot.AWS(context.Background())
 	if err != nil {
 		boot.Exit(err)
 	}
-	scorer, err := boot.Scorer(env, boot.Store(env, cfg))
-	if err != nil {
-		boot.Exit(err)
-	}
+	scorer := boot.Scorer(s.Bands, boot.Store(s.Table, cfg))
 	lambda.Start(outbox.StreamHandler(outbox.TypeSubmission, boot.ScoreSubmission(scorer)))
 }

@@ -14,29 +14,15 @@ import (
 )
 
 func main() {
-	vars := append(append(boot.MembershipVars, boot.RulesVars...), config.TableName, config.SweepAfter)
-	env, err := boot.Env(vars...)
-	if err != nil {
-		boot.Exit(err)
-	}
-	settings, err := boot.MembershipSettings(env)
-	if err != nil {
-		boot.Exit(err)
-	}
-	rules, err := boot.WorkflowRules(env)
-	if err != nil {
-		boot.Exit(err)
-	}
+	var s config.SecretariatSettings
+	boot.Load(&s)
 	cfg, err := boot.AWS(context.Background())
 	if err != nil {
 		boot.Exit(err)
 	}
-	s := boot.Store(env, cfg)
-	sweeper, err := boot.Sweeper(env, s)
-	if err != nil {
-		boot.Exit(err)
-	}
-	api := httpapi.New(s, settings, boot.Jobs(sweeper, boot.Schedule(rules, s)))
-	api.Rules = rules
+	st := boot.Store(s.Table, cfg)
+	rules := boot.SecretariatRules(s)
+	jobs := boot.Jobs(boot.Sweeper(s.Sweep, st), boot.Schedule(rules, st))
+	api := httpapi.New(st, rules, jobs)
 	lambda.Start(httpapi.LambdaHandler(api.Handler("secretariat")))
 }

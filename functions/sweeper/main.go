@@ -13,18 +13,13 @@ import (
 )
 
 func main() {
-	env, err := boot.Env(config.TableName, config.SweepAfter)
-	if err != nil {
-		boot.Exit(err)
-	}
+	var s config.SweeperSettings
+	boot.Load(&s)
 	cfg, err := boot.AWS(context.Background())
 	if err != nil {
 		boot.Exit(err)
 	}
-	sweeper, err := boot.Sweeper(env, boot.Store(env, cfg))
-	if err != nil {
-		boot.Exit(err)
-	}
+	sweeper := boot.Sweeper(s.Sweep, boot.Store(s.Table, cfg))
 	lambda.Start(func(ctx context.Context, _ map[string]any) (outbox.SweepResult, error) {
 		return sweeper.Sweep(ctx)
 	})

@@ -97,8 +97,10 @@ func advanceOne(ctx context.Context, client *http.Client, base, adminToken strin
 	if err := step("profile", "/profile", profile, nil); err != nil || stage == ProfileIssued {
 		return err
 	}
-	signed := day(back+1, 0)
-	if err := step("agreement", "/agreement", map[string]string{"citySignedOn": signed, "coeSignedOn": signed}, nil); err != nil || stage == Member {
+	// The programme's agreements run for about four years.
+	signed, ends := day(back+1, 0), day(back+1+48, -1)
+	agreement := map[string]string{"citySignedOn": signed, "coeSignedOn": signed, "endsOn": ends}
+	if err := step("agreement", "/agreement", agreement, nil); err != nil || stage == Member {
 		return err
 	}
 	notice := map[string]string{"by": "city", "noticeOn": day(0, -7), "reason": "Demo: budget cuts."}

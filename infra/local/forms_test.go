@@ -295,11 +295,12 @@ func member(t *testing.T, s *localtest.Stack, adm, name string) (string, string)
 	t.Helper()
 	id, tok := reported(t, s, name)
 	base := "/admin/cities/" + id
-	c := admin(t, s, adm, base+"/expert-visits", `{"scheduledFor":"2025-09-10","experts":[{"name":"A","email":"a@x.example"}],"representative":{"name":"R","email":"r@x.example"}}`, 200)
-	admin(t, s, adm, base+"/expert-visits/"+c.ExpertVisit.VisitID+"/held", `{"heldOn":"2025-09-10","diagnosis":"ok"}`, 200)
-	admin(t, s, adm, base+"/profile", `{"title":"P","issuedOn":"2025-10-01"}`, 200)
-	signed := time.Now().UTC().AddDate(-1, 0, -1).Format("2006-01-02")
-	admin(t, s, adm, base+"/agreement", fmt.Sprintf(`{"citySignedOn":%q,"coeSignedOn":%q}`, signed, signed), 200)
+	day := func(months, days int) string { return time.Now().UTC().AddDate(0, months, days).Format("2006-01-02") }
+	c := admin(t, s, adm, base+"/expert-visits", fmt.Sprintf(`{"scheduledFor":%q,"experts":[{"name":"A","email":"a@x.example"}],"representative":{"name":"R","email":"r@x.example"}}`, day(-14, 0)), 200)
+	admin(t, s, adm, base+"/expert-visits/"+c.ExpertVisit.VisitID+"/held", fmt.Sprintf(`{"heldOn":%q,"diagnosis":"ok"}`, day(-14, 0)), 200)
+	admin(t, s, adm, base+"/profile", fmt.Sprintf(`{"title":"P","issuedOn":%q}`, day(-13, 0)), 200)
+	signed := day(-12, -1)
+	admin(t, s, adm, base+"/agreement", fmt.Sprintf(`{"citySignedOn":%q,"coeSignedOn":%q,"endsOn":%q}`, signed, signed, day(36, -2)), 200)
 	return id, tok
 }
 
@@ -391,7 +392,7 @@ func TestSecretariatConsoleInABrowser(t *testing.T) {
 		chromedp.Click(css(`#cities tbody tr[data-city="`+id+`"] a`)),
 		chromedp.WaitVisible(css(`#steps details[data-step="visit_scheduled"]`)),
 		chromedp.Click(css(`details[data-step="visit_scheduled"] summary`)),
-		chromedp.SendKeys(css(`#s-visit_scheduled-scheduledFor`), "12/15/2026"),
+		chromedp.SendKeys(css(`#s-visit_scheduled-scheduledFor`), time.Now().UTC().AddDate(0, 0, -7).Format("01/02/2006")),
 		chromedp.SendKeys(css(`#s-visit_scheduled-expertName`), "Ana Expert"),
 		chromedp.SendKeys(css(`#s-visit_scheduled-expertEmail`), "ana@experts.example"),
 		chromedp.Click(css(`details[data-step="visit_scheduled"] button[type=submit]`)),
@@ -412,7 +413,8 @@ func TestSecretariatConsoleInABrowser(t *testing.T) {
 			Representative struct{ Email string }
 		}
 	}
-	if err := json.Unmarshal(body, &file); err != nil || file.Status != "visit_scheduled" || file.ExpertVisit.ScheduledFor != "2026-12-15" ||
+	if err := json.Unmarshal(body, &file); err != nil || file.Status != "visit_scheduled" ||
+		file.ExpertVisit.ScheduledFor != time.Now().UTC().AddDate(0, 0, -7).Format("2006-01-02") ||
 		len(file.ExpertVisit.Experts) != 1 || file.ExpertVisit.Representative.Email != "irena@coe.example" {
 		t.Fatalf("the city after the console's step: %v %s", err, body)
 	}
@@ -426,7 +428,10 @@ func TestSecretariatConsoleInABrowser(t *testing.T) {
 	}{
 		{"visit_held", map[string]string{"heldOn": date(today), "diagnosis": "Strong commitment."}, "profile_issued"},
 		{"profile_issued", map[string]string{"title": "Intercultural profile", "issuedOn": date(today), "link": "https://rm.coe.int/profile"}, "agreement_signed"},
-		{"agreement_signed", map[string]string{"citySignedOn": date(today.AddDate(0, 0, -2)), "coeSignedOn": date(today.AddDate(0, 0, -1))}, "termination_notified"},
+		{"agreement_signed", map[string]string{"citySignedOn": date(today.AddDate(0, 0, -2)), "coeSignedOn": date(today.AddDate(0, 0, -1)),
+			"endsOn": date(today.AddDate(4, 0, -2))}, "agreement_amended"},
+		{"agreement_amended", map[string]string{"endsOn": date(today.AddDate(5, 0, 0)), "agreedOn": date(today),
+			"reference": "Letter DG-II/17"}, "termination_notified"},
 		{"termination_notified", map[string]string{"noticeOn": date(today), "reason": "Budget cuts."}, "tokens"},
 	}
 	for _, st := range path {
@@ -434,8 +439,16 @@ func TestSecretariatConsoleInABrowser(t *testing.T) {
 		for f, v := range st.fields {
 			actions = append(actions, chromedp.SendKeys(css("#s-"+st.step+"-"+f), v))
 		}
+		actions = append(actions, chromedp.Click(css(`details[data-step="`+st.step+`"] button[type=submit]`)))
+		if st.step == "agreement_amended" {
+			// A member may amend again: the form stays, empty once recorded.
+			actions = append(actions, chromedp.WaitVisible(css(`#steps details[data-step="`+st.next+`"]`)))
+			do(st.step, actions...)
+			value(t, ctx, "the amendment recorded", chromedp.Poll[bool](
+				`document.querySelector("#s-agreement_amended-reference") !== null && document.querySelector("#s-agreement_amended-reference").value === ""`), fail)
+			continue
+		}
 		actions = append(actions,
-			chromedp.Click(css(`details[data-step="`+st.step+`"] button[type=submit]`)),
 			chromedp.WaitNotPresent(css(`details[data-step="`+st.step+`"]`)),
 			chromedp.WaitVisible(css(`#steps details[data-step="`+st.next+`"]`)))
 		do(st.step, actions...)
@@ -443,11 +456,12 @@ func TestSecretariatConsoleInABrowser(t *testing.T) {
 	_, _, body = s.Do(http.MethodGet, "/cities/"+id, adm, "")
 	var member struct {
 		Status      string
-		Agreement   struct{ InForceFrom string }
+		Agreement   struct{ InForceFrom, EndsOn string }
 		Termination struct{ By, EffectiveOn string }
 	}
 	if err := json.Unmarshal(body, &member); err != nil || member.Status != "termination_notified" ||
 		member.Agreement.InForceFrom != today.AddDate(0, 0, -1).Format("2006-01-02") || member.Termination.By != "city" ||
+		member.Agreement.EndsOn != today.AddDate(5, 0, 0).Format("2006-01-02") ||
 		member.Termination.EffectiveOn != membership.AddMonth(today).Format("2006-01-02") {
 		t.Fatalf("the city after the console's steps: %v %s", err, body)
 	}

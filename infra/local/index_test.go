@@ -362,8 +362,15 @@ func TestReassessmentMovesTheCityInTheSample(t *testing.T) {
 	if all.Count != 1 || len(all.Histogram) != 1 {
 		t.Fatalf("after re-assessment the sample holds %+v, want the city once, at its new score", all)
 	}
-	if n := s.Items("CITY#" + id); n != 7 { // profile, 4 events, 2 submissions: the first one is kept
-		t.Fatalf("%d items, want 7", n)
+	// The file, 5 events (applied, submitted, reported, submitted again,
+	// scored) and both submissions: the first one is kept.
+	if n := s.Items("CITY#" + id); n != 8 {
+		t.Fatalf("%d items, want 8", n)
+	}
+	_, events, err := s.Store.City(t.Context(), id)
+	if err != nil || len(events) != 5 || events[3].From != "index_reported" || events[3].To != "index_reported" ||
+		events[4].Type != "index_scored" {
+		t.Fatalf("timeline %+v %v: a re-assessment must not claim a status change", events, err)
 	}
 }
 

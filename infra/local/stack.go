@@ -32,7 +32,6 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/clients"
 	"github.com/intercultural-cities/backoffice/shared/config"
 	"github.com/intercultural-cities/backoffice/shared/httpapi"
-	"github.com/intercultural-cities/backoffice/shared/index"
 	"github.com/intercultural-cities/backoffice/shared/mail"
 	"github.com/intercultural-cities/backoffice/shared/membership"
 	"github.com/intercultural-cities/backoffice/shared/notify"
@@ -86,26 +85,32 @@ type Options struct {
 
 // Stack is a running local system.
 type Stack struct {
-	Template   *template.Template
-	Table      string
-	Store      *store.Store
-	DB         *dynamodb.Client
-	SES        *ses.Client
-	API        *httpapi.API
+	Template *template.Template
+	Table    string
+	Store    *store.Store
+	DB       *dynamodb.Client
+	SES      *ses.Client
+	// APIs are the HTTP functions, each assembled from its own settings.
+	APIs       map[string]*httpapi.API
 	Notifier   *notify.Service
 	Sweeper    *outbox.Sweeper
-	Scorer     *index.Scorer
+	Scorer     *membership.Scorer
 	Schedule   *membership.Schedule
 	Pollers    []*Poller
-	Jobs       map[string]httpapi.Job
-	Sender     string // the From header SES stores mail under
+	Jobs       map[string]httpapi.Job // the schedules, by the name of the function they trigger
+	Sender     string                 // the From header SES stores mail under
+	Clock      *Clock                 // every function's time
 	RoundTrips atomic.Int64
-	Env        config.Env
 	cfg        aws.Config
 }
 
-// Start creates the table from the template and assembles the functions'
-// handlers exactly as their main packages do.
+// API returns the HTTP function name as assembled.
+func (s *Stack) API(name string) *httpapi.API { return s.APIs[name] }
+
+// Start creates the table from the template and assembles every function
+// the way its main package does, from the settings the template gives it:
+// a function whose template environment lacks a setting it needs fails
+// here, as it would on its first cold start.
 func Start(ctx context.Context, opts Options) (*Stack, error) {
 	Emulator()
 	tpl, err := template.LoadProject()
@@ -124,37 +129,44 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if opts.FormsBaseURL == "" {
 		opts.FormsBaseURL = "http://127.0.0.1:3000"
 	}
-	if opts.SweepAfter == 0 {
-		opts.SweepAfter = 5 * time.Minute
-	}
 	params := map[string]string{
 		"!Ref Table": opts.Table, "!Ref SenderEmail": opts.SenderEmail,
 		"!Ref SecretariatEmail": opts.SecretariatEmail, "!Ref FormsBaseUrl": opts.FormsBaseURL,
 		"!Ref LogLevel": envOr("LOG_LEVEL", "INFO"),
 	}
-	// Every function gets the environment the template gives it; in one
-	// process they share it, and the values agree.
-	for _, f := range tpl.Functions {
-		for k, v := range f.Env {
-			if p, ok := params[v]; ok {
+	overrides := map[string]string{}
+	if opts.SweepAfter != 0 {
+		overrides[config.SweepVariable] = opts.SweepAfter.String()
+	}
+	// settings fills a function's settings from its environment in the
+	// template, with the parameters a deployment would give.
+	settings := func(name string, dst any) error {
+		f, ok := tpl.FunctionByName(name)
+		if !ok {
+			return fmt.Errorf("the template has no %s function", name)
+		}
+		err := config.LoadFrom(dst, func(k string) (string, bool) {
+			if v, ok := overrides[k]; ok {
+				if _, declared := f.Env[k]; declared {
+					return v, true
+				}
+			}
+			v, ok := f.Env[k]
+			if p, isParam := params[v]; isParam {
 				v = p
 			}
 			if strings.HasPrefix(v, "!Sub https://${HttpApi}.") {
 				v = opts.FormsBaseURL // the API's own URL: here, the local server
 			}
-			_ = os.Setenv(k, v)
+			return v, ok
+		})
+		if err != nil {
+			return fmt.Errorf("function %s: %w", name, err)
 		}
+		return nil
 	}
-	_ = os.Setenv(config.SweepAfter.Name, opts.SweepAfter.String())
 
-	s := &Stack{Template: tpl, Table: opts.Table}
-	env, err := config.Load(config.TableName, config.SenderEmail, config.SweepAfter, config.LogLevel,
-		config.PopulationBands, config.ForeignBornBands, config.AgreementYears, config.FeePerYearCents,
-		config.SecretariatEmail, config.FormsBaseURL, config.MinPopulation, config.MinDiversityShare, config.CityTokenTTL)
-	if err != nil {
-		return nil, err
-	}
-	s.Env = env
+	s := &Stack{Template: tpl, Table: opts.Table, APIs: map[string]*httpapi.API{}, Clock: &Clock{}}
 	cfg, err := boot.AWS(ctx)
 	if err != nil {
 		return nil, err
@@ -170,49 +182,68 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	s.DB = clients.DynamoDB(cfg)
 	s.cfg = cfg
 	s.SES = mail.Client(cfg)
+	s.Store = store.New(s.DB, opts.Table)
 	if err := s.createTable(ctx); err != nil {
 		return nil, err
 	}
 	if _, err := s.SES.VerifyEmailIdentity(ctx, &ses.VerifyEmailIdentityInput{EmailAddress: aws.String(opts.SenderEmail)}); err != nil {
 		return nil, fmt.Errorf("verify sender: %w", err)
 	}
-	s.Store = boot.Store(env, cfg)
-	settings, err := boot.MembershipSettings(env)
-	if err != nil {
-		return nil, err
+
+	// Each function as its main package assembles it.
+	var (
+		apps   config.ApplicationsSettings
+		cities config.CitiesSettings
+		idx    config.IndexSettings
+		sec    config.SecretariatSettings
+		daily  config.DailySettings
+		score  config.ScoreSettings
+		notif  config.NotifySettings
+		sweep  config.SweeperSettings
+		alone  config.StandaloneSettings
+	)
+	for name, dst := range map[string]any{"applications": &apps, "cities": &cities, "index": &idx, "secretariat": &sec,
+		"daily": &daily, "score": &score, "notify": &notif, "sweeper": &sweep, "questionnaire": &alone,
+		"openapi": &alone, "web": &alone} {
+		if err := settings(name, dst); err != nil {
+			return nil, err
+		}
 	}
-	s.Notifier = boot.Notifier(s.Store, mail.New(cfg, env.String(config.SenderEmail)))
+	s.APIs["applications"] = httpapi.New(s.Store, boot.ApplicationRules(apps), nil)
+	s.APIs["cities"] = httpapi.New(s.Store, membership.Rules{}, nil)
+	s.APIs["index"] = httpapi.New(s.Store, membership.Rules{}, nil)
+	secRules := boot.SecretariatRules(sec)
+	secSweeper, secSchedule := boot.Sweeper(sec.Sweep, s.Store), boot.Schedule(secRules, s.Store)
+	s.APIs["secretariat"] = httpapi.New(s.Store, secRules, boot.Jobs(secSweeper, secSchedule))
+	for _, name := range []string{"questionnaire", "openapi", "web"} {
+		s.APIs[name] = &httpapi.API{Now: time.Now}
+	}
+	s.Schedule = boot.Schedule(boot.DailyRules(daily), s.Store)
+	s.Sweeper = boot.Sweeper(sweep.Sweep, s.Store)
+	s.Jobs = boot.Jobs(s.Sweeper, s.Schedule)
+	s.Scorer = boot.Scorer(score.Bands, s.Store)
+	s.Notifier = boot.Notifier(s.Store, mail.New(cfg, notif.SenderEmail))
+	// One clock for every function, which tests and the local API move.
+	for _, api := range s.APIs {
+		api.Now = s.Clock.Now
+	}
+	secSweeper.Now, secSchedule.Now = s.Clock.Now, s.Clock.Now
+	s.Sweeper.Now, s.Schedule.Now, s.Scorer.Now, s.Notifier.Now = s.Clock.Now, s.Clock.Now, s.Clock.Now, s.Clock.Now
 	if ms, ok := s.Notifier.Sender.(*mail.SES); ok {
 		s.Sender = fmt.Sprintf("%q <%s>", ms.FromName, ms.From)
 	}
 	if opts.Sender != nil {
 		s.Notifier.Sender = opts.Sender
 	}
-	if s.Sweeper, err = boot.Sweeper(env, s.Store); err != nil {
-		return nil, err
-	}
-	rules, err := boot.WorkflowRules(env)
-	if err != nil {
-		return nil, err
-	}
-	s.Schedule = boot.Schedule(rules, s.Store)
-	s.Jobs = boot.Jobs(s.Sweeper, s.Schedule)
-	s.API = httpapi.New(s.Store, settings, s.Jobs)
-	s.API.Rules = rules
 
 	streams := dynamodbstreams.NewFromConfig(cfg)
 	desc, err := s.DB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(opts.Table)})
 	if err != nil {
 		return nil, err
 	}
-	scorer, err := boot.Scorer(env, s.Store)
-	if err != nil {
-		return nil, err
-	}
-	s.Scorer = scorer
 	handlers := map[string]StreamHandler{
 		"notify": outbox.StreamHandler(outbox.TypeNotification, boot.DeliverNotification(s.Notifier)),
-		"score":  outbox.StreamHandler(outbox.TypeSubmission, boot.ScoreSubmission(scorer)),
+		"score":  outbox.StreamHandler(outbox.TypeSubmission, boot.ScoreSubmission(s.Scorer)),
 	}
 	for _, name := range tpl.Names() {
 		f, _ := tpl.FunctionByName(name)
@@ -348,14 +379,18 @@ func (s *Stack) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, name := range s.Template.Names() {
 		f, _ := s.Template.FunctionByName(name)
-		h := s.API.Handler(name)
+		api, ok := s.APIs[name]
+		if !ok {
+			continue
+		}
+		h := api.Handler(name)
 		for _, r := range f.Routes {
 			mux.Handle(httpapi.Pattern(r.Method, r.Path), h)
 		}
 	}
 	mux.HandleFunc("GET /_local/mail.json", s.mailJSON)
 	mux.HandleFunc("GET /_local/mail", s.mailHTML)
-	all := s.API.Handler("") // problem responses for unknown routes
+	all := (&httpapi.API{Now: time.Now}).Handler("") // problem responses for unknown routes
 	mux.Handle("/", all)
 	return mux
 }

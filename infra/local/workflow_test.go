@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/intercultural-cities/backoffice/infra/localtest"
 	"github.com/intercultural-cities/backoffice/shared/httpapi"
 	"github.com/intercultural-cities/backoffice/shared/index"
+	"github.com/intercultural-cities/backoffice/shared/membership"
 )
 
 type cityFile struct {
@@ -51,58 +53,84 @@ func reported(t *testing.T, s *localtest.Stack, name string) (string, string) {
 	return id, tok
 }
 
+// day is a date days from today, as the API takes it.
+func day(days int) string { return time.Now().UTC().AddDate(0, 0, days).Format("2006-01-02") }
+
 func TestAdmissionHappyPathToMembershipAndTermination(t *testing.T) {
 	s := localtest.New(t, local.Options{})
 	adm := s.AdminToken()
 	id, tok := reported(t, s, "Happy Path")
 	base := "/admin/cities/" + id
 
-	c := admin(t, s, adm, base+"/intent", `{"signedOn":"2026-10-01"}`, 200)
+	c := admin(t, s, adm, base+"/intent", fmt.Sprintf(`{"signedOn":%q}`, day(-60)), 200)
 	if c.Status != "index_reported" {
 		t.Fatalf("after the INDEX and intent: %s", c.Status)
 	}
-	visit := `{"scheduledFor":"2026-12-10","experts":[{"name":"Ana Expert","email":"ana@experts.example"},
-		{"name":"Ben Expert","email":"ben@experts.example"}],"representative":{"name":"Chloé CoE","email":"chloe@coe.example"}}`
+	visit := fmt.Sprintf(`{"scheduledFor":%q,"experts":[{"name":"Ana Expert","email":"ana@experts.example"},
+		{"name":"Ben Expert","email":"ben@experts.example"}],"representative":{"name":"Chloé CoE","email":"chloe@coe.example"}}`, day(-40))
 	c = admin(t, s, adm, base+"/expert-visits", visit, 200)
 	if c.Status != "visit_scheduled" || c.ExpertVisit == nil {
 		t.Fatalf("visit: %+v", c)
 	}
 	c = admin(t, s, adm, base+"/expert-visits/"+c.ExpertVisit.VisitID+"/held",
-		`{"heldOn":"2026-11-20","diagnosis":"Strong political commitment; weak data."}`, 200)
+		fmt.Sprintf(`{"heldOn":%q,"diagnosis":"Strong political commitment; weak data."}`, day(-38)), 200)
 	if c.Status != "visit_held" {
 		t.Fatalf("held: %s", c.Status)
 	}
-	c = admin(t, s, adm, base+"/profile", `{"title":"Intercultural profile of Happy Path","issuedOn":"2026-11-24",
-		"link":"https://coe.example/profiles/happy-path.pdf"}`, 200)
+	c = admin(t, s, adm, base+"/profile", fmt.Sprintf(`{"title":"Intercultural profile of Happy Path","issuedOn":%q,
+		"link":"https://coe.example/profiles/happy-path.pdf"}`, day(-30)), 200)
 	if c.Status != "profile_issued" {
 		t.Fatalf("profile: %s", c.Status)
 	}
-	c = admin(t, s, adm, base+"/agreement", `{"citySignedOn":"2025-12-01","coeSignedOn":"2025-11-20"}`, 200)
-	if c.Status != "member" || c.Agreement == nil || c.Agreement.InForceFrom != "2025-12-01" || c.Agreement.EndsOn != "2029-11-30" {
+	c = admin(t, s, adm, base+"/agreement", fmt.Sprintf(`{"citySignedOn":%q,"coeSignedOn":%q,"endsOn":%q}`,
+		day(-20), day(-25), day(4*365)), 200)
+	if c.Status != "member" || c.Agreement == nil || c.Agreement.InForceFrom != day(-20) || c.Agreement.EndsOn != day(4*365) {
 		t.Fatalf("agreement: %+v %+v", c, c.Agreement)
 	}
-	c = admin(t, s, adm, base+"/termination", `{"by":"city","noticeOn":"2026-01-31","reason":"Budget cuts"}`, 200)
-	if c.Status != "termination_notified" || c.Termination.EffectiveOn != "2026-02-28" {
+	c = admin(t, s, adm, base+"/agreement/amendments", fmt.Sprintf(`{"endsOn":%q,"agreedOn":%q,"reference":"Letter DG-II/2026/17"}`,
+		day(5*365), day(-1)), 200)
+	if c.Status != "member" || c.Agreement.EndsOn != day(5*365) {
+		t.Fatalf("amended: %+v %+v", c, c.Agreement)
+	}
+	notice := time.Now().UTC().AddDate(0, 0, -2)
+	c = admin(t, s, adm, base+"/termination", fmt.Sprintf(`{"by":"city","noticeOn":%q,"reason":"Budget cuts"}`, day(-2)), 200)
+	if c.Status != "termination_notified" || c.Termination.EffectiveOn != membership.AddMonth(notice).Format("2006-01-02") {
 		t.Fatalf("termination: %+v %+v", c, c.Termination)
 	}
-	// The daily schedule applies it (its effective date has passed).
+	// Not yet: the notice runs for a month.
 	status, _, resp := s.Do(http.MethodPost, "/admin/runs/daily", adm, "")
+	if status != 200 || !strings.Contains(string(resp), `"terminated":0`) {
+		t.Fatalf("daily before the effective date: %d %s", status, resp)
+	}
+	// A month and a few days later, the daily schedule applies it.
+	s.Clock.Advance(33 * 24 * time.Hour)
+	status, _, resp = s.Do(http.MethodPost, "/admin/runs/daily", adm, "")
 	if status != 200 || !strings.Contains(string(resp), `"terminated":1`) {
 		t.Fatalf("daily: %d %s", status, resp)
 	}
-	status, _, resp = s.Do(http.MethodGet, "/cities/"+id, tok, "")
+	status, _, resp = s.Do(http.MethodGet, "/cities/"+id, adm, "")
 	_ = json.Unmarshal(resp, &c)
 	if status != 200 || c.Status != "terminated" || len(c.NextSteps) != 0 {
 		t.Fatalf("city after termination: %s", resp)
 	}
+	// The city's link ended with its file: the secretariat may issue another.
+	_ = tok
 	s.Drain()
-	subjects := map[string]bool{}
+	var subjects []string
 	mails, _ := s.MailTo(t.Context(), "happypath@index.example")
 	for _, m := range mails {
-		subjects[m.Subject] = true
+		subjects = append(subjects, m.Subject)
 	}
-	if len(mails) < 6 { // received, results, visit, profile, welcome, termination
-		t.Fatalf("the city got %d emails: %v", len(mails), subjects)
+	// received, results, intent, visit, visit held, profile, welcome,
+	// amendment, notice, membership ended: every step that changes the
+	// city's standing tells it.
+	if len(mails) != 10 {
+		t.Fatalf("the city got %d emails: %q", len(mails), subjects)
+	}
+	for _, who := range []string{"ana@experts.example", "ben@experts.example", "chloe@coe.example"} {
+		if m, _ := s.MailTo(t.Context(), who); len(m) != 1 || !strings.Contains(m[0].Subject, "expert visit") {
+			t.Errorf("the visit's team member %s got %d emails", who, len(m))
+		}
 	}
 	// The audit trail has every step with who, when, from, to and payload.
 	status, _, resp = s.Do(http.MethodGet, base+"/audit", adm, "")
@@ -114,7 +142,7 @@ func TestAdmissionHappyPathToMembershipAndTermination(t *testing.T) {
 	}
 	_ = json.Unmarshal(resp, &audit)
 	want := []string{"applied", "index_submitted", "index_reported", "intent_signed", "visit_scheduled", "visit_held",
-		"profile_issued", "agreement_signed", "termination_notified", "terminated"}
+		"profile_issued", "agreement_signed", "agreement_amended", "termination_notified", "terminated"}
 	if status != 200 || len(audit.Entries) != len(want) {
 		t.Fatalf("audit %d: %s", status, resp)
 	}
@@ -123,8 +151,51 @@ func TestAdmissionHappyPathToMembershipAndTermination(t *testing.T) {
 			t.Errorf("entry %d: %+v, want %s", i, e, want[i])
 		}
 	}
+	if e := audit.Entries[1]; e.From != "applied" || e.To != "index_submitted" {
+		t.Errorf("the submission's entry says %s → %s", e.From, e.To)
+	}
+	if e := audit.Entries[8]; e.From != "member" || e.To != "member" || !strings.Contains(string(e.Payload), "DG-II/2026/17") {
+		t.Errorf("the amendment's entry: %+v", e)
+	}
 	if !strings.Contains(string(audit.Entries[4].Payload), "Ana Expert") {
 		t.Errorf("the visit's payload is not audited: %s", audit.Entries[4].Payload)
+	}
+}
+
+// The steps' dates must make sense against each other and today; each
+// refusal names its field.
+func TestStepDatesMustBeConsistent(t *testing.T) {
+	s := localtest.New(t, local.Options{})
+	adm := s.AdminToken()
+	id, _ := reported(t, s, "Dates Checked")
+	base := "/admin/cities/" + id
+	refused := func(path, body, pointer string) {
+		t.Helper()
+		status, _, resp := s.Do(http.MethodPost, base+path, adm, body)
+		if status != 400 || !strings.Contains(string(resp), `"pointer":"`+pointer+`"`) {
+			t.Errorf("%s %s: %d %s, want 400 naming %s", path, body, status, resp, pointer)
+		}
+	}
+	refused("/intent", fmt.Sprintf(`{"signedOn":%q}`, day(3)), "/signedOn")
+	c := admin(t, s, adm, base+"/expert-visits", fmt.Sprintf(`{"scheduledFor":%q,"experts":[{"name":"A","email":"a@x.example"}],
+		"representative":{"name":"R","email":"r@x.example"}}`, day(-10)), 200)
+	held := base + "/expert-visits/" + c.ExpertVisit.VisitID + "/held"
+	s.Do(http.MethodPost, held, adm, "")
+	refused(held[len(base):], fmt.Sprintf(`{"heldOn":%q,"diagnosis":"d"}`, day(-11)), "/heldOn") // before it was scheduled
+	refused(held[len(base):], fmt.Sprintf(`{"heldOn":%q,"diagnosis":"d"}`, day(2)), "/heldOn")   // in the future
+	admin(t, s, adm, held, fmt.Sprintf(`{"heldOn":%q,"diagnosis":"d"}`, day(-9)), 200)
+	refused("/profile", fmt.Sprintf(`{"title":"P","issuedOn":%q}`, day(-10)), "/issuedOn") // before the visit
+	admin(t, s, adm, base+"/profile", fmt.Sprintf(`{"title":"P","issuedOn":%q}`, day(-8)), 200)
+	refused("/agreement", fmt.Sprintf(`{"citySignedOn":%q,"coeSignedOn":%q}`, day(-1), day(-1)), "/endsOn")
+	refused("/agreement", fmt.Sprintf(`{"citySignedOn":%q,"coeSignedOn":%q,"endsOn":%q}`, day(2), day(-1), day(900)), "/citySignedOn")
+	refused("/agreement", fmt.Sprintf(`{"citySignedOn":%q,"coeSignedOn":%q,"endsOn":%q}`, day(-1), day(-1), day(-3)), "/endsOn")
+	admin(t, s, adm, base+"/agreement", fmt.Sprintf(`{"citySignedOn":%q,"coeSignedOn":%q,"endsOn":%q}`, day(-1), day(-2), day(900)), 200)
+	refused("/termination", fmt.Sprintf(`{"by":"coe","noticeOn":%q,"reason":"r"}`, day(-45)), "/noticeOn") // back-dated beyond the grace
+	refused("/agreement/amendments", fmt.Sprintf(`{"endsOn":%q,"agreedOn":%q,"reference":"r"}`, day(900), day(0)), "/endsOn")
+	refused("/agreement/amendments", fmt.Sprintf(`{"endsOn":%q,"agreedOn":%q}`, day(1000), day(0)), "/reference")
+	_, _, resp := s.Do(http.MethodGet, base+"/audit", adm, "")
+	if n := strings.Count(string(resp), `"type":`); n != 7 { // applied … agreement_signed: nothing refused was recorded
+		t.Errorf("%d audit entries after the refusals: %s", n, resp)
 	}
 }
 
@@ -134,10 +205,10 @@ func TestInvalidTransitionsAre409WithTheNextSteps(t *testing.T) {
 	id, _ := applyCity(t, s, "Too Early", 80000, 9)
 	base := "/admin/cities/" + id
 	for _, tt := range []struct{ path, body string }{
-		{"/expert-visits", `{"scheduledFor":"2026-12-10","experts":[{"name":"A","email":"a@x.example"}],"representative":{"name":"R","email":"r@x.example"}}`},
-		{"/profile", `{"title":"T","issuedOn":"2026-11-24"}`},
-		{"/agreement", `{"citySignedOn":"2026-11-25","coeSignedOn":"2026-11-20"}`},
-		{"/termination", `{"by":"coe","noticeOn":"2026-11-01","reason":"x"}`},
+		{"/expert-visits", fmt.Sprintf(`{"scheduledFor":%q,"experts":[{"name":"A","email":"a@x.example"}],"representative":{"name":"R","email":"r@x.example"}}`, day(10))},
+		{"/profile", fmt.Sprintf(`{"title":"T","issuedOn":%q}`, day(-1))},
+		{"/agreement", fmt.Sprintf(`{"citySignedOn":%q,"coeSignedOn":%q,"endsOn":%q}`, day(-1), day(-2), day(1000))},
+		{"/termination", fmt.Sprintf(`{"by":"coe","noticeOn":%q,"reason":"x"}`, day(-1))},
 	} {
 		status, hdr, resp := s.Do(http.MethodPost, base+tt.path, adm, tt.body)
 		if status != http.StatusConflict || hdr.Get("Content-Type") != "application/problem+json" ||
@@ -239,9 +310,16 @@ func TestDailyRemindersAreSentOnce(t *testing.T) {
 	if link == nil {
 		t.Fatalf("no progress report link in the reminder:\n%s", reminder)
 	}
-	report := `{"period":"2026","actions":["Intercultural training for 120 civil servants"],"indicators":[],"text":"Done."}`
+	period := strconv.Itoa(now.AddDate(0, 0, -1).Year()) // the anniversary's year
+	report := `{"period":"` + period + `","actions":["Intercultural training for 120 civil servants"],"indicators":[],"text":"Done."}`
 	if status, _, resp := s.Do(http.MethodPost, "/cities/"+id+"/progress-reports", link[1], report); status != http.StatusCreated {
 		t.Fatalf("report with the reminder's link: %d %s", status, resp)
+	}
+	// The period is reported: no reminder asks for it again, even from a
+	// fresh run that never sent one.
+	c2, err := s.Store.CityForUpdate(t.Context(), id)
+	if err != nil || !c2.Reported(period) {
+		t.Fatalf("the city's file does not record the period %s: %v %v", period, c2.ReportedPeriods, err)
 	}
 }
 
@@ -290,8 +368,8 @@ func TestADailyRunFiredThroughTheAPILinksItsOwnURL(t *testing.T) {
 	id, _ := member(t, s, adm, "Linked From The API")
 	sched := *s.Schedule
 	sched.Rules.FormsBaseURL = ""
-	api := *s.API
-	api.Membership.FormsBaseURL = ""
+	api := *s.API("secretariat")
+	api.Rules.FormsBaseURL = ""
 	api.Jobs = map[string]httpapi.Job{"daily": func(ctx context.Context) (any, error) { return sched.RunDaily(ctx) }}
 	ev := events.APIGatewayV2HTTPRequest{
 		RawPath: "/prod/admin/runs/daily", Headers: map[string]string{"authorization": "Bearer " + adm},

@@ -239,28 +239,30 @@ func TestRoutesMatchCode(t *testing.T) {
 // through config (read by the runtime or a layer, for example).
 var externalVars = map[string]bool{}
 
-// bootInfo is what shared/boot's source says about variables: its exported
-// variable lists (boot.MembershipVars...) and, for each helper, the variables
-// it reads from the loaded environment (directly or through other helpers).
-type bootInfo struct {
-	lists map[string][]config.Var
-	reads map[string][]config.Var
-}
-
-// configSelectors returns the config.All variables that n names as config.X.
-func configSelectors(n ast.Node, configName string) []config.Var {
-	var vs []config.Var
-	ast.Inspect(n, func(n ast.Node) bool {
-		if sel, ok := n.(*ast.SelectorExpr); ok {
-			if x, ok := sel.X.(*ast.Ident); ok && configName != "" && x.Name == configName {
-				if v, ok := config.All[sel.Sel.Name]; ok {
-					vs = append(vs, v)
+// settingsType returns the config type a function's main package loads: the
+// one it names as config.<Type>Settings.
+func settingsType(t *testing.T, dir string) string {
+	t.Helper()
+	var found []string
+	for _, f := range parseDir(t, dir) {
+		configName := importName(f, configPkg)
+		ast.Inspect(f, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok {
+				if x, ok := sel.X.(*ast.Ident); ok && x.Name == configName && strings.HasSuffix(sel.Sel.Name, "Settings") {
+					found = append(found, sel.Sel.Name)
+				}
+				// httpapi.StartStandalone loads the functions without AWS.
+				if sel.Sel.Name == "StartStandalone" {
+					found = append(found, "StandaloneSettings")
 				}
 			}
-		}
-		return true
-	})
-	return vs
+			return true
+		})
+	}
+	if len(found) != 1 {
+		t.Fatalf("%s should load exactly one config.<Name>Settings, names %v", dir, found)
+	}
+	return found[0]
 }
 
 func parseDir(t *testing.T, dir string) []*ast.File {
@@ -287,102 +289,6 @@ func parseDir(t *testing.T, dir string) []*ast.File {
 	return files
 }
 
-func readBoot(t *testing.T, root string) bootInfo {
-	t.Helper()
-	bi := bootInfo{lists: map[string][]config.Var{}, reads: map[string][]config.Var{}}
-	calls := map[string][]string{} // helper -> boot functions it calls
-	for _, f := range parseDir(t, filepath.Join(root, "shared", "boot")) {
-		configName := importName(f, configPkg)
-		for _, d := range f.Decls {
-			switch d := d.(type) {
-			case *ast.GenDecl:
-				if d.Tok != token.VAR {
-					continue
-				}
-				for _, spec := range d.Specs {
-					vs := spec.(*ast.ValueSpec)
-					for i, name := range vs.Names {
-						if i < len(vs.Values) && ast.IsExported(name.Name) {
-							if vars := configSelectors(vs.Values[i], configName); len(vars) > 0 {
-								bi.lists[name.Name] = vars
-							}
-						}
-					}
-				}
-			case *ast.FuncDecl:
-				if d.Recv != nil || d.Body == nil {
-					continue
-				}
-				bi.reads[d.Name.Name] = configSelectors(d.Body, configName)
-				ast.Inspect(d.Body, func(n ast.Node) bool {
-					if c, ok := n.(*ast.CallExpr); ok {
-						if id, ok := c.Fun.(*ast.Ident); ok {
-							calls[d.Name.Name] = append(calls[d.Name.Name], id.Name)
-						}
-					}
-					return true
-				})
-			}
-		}
-	}
-	// Close over helpers calling helpers.
-	for changed := true; changed; {
-		changed = false
-		for fn, callees := range calls {
-			for _, c := range callees {
-				for _, v := range bi.reads[c] {
-					if !slices.Contains(bi.reads[fn], v) {
-						bi.reads[fn] = append(bi.reads[fn], v)
-						changed = true
-					}
-				}
-			}
-		}
-	}
-	return bi
-}
-
-// codeVars is what a function's code reads: the config variables it names,
-// the boot variable lists it names, and the boot helpers it calls.
-type codeVars struct {
-	read  map[string]config.Var // by variable name
-	calls map[string]bool       // boot helpers called
-}
-
-func readCode(t *testing.T, dir string, bi bootInfo) codeVars {
-	t.Helper()
-	cv := codeVars{read: map[string]config.Var{}, calls: map[string]bool{}}
-	for _, f := range parseDir(t, dir) {
-		for _, v := range configSelectors(f, importName(f, configPkg)) {
-			cv.read[v.Name] = v
-		}
-		bootName := importName(f, bootPkg)
-		if bootName == "" {
-			continue
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.SelectorExpr:
-				if x, ok := n.X.(*ast.Ident); ok && x.Name == bootName {
-					for _, v := range bi.lists[n.Sel.Name] {
-						cv.read[v.Name] = v
-					}
-				}
-			case *ast.CallExpr:
-				if sel, ok := n.Fun.(*ast.SelectorExpr); ok {
-					if x, ok := sel.X.(*ast.Ident); ok && x.Name == bootName {
-						cv.calls[sel.Sel.Name] = true
-					}
-				}
-			}
-			return true
-		})
-	}
-	// boot.Env always loads LOG_LEVEL.
-	cv.read[config.LogLevel.Name] = config.LogLevel
-	return cv
-}
-
 // importName returns the name a file uses for an import path, or "".
 func importName(f *ast.File, path string) string {
 	for _, imp := range f.Imports {
@@ -398,48 +304,59 @@ func importName(f *ast.File, path string) string {
 	return ""
 }
 
+// Every function's environment in the template sets exactly the variables
+// its settings type reads; the function's main package loads that type; and
+// the values the template gives pass the loader's checks.
 func TestEnvironmentMatchesCode(t *testing.T) {
 	tpl := load(t)
-	known := map[string]bool{}
-	for _, v := range config.All {
-		known[v.Name] = true
-	}
-	bi := readBoot(t, tpl.Dir)
-	if _, ok := bi.lists["MembershipVars"]; !ok {
-		t.Fatalf("found no variable lists in shared/boot (boot.MembershipVars): %v", bi.lists)
-	}
 	for _, name := range tpl.Names() {
 		f, _ := tpl.FunctionByName(name)
 		t.Run(name, func(t *testing.T) {
-			cv := readCode(t, filepath.Join(tpl.Dir, filepath.FromSlash(f.CodeURI)), bi)
-			for _, vn := range sortedKeys(cv.read) {
-				v := cv.read[vn]
-				val, set := f.Env[vn]
+			settings, ok := config.Functions[name]
+			if !ok {
+				t.Fatalf("config.Functions has no settings for %s", name)
+			}
+			typ := reflect.TypeOf(settings).Name()
+			if got := settingsType(t, filepath.Join(tpl.Dir, filepath.FromSlash(f.CodeURI))); got != typ {
+				t.Errorf("%s loads config.%s, config.Functions says %s", f.CodeURI, got, typ)
+			}
+			read := map[string]config.Var{}
+			for _, v := range config.Variables(settings) {
+				read[v.Name] = v
+				val, set := f.Env[v.Name]
 				switch {
 				case !set && v.Required:
-					t.Errorf("%s reads required %s (%s), %s's Environment does not set it", f.CodeURI, vn, v.Doc, f.LogicalID)
+					t.Errorf("%s reads required %s (%s), %s's Environment does not set it", name, v.Name, v.Doc, f.LogicalID)
 				case !set:
-					t.Errorf("%s reads %s (default %q), %s's Environment does not set it", f.CodeURI, vn, v.Default, f.LogicalID)
+					t.Errorf("%s reads %s (default %q), %s's Environment does not set it", name, v.Name, v.Default, f.LogicalID)
 				case strings.TrimSpace(val) == "":
-					t.Errorf("%s's Environment sets %s to an empty value", f.LogicalID, vn)
+					t.Errorf("%s's Environment sets %s to an empty value", f.LogicalID, v.Name)
 				}
 			}
 			for _, vn := range sortedKeys(f.Env) {
-				if _, read := cv.read[vn]; read || externalVars[vn] {
-					continue
-				}
-				if known[vn] {
-					t.Errorf("%s's Environment sets %s, which %s never reads", f.LogicalID, vn, f.CodeURI)
-				} else {
-					t.Errorf("%s's Environment sets %s, which is no config.Var at all", f.LogicalID, vn)
+				if _, ok := read[vn]; !ok && !externalVars[vn] {
+					t.Errorf("%s's Environment sets %s, which %s never reads", f.LogicalID, vn, name)
 				}
 			}
-			for _, helper := range sortedKeys(cv.calls) {
-				for _, v := range bi.reads[helper] {
-					if _, ok := cv.read[v.Name]; !ok {
-						t.Errorf("%s calls boot.%s, which reads %s, but never loads it: the first cold start would panic", f.CodeURI, helper, v.Name)
+			// Literal values must load: a typo fails here, not on the first
+			// cold start. References to parameters and resources stand in
+			// for a plausible value.
+			dst := reflect.New(reflect.TypeOf(settings)).Interface()
+			err := config.LoadFrom(dst, func(k string) (string, bool) {
+				v, ok := f.Env[k]
+				if strings.HasPrefix(v, "!") {
+					switch read[k].Check {
+					case "email":
+						return "someone@coe.example", ok
+					case "url":
+						return "https://api.example", ok
 					}
+					return "x", ok
 				}
+				return v, ok
+			})
+			if err != nil {
+				t.Errorf("%s's Environment does not load: %v", f.LogicalID, err)
 			}
 		})
 	}

@@ -117,3 +117,10 @@ func (p Principal) RequireSecretariat() error {
 	}
 	return failure.New(failure.Forbidden, "this route is for the secretariat")
 }
+
+// Revocation ends a token from a time on: a re-issued link revokes the one
+// it replaces.
+type Revocation struct {
+	Hash string
+	At   time.Time
+}

@@ -1,11 +1,12 @@
-// Package boot is what every function does on a cold start: read its
-// settings, set up JSON logging, build the AWS clients once, and assemble the
-// services from them. The local stack boots the same way.
+// Package boot is what every function with AWS work does on a cold start:
+// read its settings, set up JSON logging, build the AWS clients once, and
+// assemble the services from them. The local stack assembles the functions
+// with the same helpers, from each function's settings as the template
+// gives them.
 package boot
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 	"time"
@@ -30,15 +31,13 @@ func Exit(err error) {
 	os.Exit(1)
 }
 
-// Env loads the variables and installs the JSON logger (with the Lambda
-// request id on every record).
-func Env(vars ...config.Var) (config.Env, error) {
-	env, err := config.Load(append(vars, config.LogLevel)...)
-	if err != nil {
-		return config.Env{}, err
+// Load fills a function's settings from its environment and installs the
+// JSON logger at the settings' level. A bad or missing value stops the boot.
+func Load(settings interface{ LogLevel() string }) {
+	if err := config.Load(settings); err != nil {
+		Exit(err)
 	}
-	config.InstallLogger(env)
-	return env, nil
+	config.InstallLogger(settings.LogLevel())
 }
 
 // AWS loads the SDK configuration.
@@ -47,79 +46,43 @@ func AWS(ctx context.Context, apiOptions ...func(*middleware.Stack) error) (aws.
 }
 
 // Store builds the table adapter.
-func Store(env config.Env, cfg aws.Config) *store.Store {
-	return store.New(clients.DynamoDB(cfg), env.String(config.TableName))
+func Store(t config.Table, cfg aws.Config) *store.Store {
+	return store.New(clients.DynamoDB(cfg), t.TableName)
 }
 
-// MembershipVars are the variables MembershipSettings reads.
-var MembershipVars = []config.Var{
-	config.SecretariatEmail, config.FormsBaseURL, config.MinPopulation, config.MinDiversityShare, config.CityTokenTTL,
+func links(n config.Notices, l config.Links) membership.Rules {
+	return membership.Rules{SecretariatEmail: n.SecretariatEmail, FormsBaseURL: l.FormsBaseURL, CityTokenTTL: l.CityTokenTTL}
 }
 
-// MembershipSettings reads the application step's settings.
-func MembershipSettings(env config.Env) (membership.Settings, error) {
-	minPop, err := env.Int(config.MinPopulation)
-	if err != nil {
-		return membership.Settings{}, err
-	}
-	minShare, err := env.Float(config.MinDiversityShare)
-	if err != nil {
-		return membership.Settings{}, err
-	}
-	ttl, err := env.Duration(config.CityTokenTTL)
-	if err != nil {
-		return membership.Settings{}, err
-	}
-	if err := notify.ValidAddress(env.String(config.SecretariatEmail)); err != nil {
-		return membership.Settings{}, fmt.Errorf("%s: %w", config.SecretariatEmail.Name, err)
-	}
-	return membership.Settings{
-		Rules:            eligibility.Rules{MinPopulation: minPop, MinDiversityShare: minShare},
-		SecretariatEmail: env.String(config.SecretariatEmail),
-		FormsBaseURL:     env.String(config.FormsBaseURL),
-		CityTokenTTL:     ttl,
-	}, nil
+func workflow(r membership.Rules, w config.Workflow) membership.Rules {
+	r.FeePerYear = membership.Money{Amount: w.FeePerYearCents, Currency: "EUR"}
+	r.MinExperts, r.MaxExperts = w.VisitMinExperts, w.VisitMaxExperts
+	r.NoticeGrace = w.NoticeGrace
+	r.ProgressEveryMonths = w.ProgressEveryMonths
+	return r
 }
 
-// RulesVars are the variables WorkflowRules reads.
-var RulesVars = []config.Var{config.AgreementYears, config.FeePerYearCents, config.SecretariatEmail,
-	config.FormsBaseURL, config.CityTokenTTL}
+// ApplicationRules are the rules of the application step.
+func ApplicationRules(s config.ApplicationsSettings) membership.Rules {
+	r := links(s.Notices, s.Links)
+	r.Eligibility = eligibility.Rules{MinPopulation: s.MinPopulation, MinDiversityShare: s.MinDiversityShare}
+	return r
+}
 
-// DailyVars are the variables DailyRules reads: RulesVars and API_URL.
-var DailyVars = []config.Var{config.AgreementYears, config.FeePerYearCents, config.SecretariatEmail,
-	config.FormsBaseURL, config.CityTokenTTL, config.APIURL}
+// SecretariatRules are the rules of the secretariat's steps.
+func SecretariatRules(s config.SecretariatSettings) membership.Rules {
+	return workflow(links(s.Notices, s.Links), s.Workflow)
+}
 
-// DailyRules reads the rules of the daily schedule, which API Gateway never
+// DailyRules are the rules of the daily schedule, which API Gateway never
 // calls: without FORMS_BASE_URL, its links point to API_URL, where the web
 // function serves the forms.
-func DailyRules(env config.Env) (membership.Rules, error) {
-	r, err := WorkflowRules(env)
-	if r.FormsBaseURL == "" && err == nil {
-		r.FormsBaseURL = env.String(config.APIURL)
+func DailyRules(s config.DailySettings) membership.Rules {
+	r := workflow(links(s.Notices, s.Links), s.Workflow)
+	if r.FormsBaseURL == "" {
+		r.FormsBaseURL = s.APIURL
 	}
-	return r, err
-}
-
-// WorkflowRules reads the admission workflow's configuration.
-func WorkflowRules(env config.Env) (membership.Rules, error) {
-	years, err := env.Int(config.AgreementYears)
-	if err != nil {
-		return membership.Rules{}, err
-	}
-	fee, err := env.Int(config.FeePerYearCents)
-	if err != nil {
-		return membership.Rules{}, err
-	}
-	if years < 1 || years > 20 || fee < 0 {
-		return membership.Rules{}, fmt.Errorf("%s and %s must be positive", config.AgreementYears.Name, config.FeePerYearCents.Name)
-	}
-	ttl, err := env.Duration(config.CityTokenTTL)
-	if err != nil {
-		return membership.Rules{}, err
-	}
-	return membership.Rules{AgreementYears: int(years), FeePerYear: membership.Money{Amount: fee, Currency: "EUR"},
-		SecretariatEmail: env.String(config.SecretariatEmail), FormsBaseURL: env.String(config.FormsBaseURL),
-		CityTokenTTL: ttl}, nil
+	return r
 }
 
 // Schedule assembles the daily duties.
@@ -134,12 +97,8 @@ func Notifier(s *store.Store, sender notify.Sender) *notify.Service {
 }
 
 // Sweeper assembles the outbox sweeper.
-func Sweeper(env config.Env, s *store.Store) (*outbox.Sweeper, error) {
-	after, err := env.Duration(config.SweepAfter)
-	if err != nil {
-		return nil, err
-	}
-	return &outbox.Sweeper{Store: s, Now: time.Now, After: after}, nil
+func Sweeper(sw config.Sweep, s *store.Store) *outbox.Sweeper {
+	return &outbox.Sweeper{Store: s, Now: time.Now, After: sw.SweepAfter}
 }
 
 // Jobs lists the schedules that can be fired on demand, by schedule name
@@ -151,24 +110,14 @@ func Jobs(sw *outbox.Sweeper, daily *membership.Schedule) map[string]func(contex
 	}
 }
 
-// ScoringVars are the variables Scorer reads.
-var ScoringVars = []config.Var{config.PopulationBands, config.ForeignBornBands}
-
 // Scorer assembles INDEX scoring.
-func Scorer(env config.Env, s *store.Store) (*index.Scorer, error) {
-	pop, err := env.Floats(config.PopulationBands)
-	if err != nil {
-		return nil, err
-	}
-	fb, err := env.Floats(config.ForeignBornBands)
-	if err != nil {
-		return nil, err
-	}
-	return &index.Scorer{Store: s, Bands: index.Bands{Population: pop, ForeignBorn: fb}, Now: time.Now}, nil
+func Scorer(b config.Bands, s *store.Store) *membership.Scorer {
+	return &membership.Scorer{Store: s, Bands: index.Bands{Population: b.PopulationBands, ForeignBorn: b.ForeignBornBands},
+		Now: time.Now}
 }
 
 // ScoreSubmission consumes a submission work item by its key.
-func ScoreSubmission(sc *index.Scorer) func(context.Context, outbox.Key) error {
+func ScoreSubmission(sc *membership.Scorer) func(context.Context, outbox.Key) error {
 	return func(ctx context.Context, k outbox.Key) error {
 		cityID, err := outbox.IDFromKey(k.PK, store.CityPrefix)
 		if err != nil {

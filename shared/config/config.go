@@ -1,13 +1,20 @@
-// Package config is the one place settings are read: the environment
-// variables every function declares, and the JSON logger. The AWS clients
-// built from the environment are in package clients, so that functions
+// Package config is the one place settings are read. Each function has one
+// typed settings value (functions.go), filled from its environment by one
+// loader (Load) on a cold start and validated there: a bad value stops the
+// boot naming its variable. The local stack fills the same types from each
+// function's environment in template.yaml, so a missing setting fails
+// locally too. The AWS clients are in package clients, so that functions
 // without AWS work do not link the SDK.
 package config
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/mail"
+	"net/url"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -15,129 +22,184 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
-// Var is one environment variable a function may read.
+// Var is one environment variable a settings type reads, as its field tags
+// declare it:
+//
+//	env:"NAME" default:"value" required:"true" check:"email" doc:"what it is"
 type Var struct {
 	Name     string
 	Default  string
 	Required bool
+	Check    string // email, url, positive or ascending; empty for none
 	Doc      string
 }
 
-// The variables functions read. The template sets each one a function uses.
-var (
-	TableName         = Var{Name: "TABLE_NAME", Required: true, Doc: "the DynamoDB table"}
-	SenderEmail       = Var{Name: "SENDER_EMAIL", Required: true, Doc: "verified SES address emails come from"}
-	SecretariatEmail  = Var{Name: "SECRETARIAT_EMAIL", Required: true, Doc: "where the secretariat is told of applications"}
-	FormsBaseURL      = Var{Name: "FORMS_BASE_URL", Doc: "base URL of the web forms, for access links (empty: the API's own URL, where the web function serves them)"}
-	APIURL            = Var{Name: "API_URL", Doc: "the API's public URL, for functions API Gateway does not call (links in scheduled emails)"}
-	MinPopulation     = Var{Name: "ELIGIBILITY_MIN_POPULATION", Default: "30000", Doc: "inhabitants a city needs"}
-	MinDiversityShare = Var{Name: "ELIGIBILITY_MIN_DIVERSITY_SHARE", Default: "5", Doc: "percent one diversity share needs"}
-	CityTokenTTL      = Var{Name: "CITY_TOKEN_TTL", Default: "4320h", Doc: "validity of a city's emailed access link"}
-	SweepAfter        = Var{Name: "SWEEP_AFTER", Default: "5m", Doc: "age after which pending work is re-driven"}
-	LogLevel          = Var{Name: "LOG_LEVEL", Default: "info", Doc: "debug, info, warn or error"}
-	AgreementYears    = Var{Name: "AGREEMENT_YEARS", Default: "4", Doc: "default length of an agreement, in years"}
-	FeePerYearCents   = Var{Name: "FEE_PER_YEAR_CENTS", Default: "500000", Doc: "default yearly fee, in euro cents"}
-	PopulationBands   = Var{Name: "COMPARISON_POPULATION_BANDS", Default: "100000,200000,500000", Doc: "population cut-offs of the comparison groups"}
-	ForeignBornBands  = Var{Name: "COMPARISON_FOREIGN_BORN_BANDS", Default: "10,15,20", Doc: "foreign-born % cut-offs of the comparison groups"}
-)
+// Lookup returns a variable's value and whether it is set.
+type Lookup func(name string) (string, bool)
 
-// All lists every variable by its Go name, for the template check and docs.
-var All = map[string]Var{
-	"TableName": TableName, "SenderEmail": SenderEmail, "SecretariatEmail": SecretariatEmail,
-	"FormsBaseURL": FormsBaseURL, "APIURL": APIURL, "MinPopulation": MinPopulation, "MinDiversityShare": MinDiversityShare,
-	"CityTokenTTL": CityTokenTTL, "SweepAfter": SweepAfter, "LogLevel": LogLevel,
-	"PopulationBands": PopulationBands, "ForeignBornBands": ForeignBornBands,
-	"AgreementYears": AgreementYears, "FeePerYearCents": FeePerYearCents,
+// Load fills settings (a pointer to a struct) from the process environment.
+func Load(settings any) error { return LoadFrom(settings, os.LookupEnv) }
+
+// LoadFrom fills settings from lookup, every field tagged `env`, walking
+// embedded structs. It reports every bad variable at once.
+func LoadFrom(settings any, lookup Lookup) error {
+	v := reflect.ValueOf(settings)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return fmt.Errorf("config: settings must be a pointer to a struct, not %T", settings)
+	}
+	var errs []error
+	fill(v.Elem(), lookup, &errs)
+	return errors.Join(errs...)
 }
 
-// Env holds the values of the variables a function asked for.
-type Env struct {
-	values map[string]string
-}
-
-// Load reads vars from the environment and fails listing every required one
-// that is missing or empty.
-func Load(vars ...Var) (Env, error) {
-	e := Env{values: make(map[string]string, len(vars))}
-	var missing []string
-	for _, v := range vars {
-		val, ok := os.LookupEnv(v.Name)
-		if !ok || val == "" {
-			if v.Required {
-				missing = append(missing, v.Name)
+func fill(v reflect.Value, lookup Lookup, errs *[]error) {
+	t := v.Type()
+	for i := range t.NumField() {
+		f, fv := t.Field(i), v.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			before := len(*errs)
+			fill(fv, lookup, errs)
+			// A group that read well checks its values against each other.
+			if g, ok := fv.Addr().Interface().(interface{ Validate() error }); ok && len(*errs) == before {
+				if err := g.Validate(); err != nil {
+					*errs = append(*errs, err)
+				}
+			}
+			continue
+		}
+		spec, ok := varOf(f)
+		if !ok {
+			continue
+		}
+		raw, set := lookup(spec.Name)
+		if !set || raw == "" {
+			if spec.Required {
+				*errs = append(*errs, fmt.Errorf("%s is required (%s)", spec.Name, spec.Doc))
 				continue
 			}
-			val = v.Default
+			raw = spec.Default
 		}
-		e.values[v.Name] = val
+		if err := set1(fv, raw, spec); err != nil {
+			*errs = append(*errs, fmt.Errorf("%s=%q: %w", spec.Name, raw, err))
+		}
 	}
-	if len(missing) > 0 {
-		return Env{}, fmt.Errorf("missing environment variables: %s", strings.Join(missing, ", "))
-	}
-	return e, nil
 }
 
-// String returns v's value; v must have been loaded.
-func (e Env) String(v Var) string {
-	val, ok := e.values[v.Name]
+func varOf(f reflect.StructField) (Var, bool) {
+	name, ok := f.Tag.Lookup("env")
 	if !ok {
-		panic("config: " + v.Name + " was not loaded")
+		return Var{}, false
 	}
-	return val
+	return Var{Name: name, Default: f.Tag.Get("default"), Required: f.Tag.Get("required") == "true",
+		Check: f.Tag.Get("check"), Doc: f.Tag.Get("doc")}, true
 }
 
-// Int returns v as an integer.
-func (e Env) Int(v Var) (int64, error) {
-	n, err := strconv.ParseInt(e.String(v), 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", v.Name, err)
-	}
-	return n, nil
-}
+var durationType = reflect.TypeFor[time.Duration]()
 
-// Float returns v as a number.
-func (e Env) Float(v Var) (float64, error) {
-	f, err := strconv.ParseFloat(e.String(v), 64)
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", v.Name, err)
-	}
-	return f, nil
-}
-
-// Floats returns v as a comma-separated list of ascending numbers.
-func (e Env) Floats(v Var) ([]float64, error) {
-	var out []float64
-	for _, part := range strings.Split(e.String(v), ",") {
-		f, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
+func set1(fv reflect.Value, raw string, spec Var) error {
+	switch {
+	case fv.Type() == durationType:
+		d, err := time.ParseDuration(raw)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", v.Name, err)
+			return err
 		}
-		if len(out) > 0 && f <= out[len(out)-1] {
-			return nil, fmt.Errorf("%s: values must ascend", v.Name)
+		if spec.Check == "positive" && d <= 0 {
+			return errors.New("must be positive")
 		}
-		out = append(out, f)
+		fv.SetInt(int64(d))
+	case fv.Kind() == reflect.String:
+		if raw != "" {
+			if err := check(raw, spec.Check); err != nil {
+				return err
+			}
+		}
+		fv.SetString(raw)
+	case fv.Kind() == reflect.Int || fv.Kind() == reflect.Int64:
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return errors.New("must be a whole number")
+		}
+		if spec.Check == "positive" && n <= 0 {
+			return errors.New("must be positive")
+		}
+		if n < 0 {
+			return errors.New("must not be negative")
+		}
+		fv.SetInt(n)
+	case fv.Kind() == reflect.Float64:
+		x, err := strconv.ParseFloat(raw, 64)
+		if err != nil || x != x {
+			return errors.New("must be a number")
+		}
+		fv.SetFloat(x)
+	case fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.Float64:
+		var out []float64
+		for _, part := range strings.Split(raw, ",") {
+			x, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
+			if err != nil {
+				return errors.New("must be numbers separated by commas")
+			}
+			if len(out) > 0 && x <= out[len(out)-1] {
+				return errors.New("values must ascend")
+			}
+			out = append(out, x)
+		}
+		fv.Set(reflect.ValueOf(out))
+	default:
+		return fmt.Errorf("config: no loader for %s", fv.Type())
 	}
-	return out, nil
+	return nil
 }
 
-// Duration returns v as a duration ("90m", "4320h").
-func (e Env) Duration(v Var) (time.Duration, error) {
-	d, err := time.ParseDuration(e.String(v))
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", v.Name, err)
+func check(raw, kind string) error {
+	switch kind {
+	case "email":
+		a, err := mail.ParseAddress(raw)
+		if err != nil || a.Name != "" || a.Address != raw {
+			return errors.New("must be a plain email address")
+		}
+	case "url":
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return errors.New("must be an http(s) URL")
+		}
 	}
-	return d, nil
+	return nil
+}
+
+// Variables lists the variables a settings type reads, in field order.
+func Variables(settings any) []Var {
+	var out []Var
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if f.Anonymous && f.Type.Kind() == reflect.Struct {
+				walk(f.Type)
+				continue
+			}
+			if v, ok := varOf(f); ok {
+				out = append(out, v)
+			}
+		}
+	}
+	t := reflect.TypeOf(settings)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	walk(t)
+	return out
 }
 
 // InstallLogger makes the JSON logger the default. In Lambda the runtime's
 // handler is used: it adds the request id and follows the function's
 // LoggingConfig (JSON format and level).
-func InstallLogger(e Env) {
+func InstallLogger(level string) {
 	if os.Getenv("AWS_LAMBDA_FUNCTION_NAME") != "" {
 		slog.SetDefault(slog.New(lambdacontext.NewLogHandler()))
 		return
 	}
-	slog.SetDefault(Logger(e.String(LogLevel)))
+	slog.SetDefault(Logger(level))
 }
 
 // Logger returns the JSON logger every function uses.

@@ -94,7 +94,7 @@ func (a *API) record(w http.ResponseWriter, r *http.Request, id string, body []b
 
 func (a *API) scheduleVisit(w http.ResponseWriter, r *http.Request) {
 	step(a, w, r, func(c membership.City, in membership.VisitInput, now time.Time, actor string) (membership.Change, error) {
-		return c.ScheduleVisit(in, now, actor, a.NewID)
+		return c.ScheduleVisit(in, a.Rules, now, actor, a.NewID)
 	})
 }
 
@@ -106,12 +106,12 @@ func (a *API) holdVisit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	step(a, w, r, func(c membership.City, in membership.VisitHeldInput, now time.Time, actor string) (membership.Change, error) {
-		return c.HoldVisit(visit, in, now, actor)
+		return c.HoldVisit(visit, in, now, actor, a.NewID)
 	})
 }
 
 func (a *API) issueProfile(w http.ResponseWriter, r *http.Request) {
-	step(a, w, r, func(c membership.City, in membership.Profile, now time.Time, actor string) (membership.Change, error) {
+	step(a, w, r, func(c membership.City, in membership.ProfileInput, now time.Time, actor string) (membership.Change, error) {
 		return c.IssueProfile(in, now, actor, a.NewID)
 	})
 }
@@ -119,6 +119,12 @@ func (a *API) issueProfile(w http.ResponseWriter, r *http.Request) {
 func (a *API) signAgreement(w http.ResponseWriter, r *http.Request) {
 	step(a, w, r, func(c membership.City, in membership.AgreementInput, now time.Time, actor string) (membership.Change, error) {
 		return c.SignAgreement(in, a.Rules, now, actor, a.NewID)
+	})
+}
+
+func (a *API) amendAgreement(w http.ResponseWriter, r *http.Request) {
+	step(a, w, r, func(c membership.City, in membership.AmendmentInput, now time.Time, actor string) (membership.Change, error) {
+		return c.AmendAgreement(in, a.Rules, now, actor, a.NewID)
 	})
 }
 
@@ -130,19 +136,19 @@ func (a *API) notifyTermination(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) withdraw(w http.ResponseWriter, r *http.Request) {
 	step(a, w, r, func(c membership.City, in membership.ReasonInput, now time.Time, actor string) (membership.Change, error) {
-		return c.Withdraw(in, now, actor)
+		return c.Withdraw(in, now, actor, a.NewID)
 	})
 }
 
 func (a *API) decline(w http.ResponseWriter, r *http.Request) {
 	step(a, w, r, func(c membership.City, in membership.ReasonInput, now time.Time, actor string) (membership.Change, error) {
-		return c.Decline(in, now, actor)
+		return c.Decline(in, now, actor, a.NewID)
 	})
 }
 
 func (a *API) signIntent(w http.ResponseWriter, r *http.Request) {
 	step(a, w, r, func(c membership.City, in membership.IntentInput, now time.Time, actor string) (membership.Change, error) {
-		return c.SignIntent(in, now, actor)
+		return c.SignIntent(in, now, actor, a.NewID)
 	})
 }
 
@@ -151,11 +157,11 @@ type TokenInput struct{}
 
 func (a *API) reissueToken(w http.ResponseWriter, r *http.Request) {
 	step(a, w, r, func(c membership.City, _ TokenInput, now time.Time, actor string) (membership.Change, error) {
-		settings, err := a.membershipSettings(r)
+		rules, err := a.rules(r)
 		if err != nil {
 			return membership.Change{}, err
 		}
-		return c.ReissueToken(settings, now, actor, a.NewID)
+		return c.ReissueToken(rules, now, actor, a.NewID)
 	})
 }
 
@@ -273,17 +279,37 @@ func (a *API) addProgressReport(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, err)
 		return
 	}
-	var report membership.ProgressReport
+	var ch membership.Change
 	a.createOnce(w, r, "progress:"+id, body,
 		func() (created, error) {
 			c, err := a.Store.CityForUpdate(r.Context(), id)
 			if err != nil {
 				return created{}, err
 			}
-			report, err = c.NewProgressReport(in, a.Now(), p.Actor(), a.NewID)
-			return created{Status: http.StatusCreated, Body: report}, err
+			ch, err = c.ReportProgress(in, a.Now(), p.Actor(), a.NewID)
+			if err != nil {
+				return created{}, err
+			}
+			return created{Status: http.StatusCreated, Body: progressView(ch.Records[0].(membership.ProgressReport))}, nil
 		},
-		func(rec *idempotency.Record) error { return a.Store.AddProgressReport(r.Context(), report, rec) })
+		func(rec *idempotency.Record) error { return a.Store.Apply(r.Context(), ch, rec) })
+}
+
+// ProgressReportView is a progress report as the API shows it.
+type ProgressReportView struct {
+	ReportID    string                 `json:"reportId"`
+	CityID      string                 `json:"cityId"`
+	Period      string                 `json:"period"`
+	Actions     []string               `json:"actions"`
+	Indicators  []membership.Indicator `json:"indicators"`
+	Text        string                 `json:"text"`
+	SubmittedAt time.Time              `json:"submittedAt"`
+	SubmittedBy string                 `json:"submittedBy"`
+}
+
+func progressView(p membership.ProgressReport) ProgressReportView {
+	return ProgressReportView{ReportID: p.ID, CityID: p.CityID, Period: p.Period, Actions: p.Actions,
+		Indicators: p.Indicators, Text: p.Text, SubmittedAt: p.SubmittedAt, SubmittedBy: p.SubmittedBy}
 }
 
 func (a *API) listProgressReports(w http.ResponseWriter, r *http.Request) {
@@ -297,5 +323,9 @@ func (a *API) listProgressReports(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"cityId": id, "reports": reports})
+	views := make([]ProgressReportView, len(reports))
+	for i, p := range reports {
+		views[i] = progressView(p)
+	}
+	writeJSON(w, http.StatusOK, "application/json", map[string]any{"cityId": id, "reports": views})
 }

@@ -18,18 +18,16 @@ import (
 type Store interface {
 	Token(ctx context.Context, hash string) (auth.Token, error)
 	IdempotencyRecord(ctx context.Context, scope, key string, now time.Time) (idempotency.Record, bool, error)
-	CreateAdmission(ctx context.Context, a membership.Admission, idem *idempotency.Record) error
+	Apply(ctx context.Context, ch membership.Change, idem *idempotency.Record) error
 	City(ctx context.Context, id string) (membership.City, []membership.Event, error)
 	Draft(ctx context.Context, cityID string) (index.Draft, error)
 	SaveDraft(ctx context.Context, d index.Draft, expected int64) (index.Draft, error)
-	CreateSubmission(ctx context.Context, sub index.Submission, ev membership.Event, idem *idempotency.Record) error
 	Submission(ctx context.Context, cityID, id string) (index.Submission, error)
 	UpdateCity(ctx context.Context, id string, idem *idempotency.Record, step func(membership.City) (membership.Change, error)) (membership.Change, error)
 	CityForUpdate(ctx context.Context, id string) (membership.City, error)
 	Pipeline(ctx context.Context, status membership.Status, country, q, after string, limit int32) (membership.Page, error)
 	Counts(ctx context.Context) (map[membership.Status]int, error)
 	Audit(ctx context.Context, id string) ([]membership.Event, error)
-	AddProgressReport(ctx context.Context, r membership.ProgressReport, idem *idempotency.Record) error
 	ProgressReports(ctx context.Context, cityID string) ([]membership.ProgressReport, error)
 }
 
@@ -39,18 +37,17 @@ type Job = func(ctx context.Context) (any, error)
 
 // API holds the handlers' dependencies.
 type API struct {
-	Store      Store
-	Now        func() time.Time
-	NewID      func() string
-	Membership membership.Settings
-	Rules      membership.Rules
-	Jobs       map[string]Job // by schedule name; only the secretariat function needs them
-	MaxBody    int64
+	Store   Store
+	Now     func() time.Time
+	NewID   func() string
+	Rules   membership.Rules // what the function's settings give it
+	Jobs    map[string]Job   // by schedule name; only the secretariat function needs them
+	MaxBody int64
 }
 
 // New assembles the handlers over a store, with the real clock and ids.
-func New(s Store, settings membership.Settings, jobs map[string]Job) *API {
-	return &API{Store: s, Now: time.Now, NewID: ids.New, Membership: settings, Jobs: jobs, MaxBody: MaxBody}
+func New(s Store, rules membership.Rules, jobs map[string]Job) *API {
+	return &API{Store: s, Now: time.Now, NewID: ids.New, Rules: rules, Jobs: jobs, MaxBody: MaxBody}
 }
 
 // Route is one HTTP route and the function that serves it.
@@ -74,6 +71,7 @@ var Routes = []Route{
 	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/expert-visits/{visitId}/held", (*API).holdVisit},
 	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/profile", (*API).issueProfile},
 	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/agreement", (*API).signAgreement},
+	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/agreement/amendments", (*API).amendAgreement},
 	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/termination", (*API).notifyTermination},
 	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/withdrawal", (*API).withdraw},
 	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/decline", (*API).decline},

@@ -318,8 +318,8 @@ func TestCityAccessRules(t *testing.T) {
 // that does not come through API Gateway gets no link at all.
 func TestAccessLinksDefaultToTheAPIsOwnURL(t *testing.T) {
 	s := localtest.New(t, local.Options{})
-	api := *s.API
-	api.Membership.FormsBaseURL = ""
+	api := *s.API("applications")
+	api.Rules.FormsBaseURL = ""
 	raw, err := samples.Read("applications")
 	if err != nil {
 		t.Fatal(err)

@@ -27,18 +27,18 @@ func (a *API) createApplication(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, err)
 		return
 	}
-	var adm membership.Admission
+	var adm membership.Change
 	a.createOnce(w, r, "applications", body,
 		func() (created, error) {
 			var app membership.Application
 			if err := decodeStrict(body, &app); err != nil {
 				return created{}, err
 			}
-			settings, err := a.membershipSettings(r)
+			rules, err := a.rules(r)
 			if err != nil {
 				return created{}, err
 			}
-			adm, err = membership.Apply(app, settings, a.Now(), a.NewID)
+			adm, err = membership.Apply(app, rules, a.Now(), a.NewID)
 			if err != nil {
 				return created{}, err
 			}
@@ -52,12 +52,12 @@ func (a *API) createApplication(w http.ResponseWriter, r *http.Request) {
 			// A city has one open file: the name taken by an ended file is
 			// a re-application; a few rounds settle concurrent ones.
 			for range 3 {
-				err := a.Store.CreateAdmission(r.Context(), adm, rec)
+				err := a.Store.Apply(r.Context(), adm, rec)
 				var taken *membership.NameTaken
 				if !errors.As(err, &taken) {
 					return err
 				}
-				if adm, err = adm.After(taken.Holder); err != nil {
+				if adm, err = adm.Reapply(taken.Holder); err != nil {
 					return err
 				}
 			}
@@ -68,35 +68,117 @@ func (a *API) createApplication(w http.ResponseWriter, r *http.Request) {
 
 // CityResponse is a city's file as the API shows it.
 type CityResponse struct {
-	CityID                string                  `json:"cityId"`
-	Name                  string                  `json:"name"`
-	Country               string                  `json:"country"`
-	Population            int64                   `json:"population"`
-	ForeignBornShare      float64                 `json:"foreignBornShare"`
-	ForeignResidentShare  float64                 `json:"foreignResidentShare"`
-	NationalMinorityShare float64                 `json:"nationalMinorityShare"`
-	Contact               membership.Contact      `json:"contact"`
-	Language              string                  `json:"language"`
-	Status                membership.Status       `json:"status"`
-	NextSteps             []membership.Step       `json:"nextSteps"`
-	Eligibility           eligibility.Verdict     `json:"eligibility"`
-	AppliedAt             time.Time               `json:"appliedAt"`
-	UpdatedAt             time.Time               `json:"updatedAt"`
-	IntentSignedOn        string                  `json:"intentSignedOn,omitempty"`
-	ExpertVisit           *membership.Visit       `json:"expertVisit,omitempty"`
-	Profile               *membership.Profile     `json:"profile,omitempty"`
-	Agreement             *membership.Agreement   `json:"agreement,omitempty"`
-	Termination           *membership.Termination `json:"termination,omitempty"`
-	PreviousCityID        string                  `json:"previousCityId,omitempty"`
-	LatestIndex           *LatestIndex            `json:"latestIndex,omitempty"`
-	Timeline              []TimelineEntry         `json:"timeline,omitempty"`
+	CityID                string              `json:"cityId"`
+	Name                  string              `json:"name"`
+	Country               string              `json:"country"`
+	Population            int64               `json:"population"`
+	ForeignBornShare      float64             `json:"foreignBornShare"`
+	ForeignResidentShare  float64             `json:"foreignResidentShare"`
+	NationalMinorityShare float64             `json:"nationalMinorityShare"`
+	Contact               membership.Contact  `json:"contact"`
+	Language              string              `json:"language"`
+	Status                membership.Status   `json:"status"`
+	NextSteps             []membership.Step   `json:"nextSteps"`
+	Eligibility           eligibility.Verdict `json:"eligibility"`
+	AppliedAt             time.Time           `json:"appliedAt"`
+	UpdatedAt             time.Time           `json:"updatedAt"`
+	IntentSignedOn        string              `json:"intentSignedOn,omitempty"`
+	ExpertVisit           *VisitView          `json:"expertVisit,omitempty"`
+	Profile               *ProfileView        `json:"profile,omitempty"`
+	Agreement             *AgreementView      `json:"agreement,omitempty"`
+	Termination           *TerminationView    `json:"termination,omitempty"`
+	PreviousCityID        string              `json:"previousCityId,omitempty"`
+	LatestIndex           *LatestIndex        `json:"latestIndex,omitempty"`
+	Timeline              []TimelineEntry     `json:"timeline,omitempty"`
 }
 
 // LatestIndex is the city's latest scored INDEX submission, with the link
 // to its areas and standings.
 type LatestIndex struct {
-	membership.IndexSummary
-	Links map[string]string `json:"links"`
+	SubmissionID string            `json:"submissionId"`
+	Version      string            `json:"version"`
+	SubmittedAt  time.Time         `json:"submittedAt"`
+	Aggregate    float64           `json:"aggregate"`
+	Links        map[string]string `json:"links"`
+}
+
+// VisitView is the expert visit as the API shows it.
+type VisitView struct {
+	VisitID        string              `json:"visitId"`
+	ScheduledFor   string              `json:"scheduledFor"`
+	Experts        []membership.Person `json:"experts"`
+	Representative membership.Person   `json:"representative"`
+	HeldOn         string              `json:"heldOn,omitempty"`
+	Diagnosis      string              `json:"diagnosis,omitempty"`
+}
+
+// ProfileView is the intercultural profile as the API shows it.
+type ProfileView struct {
+	Title    string `json:"title"`
+	IssuedOn string `json:"issuedOn"`
+	Link     string `json:"link,omitempty"`
+	Summary  string `json:"summary,omitempty"`
+}
+
+// AgreementView is the agreement as the API shows it.
+type AgreementView struct {
+	CitySignedOn string           `json:"citySignedOn"`
+	CoESignedOn  string           `json:"coeSignedOn"`
+	InForceFrom  string           `json:"inForceFrom"`
+	EndsOn       string           `json:"endsOn"`
+	FeePerYear   membership.Money `json:"feePerYear"`
+	Amendments   []AmendmentView  `json:"amendments"`
+}
+
+// AmendmentView is an agreement in writing that moved the end date.
+type AmendmentView struct {
+	AgreedOn       string    `json:"agreedOn"`
+	Reference      string    `json:"reference"`
+	EndsOn         string    `json:"endsOn"`
+	PreviousEndsOn string    `json:"previousEndsOn"`
+	RecordedAt     time.Time `json:"recordedAt"`
+}
+
+// TerminationView is a termination notice as the API shows it.
+type TerminationView struct {
+	By          string `json:"by"`
+	NoticeOn    string `json:"noticeOn"`
+	EffectiveOn string `json:"effectiveOn"`
+	Reason      string `json:"reason"`
+}
+
+func visitView(v *membership.Visit) *VisitView {
+	if v == nil {
+		return nil
+	}
+	return &VisitView{VisitID: v.ID, ScheduledFor: v.ScheduledFor, Experts: v.Experts, Representative: v.Representative,
+		HeldOn: v.HeldOn, Diagnosis: v.Diagnosis}
+}
+
+func profileView(p *membership.Profile) *ProfileView {
+	if p == nil {
+		return nil
+	}
+	return &ProfileView{Title: p.Title, IssuedOn: p.IssuedOn, Link: p.Link, Summary: p.Summary}
+}
+
+func agreementView(a *membership.Agreement) *AgreementView {
+	if a == nil {
+		return nil
+	}
+	v := &AgreementView{CitySignedOn: a.CitySignedOn, CoESignedOn: a.CoESignedOn, InForceFrom: a.InForceFrom,
+		EndsOn: a.EndsOn, FeePerYear: a.FeePerYear, Amendments: []AmendmentView{}}
+	for _, am := range a.Amendments {
+		v.Amendments = append(v.Amendments, AmendmentView(am))
+	}
+	return v
+}
+
+func terminationView(t *membership.Termination) *TerminationView {
+	if t == nil {
+		return nil
+	}
+	return &TerminationView{By: t.By, NoticeOn: t.NoticeOn, EffectiveOn: t.EffectiveOn, Reason: t.Reason}
 }
 
 // TimelineEntry is one admission step.
@@ -115,15 +197,16 @@ func cityView(r *http.Request, c membership.City, events []membership.Event) Cit
 		ForeignBornShare: c.ForeignBornShare, ForeignResidentShare: c.ForeignResidentShare,
 		NationalMinorityShare: c.NationalMinorityShare, Contact: c.Contact, Language: c.Language,
 		Status: c.Status, NextSteps: membership.Next(c.Status), Eligibility: c.Eligibility, AppliedAt: c.AppliedAt,
-		UpdatedAt: c.UpdatedAt, IntentSignedOn: c.IntentSignedOn, ExpertVisit: c.Visit, Profile: c.Profile,
-		Agreement: c.Agreement, Termination: c.Termination, PreviousCityID: c.PreviousCityID,
+		UpdatedAt: c.UpdatedAt, IntentSignedOn: c.IntentSignedOn, ExpertVisit: visitView(c.Visit),
+		Profile: profileView(c.Profile), Agreement: agreementView(c.Agreement), Termination: terminationView(c.Termination),
+		PreviousCityID: c.PreviousCityID,
 	}
 	if resp.NextSteps == nil {
 		resp.NextSteps = []membership.Step{}
 	}
 	if l := c.LatestIndex; l != nil {
-		resp.LatestIndex = &LatestIndex{IndexSummary: *l,
-			Links: map[string]string{"submission": link(r, "/cities/"+c.ID+"/index/submissions/"+l.SubmissionID)}}
+		resp.LatestIndex = &LatestIndex{SubmissionID: l.SubmissionID, Version: l.Version, SubmittedAt: l.SubmittedAt,
+			Aggregate: l.Aggregate, Links: map[string]string{"submission": link(r, "/cities/"+c.ID+"/index/submissions/"+l.SubmissionID)}}
 	}
 	if events != nil {
 		resp.Timeline = make([]TimelineEntry, 0, len(events))
@@ -187,9 +270,9 @@ func (a *API) runSchedule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	if settings, err := a.membershipSettings(r); err == nil {
+	if rules, err := a.rules(r); err == nil {
 		// Links in what the run sends point where this API serves the forms.
-		ctx = membership.WithFormsBaseURL(ctx, settings.FormsBaseURL)
+		ctx = membership.WithFormsBaseURL(ctx, rules.FormsBaseURL)
 	}
 	res, err := job(ctx)
 	if err != nil {

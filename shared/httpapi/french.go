@@ -155,4 +155,19 @@ var french = map[string]string{
 	"no schedule named %q":                   "pas de tâche planifiée nommée %q",
 	"no such token":                          "pas de tel jeton",
 	"the body could not be read":             "le corps de la requête n'a pas pu être lu",
+
+	// The workflow's dates and the agreement's amendments.
+	"INDEX %s is no longer open: answer the current version, %s":                            "l'INDEX %s n'est plus ouvert : répondez à la version actuelle, %s",
+	"an older questionnaire version":                                                        "une version antérieure du questionnaire",
+	"at least %d experts are required":                                                      "au moins %d experts sont requis",
+	"at most %d experts":                                                                    "au plus %d experts",
+	"cannot be before the visit was held (%s)":                                              "ne peut pas précéder la visite (%s)",
+	"cannot be before the visit was scheduled for (%s)":                                     "ne peut pas précéder la date prévue de la visite (%s)",
+	"cannot be in the past: to end a membership now, serve a termination notice":            "ne peut pas être passée : pour mettre fin à l'adhésion maintenant, notifiez une résiliation",
+	"cannot be more than %d days before it is recorded":                                     "ne peut pas précéder son enregistrement de plus de %d jours",
+	"city %s exists already":                                                                "la ville %s existe déjà",
+	"city %s has no agreement to amend":                                                     "la ville %s n'a pas d'accord à modifier",
+	"is already the agreement's end date":                                                   "est déjà la date de fin de l'accord",
+	"must be a year such as 2026, a half year such as 2026-H1 or a quarter such as 2026-Q3": "doit être une année (2026), un semestre (2026-H1) ou un trimestre (2026-Q3)",
+	"the amendment has invalid fields":                                                      "l'avenant contient des champs invalides",
 }

@@ -204,10 +204,7 @@ func (a *API) createSubmission(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, err)
 		return
 	}
-	var (
-		sub index.Submission
-		ev  membership.Event
-	)
+	var sub index.Submission
 	a.createOnce(w, r, "submissions:"+id, body,
 		func() (created, error) {
 			var in index.Input
@@ -220,15 +217,18 @@ func (a *API) createSubmission(w http.ResponseWriter, r *http.Request) {
 			now := a.Now().UTC()
 			sub = index.Submission{ID: a.NewID(), CityID: id, Version: *in.Version, Answers: in.Answers,
 				SubmittedAt: now, SubmittedBy: actor, Status: index.StatusReceived}
-			ev = membership.Event{At: now, Type: "index_submitted", To: membership.StatusIndexSubmitted, Actor: actor,
-				Detail: "INDEX " + sub.Version + " submission " + sub.ID}
 			loc := link(r, "/cities/"+id+"/index/submissions/"+sub.ID)
 			return created{Status: http.StatusAccepted, Location: loc, Body: SubmissionAccepted{
 				SubmissionID: sub.ID, CityID: id, Version: sub.Version, Status: sub.Status, SubmittedAt: now,
 				Links: map[string]string{"submission": loc},
 			}}, nil
 		},
-		func(rec *idempotency.Record) error { return a.Store.CreateSubmission(r.Context(), sub, ev, rec) },
+		func(rec *idempotency.Record) error {
+			_, err := a.Store.UpdateCity(r.Context(), id, rec, func(c membership.City) (membership.Change, error) {
+				return c.SubmitIndex(sub, sub.SubmittedAt, actor)
+			})
+			return err
+		},
 	)
 }
 

@@ -87,12 +87,12 @@ type (
 	publicURLKey struct{}
 )
 
-// membershipSettings are the settings of the application steps for r: access
+// rules are the workflow's rules for r: access
 // links point to the forms' configured URL or, when none is, to this API's
 // public URL as API Gateway gives it (the web function serves the forms
 // there). A Host header is never trusted for a link that is emailed.
-func (a *API) membershipSettings(r *http.Request) (membership.Settings, error) {
-	s := a.Membership
+func (a *API) rules(r *http.Request) (membership.Rules, error) {
+	s := a.Rules
 	if s.FormsBaseURL == "" {
 		u, ok := r.Context().Value(publicURLKey{}).(string)
 		if !ok {
@@ -154,12 +154,12 @@ func (w *responseWriter) response() events.APIGatewayV2HTTPResponse {
 // AWS client (the questionnaire, the contract, the forms) as a Lambda
 // function, with the JSON logger; a bad setting stops it at start-up.
 func StartStandalone(function string) {
-	env, err := config.Load(config.LogLevel)
-	if err != nil {
+	var s config.StandaloneSettings
+	if err := config.Load(&s); err != nil {
 		slog.Error("start-up failed", "error", err)
 		os.Exit(1)
 	}
-	config.InstallLogger(env)
+	config.InstallLogger(s.LogLevel())
 	api := &API{Now: time.Now}
 	lambda.Start(LambdaHandler(api.Handler(function)))
 }

@@ -1,13 +1,10 @@
 package index
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/intercultural-cities/backoffice/shared/failure"
-	"github.com/intercultural-cities/backoffice/shared/membership"
 )
 
 // Draft is a city's answers in progress, saved from any device.
@@ -61,91 +58,37 @@ func (in Input) Validate(complete bool) (*Questionnaire, error) {
 		return nil, failure.Fields("unknown questionnaire version",
 			failure.Field("/version", "no INDEX version %q", clip(*in.Version)))
 	}
+	if cur := Current(); q.Version != cur.Version {
+		// Submissions already made on an older version stay readable and
+		// are scored on it; new work uses the current one.
+		return nil, failure.Fields("an older questionnaire version",
+			failure.Field("/version", "INDEX %s is no longer open: answer the current version, %s", q.Version, cur.Version))
+	}
 	if in.Answers == nil {
 		return nil, failure.Fields("answers are missing", failure.FieldError{Pointer: "/answers", Detail: "is required"})
 	}
 	return q, q.Check(in.Answers, complete)
 }
 
-// City is what scoring needs to know of the city.
-type City struct {
-	ID                string
-	Name              string
-	Language          string
-	ContactName       string
-	ContactEmail      string
-	Status            membership.Status
-	Version           int64     // the city record's version, for optimistic concurrency
-	LatestSubmission  string    // the submission its place in the sample comes from
-	LatestSubmittedAt time.Time // when that submission was made
-	Latest            *Result   // that submission's result
+// ScoredSubmission records a submission's result on it: written once, while
+// the submission is still waiting to be scored.
+type ScoredSubmission struct {
+	CityID       string
+	SubmissionID string
+	Result       Result
+	Standings    []Standing
+	ScoredAt     time.Time
 }
 
-// Scored is everything scoring one submission writes, in one transaction.
-type Scored struct {
-	Submission Submission
-	City       City // as read: the commit is conditional on its latest submission
-	Deltas     map[string]Delta
-	Notify     bool
+// GroupChange adds a delta to one comparison group's aggregate.
+type GroupChange struct {
+	Group string
+	Delta Delta
 }
 
-// ErrAlreadyScored is returned by a store when the submission was scored
-// meanwhile (a duplicate delivery or a concurrent scorer won).
+// ErrAlreadyScored is what recording a score reports when the submission
+// was scored meanwhile (a duplicate delivery or a concurrent scorer won).
 var ErrAlreadyScored = errors.New("submission already scored")
-
-// ScoreStore is what scoring needs from storage.
-type ScoreStore interface {
-	Submission(ctx context.Context, cityID, id string) (Submission, error)
-	ScoringCity(ctx context.Context, cityID string) (City, error)
-	Sample(ctx context.Context) (map[string]GroupStats, error)
-	CommitScore(ctx context.Context, s Scored) error
-}
-
-// Scorer scores submissions and places them in the network.
-type Scorer struct {
-	Store ScoreStore
-	Bands Bands
-	Now   func() time.Time
-}
-
-// Score scores one submission once: a submission already scored is left
-// as it is, and a lost race with another scorer changes nothing.
-func (s *Scorer) Score(ctx context.Context, cityID, id string) error {
-	sub, err := s.Store.Submission(ctx, cityID, id)
-	if err != nil {
-		return err
-	}
-	if sub.Status == StatusScored {
-		return nil
-	}
-	q, ok := Lookup(sub.Version)
-	if !ok {
-		return fmt.Errorf("submission %s: unknown version %s", id, sub.Version)
-	}
-	city, err := s.Store.ScoringCity(ctx, cityID)
-	if err != nil {
-		return err
-	}
-	sample, err := s.Store.Sample(ctx)
-	if err != nil {
-		return err
-	}
-	res := q.Score(sub.Answers)
-	deltas, standings := Place(s.Bands, city.Latest, res, sample)
-	if city.LatestSubmission != "" && city.LatestSubmittedAt.After(sub.SubmittedAt) {
-		// An older submission scored late (a re-drive) gets its result but
-		// does not displace the newer one in the sample.
-		deltas = nil
-		standings = Standings(s.Bands, res, sample)
-	}
-	now := s.Now().UTC()
-	sub.Status, sub.Result, sub.Standings, sub.ScoredAt = StatusScored, &res, standings, &now
-	err = s.Store.CommitScore(ctx, Scored{Submission: sub, City: city, Deltas: deltas, Notify: true})
-	if errors.Is(err, ErrAlreadyScored) {
-		return nil
-	}
-	return err
-}
 
 // Place moves a city from its previous result (nil for its first) to res in
 // every comparison group, and returns the changes to store and the city's

@@ -2,10 +2,10 @@ package membership
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/intercultural-cities/backoffice/shared/auth"
 	"github.com/intercultural-cities/backoffice/shared/failure"
@@ -36,7 +36,7 @@ func (c City) DailyDuties(today, now time.Time, r Rules, actor string) (Daily, e
 	switch c.Status {
 	case StatusTerminationNotified:
 		if c.Termination != nil && c.Termination.EffectiveOn <= today.Format(dateLayout) {
-			ch, err := c.Terminate(today, now, actor)
+			ch, err := c.Terminate(today, now, r, actor)
 			if err != nil {
 				return Daily{}, err
 			}
@@ -51,7 +51,7 @@ func (c City) DailyDuties(today, now time.Time, r Rules, actor string) (Daily, e
 			return Daily{}, fmt.Errorf("city %s: agreement end %q: %w", c.ID, c.Agreement.EndsOn, err)
 		}
 		if today.After(end) {
-			ch, err := c.Expire(today, now, actor)
+			ch, err := c.Expire(today, now, r, actor)
 			if err != nil {
 				return Daily{}, err
 			}
@@ -70,29 +70,79 @@ func (c City) DailyDuties(today, now time.Time, r Rules, actor string) (Daily, e
 			data := map[string]string{"EndsOn": c.Agreement.EndsOn, "DaysLeft": strconv.Itoa(days)}
 			key := "expiry" + window + "-" + c.ID + "-" + c.Agreement.EndsOn
 			city := c.mail("expiry-warning", key, data, now)
-			sec := c.mail("expiry-warning", key+"-secretariat", data, now)
-			sec.Lang, sec.ToName, sec.ToEmail = "en", "Intercultural Cities secretariat", r.SecretariatEmail
-			d.Reminders = append(d.Reminders, Reminder{Notification: city}, Reminder{Notification: sec})
+			d.Reminders = append(d.Reminders, Reminder{Notification: city},
+				Reminder{Notification: secretariatCopy(city, key+"-secretariat", r)})
 		}
-		// A progress report is due every year on the agreement's anniversary.
-		start, err := time.Parse(dateLayout, c.Agreement.InForceFrom)
-		if err == nil && today.Year() > start.Year() {
-			anniversary := start.AddDate(today.Year()-start.Year(), 0, 0)
-			if !today.Before(anniversary) {
-				year := strconv.Itoa(today.Year())
-				d.Reminders = append(d.Reminders, c.progressReminder(year, now, r))
-			}
+		if period, due := c.progressDue(today, r); due {
+			d.Reminders = append(d.Reminders, c.progressReminder(period, now, r))
 		}
 	}
 	return d, nil
 }
 
-// progressReminder asks for the year's progress report, with a fresh
+// progressDue says which progress report period falls due by today and
+// whether the city still owes it. Reports fall due every
+// r.ProgressEveryMonths months from the agreement's entry into force; the
+// period is named by the calendar year, half or quarter in which it falls
+// due ("2027", "2027-H1", "2027-Q3"), and asked for until that period ends.
+func (c City) progressDue(today time.Time, r Rules) (string, bool) {
+	start, err := time.Parse(dateLayout, c.Agreement.InForceFrom)
+	every := r.ProgressEveryMonths
+	if every <= 0 {
+		every = 12
+	}
+	if err != nil || today.Before(AddMonths(start, every)) {
+		return "", false
+	}
+	due := AddMonths(start, every)
+	for k := 2; ; k++ {
+		next := AddMonths(start, k*every)
+		if next.After(today) {
+			break
+		}
+		due = next
+	}
+	// Asked for until the calendar period it fell due in ends: a run
+	// missed on the due date still sends it, and no reminder repeats
+	// all year.
+	period := PeriodOf(due, every)
+	if PeriodOf(today, every) != period {
+		return "", false
+	}
+	return period, !c.Reported(period)
+}
+
+// PeriodOf names the reporting period a date falls in, for a cadence in
+// months: the year for yearly reports, else its half or quarter.
+func PeriodOf(d time.Time, everyMonths int) string {
+	y := strconv.Itoa(d.Year())
+	switch {
+	case everyMonths >= 12:
+		return y
+	case everyMonths >= 6:
+		return y + "-H" + strconv.Itoa((int(d.Month())-1)/6+1)
+	}
+	return y + "-Q" + strconv.Itoa((int(d.Month())-1)/3+1)
+}
+
+// Reported says whether the city has reported on a period: a report on the
+// whole year covers its halves and quarters.
+func (c City) Reported(period string) bool {
+	year, _, _ := strings.Cut(period, "-")
+	for _, p := range c.ReportedPeriods {
+		if p == period || p == year {
+			return true
+		}
+	}
+	return false
+}
+
+// progressReminder asks for a period's progress report, with a fresh
 // personal link to the progress report form: the city's first access link
-// may have expired long ago. Earlier links keep working until they expire.
-func (c City) progressReminder(year string, now time.Time, r Rules) Reminder {
+// may have expired long ago.
+func (c City) progressReminder(period string, now time.Time, r Rules) Reminder {
 	// AccessLink is empty without a link (a secret otherwise, erased once sent).
-	n := c.mail("progress-due", "progress-"+c.ID+"-"+year, map[string]string{"Year": year, "AccessLink": ""}, now)
+	n := c.mail("progress-due", "progress-"+c.ID+"-"+period, map[string]string{"Year": period, "AccessLink": ""}, now)
 	if r.FormsBaseURL == "" || r.CityTokenTTL <= 0 {
 		return Reminder{Notification: n}
 	}
@@ -130,12 +180,14 @@ type ProgressInput struct {
 	Text       string      `json:"text"`
 }
 
-// NewProgressReport validates a report; members and cities whose
-// membership is ending may report.
-func (c City) NewProgressReport(in ProgressInput, now time.Time, actor string, newID func() string) (ProgressReport, error) {
+var periodPattern = regexp.MustCompile(`^20\d\d(-H[12]|-Q[1-4])?$`)
+
+// ReportProgress files a member's progress report: the report, and the
+// period it covers on the city's file, so that no reminder asks for it again.
+func (c City) ReportProgress(in ProgressInput, now time.Time, actor string, newID func() string) (Change, error) {
 	var col failure.Collector
-	if len(in.Period) < 4 || len(in.Period) > 7 || !strings.HasPrefix(in.Period, "20") {
-		col.Add("/period", "must be a year such as 2026, or 2026-H1")
+	if !periodPattern.MatchString(in.Period) {
+		col.Add("/period", "must be a year such as 2026, a half year such as 2026-H1 or a quarter such as 2026-Q3")
 	}
 	if len(in.Actions) == 0 {
 		col.Add("/actions", "at least one action is required")
@@ -155,20 +207,27 @@ func (c City) NewProgressReport(in ProgressInput, now time.Time, actor string, n
 		text(&col, fmt.Sprintf("/indicators/%d/target", i), ind.Target, false, 200)
 	}
 	text(&col, "/text", in.Text, true, 20000)
-	if utf8.RuneCountInString(in.Text) > 20000 {
-		col.Add("/text", "must be at most 20000 characters")
-	}
 	if err := col.Err("the progress report has invalid fields"); err != nil {
-		return ProgressReport{}, err
-	}
-	if c.Status != StatusMember && c.Status != StatusTerminationNotified {
-		return ProgressReport{}, failure.New(failure.Conflict, "only members report progress; city %s is %s", c.ID, c.Status)
+		return Change{}, err
 	}
 	if in.Indicators == nil {
 		in.Indicators = []Indicator{}
 	}
-	return ProgressReport{ID: newID(), CityID: c.ID, Period: in.Period, Actions: in.Actions, Indicators: in.Indicators,
-		Text: in.Text, SubmittedAt: now.UTC(), SubmittedBy: actor}, nil
+	report := ProgressReport{ID: newID(), CityID: c.ID, Period: in.Period, Actions: in.Actions, Indicators: in.Indicators,
+		Text: in.Text, SubmittedAt: now.UTC(), SubmittedBy: actor}
+	next, ev, err := c.step(StepReportProgress, now, actor, nil, "progress report for "+in.Period+" ("+report.ID+")")
+	if err != nil {
+		if failure.KindOf(err) == failure.Conflict {
+			return Change{}, failure.New(failure.Conflict, "only members report progress; city %s is %s", c.ID, c.Status)
+		}
+		return Change{}, err
+	}
+	if !c.Reported(in.Period) {
+		periods := append(append([]string{}, c.ReportedPeriods...), in.Period)
+		// The newest dozen periods are enough to tell what is owed.
+		next.ReportedPeriods = periods[max(0, len(periods)-12):]
+	}
+	return Change{City: next, Event: ev, Records: []any{report}}, nil
 }
 
 // Page is one page of the pipeline.

@@ -28,59 +28,100 @@ var Statuses = []Status{
 	StatusWithdrawn, StatusDeclined,
 }
 
-// Step is an admission or membership step the secretariat (or a schedule)
-// records.
+// Step is a step in a city's file, taken by the city, the secretariat, the
+// scorer or a schedule. Its name is the type of the audit entry it writes.
 type Step string
 
 // The steps.
 const (
+	StepApply             Step = "applied"
 	StepSubmitIndex       Step = "index_submitted"
+	StepScoreIndex        Step = "index_scored"
 	StepReportIndex       Step = "index_reported"
 	StepScheduleVisit     Step = "visit_scheduled"
 	StepHoldVisit         Step = "visit_held"
 	StepIssueProfile      Step = "profile_issued"
 	StepSignAgreement     Step = "agreement_signed"
+	StepAmendAgreement    Step = "agreement_amended"
 	StepNotifyTermination Step = "termination_notified"
 	StepTerminate         Step = "terminated"
 	StepExpire            Step = "expired"
 	StepWithdraw          Step = "withdrawn"
 	StepDecline           Step = "declined"
 	StepSignIntent        Step = "intent_signed"
+	StepReportProgress    Step = "progress_reported"
+	StepReissueToken      Step = "token_reissued"
 )
 
 // candidate statuses: a city not yet a member, and not out of the process.
 var candidate = []Status{StatusApplied, StatusIndexSubmitted, StatusIndexReported, StatusVisitScheduled,
 	StatusVisitHeld, StatusProfileIssued}
 
-// transitions says, for each step, the statuses it may start from and the
-// status it leads to (empty: the status does not change).
-var transitions = map[Step]struct {
+// open statuses: a file that has not ended.
+var open = append(slices.Clone(candidate), StatusMember, StatusTerminationNotified)
+
+// rule allows a step from some statuses and names the status it leads to
+// (empty: the status does not change). A step may have several rules, each
+// for other statuses.
+type rule struct {
+	step Step
 	from []Status
 	to   Status
-}{
-	StepSubmitIndex:   {[]Status{StatusApplied, StatusIndexSubmitted}, StatusIndexSubmitted},
-	StepReportIndex:   {[]Status{StatusIndexSubmitted}, StatusIndexReported},
-	StepScheduleVisit: {[]Status{StatusIndexReported, StatusVisitScheduled}, StatusVisitScheduled},
-	StepHoldVisit:     {[]Status{StatusVisitScheduled}, StatusVisitHeld},
-	StepIssueProfile:  {[]Status{StatusVisitHeld}, StatusProfileIssued},
-	StepSignAgreement: {[]Status{StatusProfileIssued}, StatusMember},
-	// Either party may give one month's written notice (agreement §5).
-	StepNotifyTermination: {[]Status{StatusMember}, StatusTerminationNotified},
-	StepTerminate:         {[]Status{StatusTerminationNotified}, StatusTerminated},
-	StepExpire:            {[]Status{StatusMember}, StatusExpired},
-	StepWithdraw:          {candidate, StatusWithdrawn},
-	StepDecline:           {candidate, StatusDeclined},
-	// A statement of intent may be signed at any point before membership,
-	// even before the INDEX analysis: it records priority, not a status.
-	StepSignIntent: {candidate, ""},
+	// internal steps are taken by the system as a consequence of another
+	// (scoring, a link re-issued, a report filed): they are not offered as
+	// next steps.
+	internal bool
 }
 
-// Next lists the steps possible from a status.
+// rules is the workflow: every status change of a city is one of these.
+var rules = []rule{
+	{step: StepApply, from: nil, to: StatusApplied, internal: true},
+	{step: StepSubmitIndex, from: []Status{StatusApplied}, to: StatusIndexSubmitted},
+	// A city further on (a member re-assessing) submits again and keeps its
+	// status; an ended file submits no more.
+	{step: StepSubmitIndex, from: []Status{StatusIndexSubmitted}},
+	{step: StepSubmitIndex, from: open[2:], internal: true},
+	// Scoring a city's first INDEX reports it: its results are the basis of
+	// the analytical report.
+	{step: StepReportIndex, from: []Status{StatusIndexSubmitted}, to: StatusIndexReported},
+	// Scoring any later submission records its result and nothing else.
+	{step: StepScoreIndex, from: Statuses, internal: true},
+	{step: StepScheduleVisit, from: []Status{StatusIndexReported, StatusVisitScheduled}, to: StatusVisitScheduled},
+	{step: StepHoldVisit, from: []Status{StatusVisitScheduled}, to: StatusVisitHeld},
+	{step: StepIssueProfile, from: []Status{StatusVisitHeld}, to: StatusProfileIssued},
+	{step: StepSignAgreement, from: []Status{StatusProfileIssued}, to: StatusMember},
+	// The end date may move by an agreement in writing (the agreement's
+	// duration clause).
+	{step: StepAmendAgreement, from: []Status{StatusMember}},
+	// Either party may give one month's written notice (agreement §5).
+	{step: StepNotifyTermination, from: []Status{StatusMember}, to: StatusTerminationNotified},
+	{step: StepTerminate, from: []Status{StatusTerminationNotified}, to: StatusTerminated},
+	{step: StepExpire, from: []Status{StatusMember}, to: StatusExpired},
+	{step: StepWithdraw, from: candidate, to: StatusWithdrawn},
+	{step: StepDecline, from: candidate, to: StatusDeclined},
+	// A statement of intent may be signed at any point before membership,
+	// even before the INDEX analysis: it records priority, not a status.
+	{step: StepSignIntent, from: candidate},
+	{step: StepReportProgress, from: []Status{StatusMember, StatusTerminationNotified}, internal: true},
+	{step: StepReissueToken, from: open, internal: true},
+}
+
+// ruleFor returns the rule that allows step from status s.
+func ruleFor(s Status, step Step) (rule, bool) {
+	for _, r := range rules {
+		if r.step == step && (slices.Contains(r.from, s) || (r.from == nil && s == "")) {
+			return r, true
+		}
+	}
+	return rule{}, false
+}
+
+// Next lists the steps the secretariat or the city may take from a status.
 func Next(s Status) []Step {
 	var out []Step
-	for step, t := range transitions {
-		if slices.Contains(t.from, s) {
-			out = append(out, step)
+	for _, r := range rules {
+		if !r.internal && slices.Contains(r.from, s) && !slices.Contains(out, r.step) {
+			out = append(out, r.step)
 		}
 	}
 	slices.Sort(out)
@@ -90,25 +131,31 @@ func Next(s Status) []Step {
 // Transition checks that step may happen in status from and returns the new
 // status. A refused step is a Conflict naming the steps that are possible.
 func Transition(from Status, step Step) (Status, error) {
-	t, ok := transitions[step]
-	if !ok {
+	known := slices.ContainsFunc(rules, func(r rule) bool { return r.step == step })
+	if !known {
 		return "", failure.New(failure.Invalid, "unknown step %q", step)
 	}
-	if !slices.Contains(t.from, from) {
-		next := Next(from)
-		return "", failure.New(failure.Conflict, "a city whose status is %s cannot take the step %s; possible steps: %v", from, step, next)
+	r, ok := ruleFor(from, step)
+	if !ok {
+		return "", failure.New(failure.Conflict, "a city whose status is %s cannot take the step %s; possible steps: %v", from, step, Next(from))
 	}
-	if t.to == "" {
+	if r.to == "" {
 		return from, nil
 	}
-	return t.to, nil
+	return r.to, nil
 }
 
 // AddMonth returns the date one calendar month after d, clamped to the end
 // of the month: 31 January gives 28 (or 29) February, 30 April gives 30 May.
 func AddMonth(d time.Time) time.Time {
+	return AddMonths(d, 1)
+}
+
+// AddMonths returns the date n calendar months after d, clamped to the end
+// of the month.
+func AddMonths(d time.Time, n int) time.Time {
 	y, m, day := d.Date()
-	first := time.Date(y, m+1, 1, 0, 0, 0, 0, d.Location())
+	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, d.Location())
 	last := first.AddDate(0, 1, -1).Day()
 	return time.Date(first.Year(), first.Month(), min(day, last), d.Hour(), d.Minute(), d.Second(), d.Nanosecond(), d.Location())
 }

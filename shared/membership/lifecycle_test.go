@@ -27,12 +27,10 @@ func TestTheWholeHappyPath(t *testing.T) {
 func TestEveryInvalidTransitionIsAConflictNamingTheNextSteps(t *testing.T) {
 	valid := 0
 	for _, from := range Statuses {
-		for step, tr := range transitions {
+		for _, tr := range rules {
+			step := tr.step
 			_, err := Transition(from, step)
-			allowed := false
-			for _, f := range tr.from {
-				allowed = allowed || f == from
-			}
+			_, allowed := ruleFor(from, step)
 			switch {
 			case allowed && err != nil:
 				t.Errorf("%s from %s refused: %v", step, from, err)
@@ -95,31 +93,54 @@ func TestDailyDuties(t *testing.T) {
 	member := City{ID: "c", Name: "C", Status: StatusMember, Language: "fr", Contact: Contact{Name: "N", Email: "n@c.example"},
 		Agreement: &Agreement{InForceFrom: "2024-03-15", EndsOn: "2027-03-14"}}
 	notified := City{ID: "c", Status: StatusTerminationNotified, Termination: &Termination{EffectiveOn: "2026-02-28"}}
+	reported := member
+	reported.ReportedPeriods = []string{"2026"}
+	halfYearly := member
+	halfYearly.ReportedPeriods = []string{"2026-H1"}
 	rules := Rules{SecretariatEmail: "sec@coe.example", FormsBaseURL: "https://forms.example/dev/", CityTokenTTL: 90 * 24 * time.Hour}
 	tests := []struct {
 		name      string
 		city      City
+		every     int // months between progress reports; 0 for the default (12)
 		today     string
 		status    Status // "" for no change
+		mails     []string
 		reminders []string
 	}{
-		{"nothing due", member, "2026-02-01", "", nil},
-		{"progress report due on the anniversary", member, "2026-03-15", "", []string{"progress-c-2026"}},
-		{"90 days before the end", member, "2026-12-14", "", []string{"expiry90-c-2027-03-14", "expiry90-c-2027-03-14-secretariat", "progress-c-2026"}},
-		{"30 days before the end", member, "2027-02-12", "", []string{"expiry30-c-2027-03-14", "expiry30-c-2027-03-14-secretariat"}},
-		{"the last day", member, "2027-03-14", "", []string{"expiry30-c-2027-03-14", "expiry30-c-2027-03-14-secretariat"}},
-		{"the day after the end", member, "2027-03-15", StatusExpired, nil},
-		{"notice not yet effective", notified, "2026-02-27", "", nil},
-		{"notice effective", notified, "2026-02-28", StatusTerminated, nil},
+		{"nothing due", member, 0, "2026-02-01", "", nil, nil},
+		{"progress report due on the anniversary", member, 0, "2026-03-15", "", nil, []string{"progress-c-2026"}},
+		{"a period already reported is not asked for", reported, 0, "2026-03-15", "", nil, nil},
+		{"90 days before the end", member, 0, "2026-12-14", "", nil, []string{"expiry90-c-2027-03-14", "expiry90-c-2027-03-14-secretariat", "progress-c-2026"}},
+		{"30 days before the end", member, 0, "2027-02-12", "", nil, []string{"expiry30-c-2027-03-14", "expiry30-c-2027-03-14-secretariat"}},
+		{"the last day", member, 0, "2027-03-14", "", nil, []string{"expiry30-c-2027-03-14", "expiry30-c-2027-03-14-secretariat"}},
+		{"half-yearly reports fall due every six months", member, 6, "2025-09-20", "", nil, []string{"progress-c-2025-H2"}},
+		{"a half year reported", halfYearly, 6, "2026-03-16", "", nil, nil},
+		{"the day after the end", member, 0, "2027-03-15", StatusExpired, []string{"expired-c", "expired-c-secretariat"}, nil},
+		{"notice not yet effective", notified, 0, "2026-02-27", "", nil, nil},
+		{"notice effective", notified, 0, "2026-02-28", StatusTerminated, []string{"terminated-c", "terminated-c-secretariat"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, err := tt.city.DailyDuties(day(tt.today), day(tt.today), rules, "schedule")
+			r := rules
+			r.ProgressEveryMonths = tt.every
+			d, err := tt.city.DailyDuties(day(tt.today), day(tt.today), r, "schedule")
 			if err != nil {
 				t.Fatal(err)
 			}
 			if (d.Change == nil) != (tt.status == "") || (d.Change != nil && d.Change.City.Status != tt.status) {
 				t.Fatalf("change %+v, want status %q", d.Change, tt.status)
+			}
+			if d.Change != nil {
+				var got []string
+				for _, n := range d.Change.Notifications {
+					got = append(got, n.ID)
+					if n.ID != tt.mails[0] && n.ToEmail != "sec@coe.example" {
+						t.Errorf("%s goes to %s, not the secretariat", n.ID, n.ToEmail)
+					}
+				}
+				if strings.Join(got, " ") != strings.Join(tt.mails, " ") {
+					t.Errorf("emails %v, want %v (the city and the secretariat)", got, tt.mails)
+				}
 			}
 			var ids []string
 			for _, n := range d.Reminders {

@@ -13,6 +13,7 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/auth"
 	"github.com/intercultural-cities/backoffice/shared/eligibility"
 	"github.com/intercultural-cities/backoffice/shared/failure"
+	"github.com/intercultural-cities/backoffice/shared/index"
 	"github.com/intercultural-cities/backoffice/shared/notify"
 )
 
@@ -46,38 +47,67 @@ type City struct {
 	Eligibility           eligibility.Verdict
 	AppliedAt             time.Time
 	UpdatedAt             time.Time
-	Version               int64
+	// Version counts the writes of the file: a step is recorded only if the
+	// file is still at the version the step was decided on.
+	Version int64
 	// The admission and membership record, filled in step by step.
-	IntentSignedOn string       `json:"intentSignedOn,omitempty"`
-	Visit          *Visit       `json:"expertVisit,omitempty"`
-	Profile        *Profile     `json:"profile,omitempty"`
-	Agreement      *Agreement   `json:"agreement,omitempty"`
-	Termination    *Termination `json:"termination,omitempty"`
-	TokenHash      string       `json:"-"` // the city's current access token
+	IntentSignedOn string
+	Visit          *Visit
+	Profile        *Profile
+	Agreement      *Agreement
+	Termination    *Termination
+	TokenHash      string // the city's current access token
 	// The city's latest scored INDEX submission: its place in the network.
-	LatestIndex *IndexSummary `json:"latestIndex,omitempty"`
+	LatestIndex *IndexSummary
+	// The progress report periods the city has reported, newest last.
+	ReportedPeriods []string
 	// The city's earlier file, ended, when this one is a re-application.
-	PreviousCityID string `json:"previousCityId,omitempty"`
+	PreviousCityID string
 }
 
-// IndexSummary names a city's latest scored INDEX submission and its
-// aggregate score; the submission itself holds the areas and standings.
+// IndexSummary names a city's latest scored INDEX submission and holds its
+// result; the submission itself holds the standings.
 type IndexSummary struct {
-	SubmissionID string    `json:"submissionId"`
-	Version      string    `json:"version"`
-	SubmittedAt  time.Time `json:"submittedAt"`
-	Aggregate    float64   `json:"aggregate"`
+	SubmissionID string
+	Version      string
+	SubmittedAt  time.Time
+	Aggregate    float64
+	Result       *index.Result
 }
 
-// Event is one step in a city's timeline.
+// Event is one step in a city's timeline: who took which step when, the
+// status before and after (the same when the step changes none), and the
+// step's input.
 type Event struct {
 	At      time.Time
-	Type    string // e.g. "applied"
+	Type    string // the step, e.g. "applied"
 	From    Status
 	To      Status
 	Actor   string
 	Detail  string
 	Payload string // the step's input as JSON: the audit trail keeps it
+}
+
+// Change is what one step does to a city, written in one transaction: the
+// city as it now stands (its Version still the one the step read), the audit
+// entry, the emails, and every record the step creates or updates (tokens,
+// submissions, reports, invoices...). Storage persists a Change without
+// knowing what the step was.
+type Change struct {
+	City          City
+	Event         Event
+	Notifications []notify.Notification
+	Records       []any
+}
+
+// Token returns the access token the change issues, if any.
+func (ch Change) Token() (auth.Token, bool) {
+	for _, r := range ch.Records {
+		if t, ok := r.(auth.Token); ok {
+			return t, true
+		}
+	}
+	return auth.Token{}, false
 }
 
 // Application is what a city sends when it applies. Pointers tell a missing
@@ -158,28 +188,13 @@ func (a Application) Validate() error {
 	return c.Err("the application has invalid fields")
 }
 
-// Settings are the knobs of the application step.
-type Settings struct {
-	Rules            eligibility.Rules
-	SecretariatEmail string
-	FormsBaseURL     string        // where access links point
-	CityTokenTTL     time.Duration // validity of the emailed access link
-}
-
-// Admission is everything one application writes, in one transaction: the
-// city, its first timeline event, its access token and the emails.
-type Admission struct {
-	City          City
-	Event         Event
-	Token         auth.Token
-	Notifications []notify.Notification
-}
-
-// Apply validates an application and plans what it writes. It does no I/O;
+// Apply validates an application and plans what it writes, in one
+// transaction: the city, its first timeline event, its access token, the
+// claim on its name (one open file per city) and the emails. It does no I/O;
 // newID supplies fresh opaque identifiers.
-func Apply(a Application, s Settings, now time.Time, newID func() string) (Admission, error) {
+func Apply(a Application, s Rules, now time.Time, newID func() string) (Change, error) {
 	if err := a.Validate(); err != nil {
-		return Admission{}, err
+		return Change{}, err
 	}
 	now = now.UTC()
 	facts := eligibility.Facts{
@@ -199,10 +214,9 @@ func Apply(a Application, s Settings, now time.Time, newID func() string) (Admis
 		Contact:               Contact{Name: strings.TrimSpace(a.Contact.Name), Email: a.Contact.Email},
 		Language:              *a.Language,
 		Status:                StatusApplied,
-		Eligibility:           s.Rules.Check(facts),
+		Eligibility:           s.Eligibility.Check(facts),
 		AppliedAt:             now,
 		UpdatedAt:             now,
-		Version:               1,
 	}
 	secret, token := auth.Issue(auth.RoleCity, city.ID, city.Contact.Email, now, s.CityTokenTTL)
 
@@ -236,10 +250,10 @@ func Apply(a Application, s Settings, now time.Time, newID func() string) (Admis
 		detail = "flagged for the secretariat: " + strings.Join(reasons, "; ")
 	}
 	city.TokenHash = token.Hash
-	return Admission{
-		City:  city,
-		Event: Event{At: now, Type: "applied", To: StatusApplied, Actor: "city:" + city.ID, Detail: detail},
-		Token: token,
+	return Change{
+		City:    city,
+		Event:   Event{At: now, Type: string(StepApply), To: StatusApplied, Actor: "city:" + city.ID, Detail: detail},
+		Records: []any{token, NameClaim{Key: NameKey(city.Country, city.Name), CityID: city.ID, Name: city.Name, At: now}},
 		Notifications: []notify.Notification{
 			{
 				ID: newID(), Template: "application-received", Lang: city.Language, CityID: city.ID,

@@ -19,7 +19,7 @@ func validApplication() Application {
 	}
 }
 
-var settings = Settings{Rules: eligibility.Default(), SecretariatEmail: "sec@coe.example",
+var settings = Rules{Eligibility: eligibility.Default(), SecretariatEmail: "sec@coe.example",
 	FormsBaseURL: "https://forms.example/", CityTokenTTL: 48 * time.Hour}
 
 func TestApplyPlansTheWholeAdmission(t *testing.T) {
@@ -31,12 +31,23 @@ func TestApplyPlansTheWholeAdmission(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := a.City
-	if c.Name != "Lyon" || c.Status != StatusApplied || !c.Eligibility.Eligible || c.Version != 1 ||
+	// Version 0: a new city, which the store writes as version 1.
+	if c.Name != "Lyon" || c.Status != StatusApplied || !c.Eligibility.Eligible || c.Version != 0 ||
 		c.AppliedAt.Location() != time.UTC || c.Language != "fr" {
 		t.Fatalf("city %+v", c)
 	}
-	if a.Token.Role != auth.RoleCity || a.Token.CityID != c.ID || !a.Token.ExpiresAt.Equal(now.Add(48*time.Hour)) {
-		t.Fatalf("token %+v", a.Token)
+	tok, ok := a.Token()
+	if !ok || tok.Role != auth.RoleCity || tok.CityID != c.ID || !tok.ExpiresAt.Equal(now.Add(48*time.Hour)) {
+		t.Fatalf("token %+v", tok)
+	}
+	var claim NameClaim
+	for _, r := range a.Records {
+		if cl, ok := r.(NameClaim); ok {
+			claim = cl
+		}
+	}
+	if claim.Key != "FR#lyon" || claim.CityID != c.ID || claim.Previous != "" {
+		t.Fatalf("name claim %+v", claim)
 	}
 	if len(a.Notifications) != 2 {
 		t.Fatalf("%d notifications", len(a.Notifications))
@@ -49,7 +60,7 @@ func TestApplyPlansTheWholeAdmission(t *testing.T) {
 	if !strings.HasPrefix(link, "https://forms.example/index-form?city="+c.ID+"&lang=fr#token=") {
 		t.Fatalf("access link %q", link)
 	}
-	if auth.Hash(strings.SplitN(link, "#token=", 2)[1]) != a.Token.Hash {
+	if auth.Hash(strings.SplitN(link, "#token=", 2)[1]) != tok.Hash {
 		t.Fatal("the emailed secret does not match the stored token hash")
 	}
 	if _, leaked := city.Data["AccessLink"]; leaked {
@@ -58,7 +69,7 @@ func TestApplyPlansTheWholeAdmission(t *testing.T) {
 	if sec.ToEmail != "sec@coe.example" || len(sec.Secrets) != 0 {
 		t.Fatalf("secretariat email %+v", sec)
 	}
-	if a.Event.Type != "applied" || a.Event.To != StatusApplied {
+	if a.Event.Type != "applied" || a.Event.From != "" || a.Event.To != StatusApplied {
 		t.Fatalf("event %+v", a.Event)
 	}
 }

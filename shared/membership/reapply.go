@@ -3,6 +3,7 @@ package membership
 import (
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -57,23 +58,43 @@ type Holder struct {
 	Status Status
 }
 
-// After plans the admission again once its name key turned out to be held:
-// a re-application after an ended file, which it links to, or a Conflict
-// while that file is open.
-func (a Admission) After(h Holder) (Admission, error) {
-	if !h.Status.Ended() {
-		err := failure.New(failure.Conflict, "an application for %s (%s) is already in progress; "+
-			"the contact person of that application, or the secretariat, can help", a.City.Name, a.City.Country)
-		err.Fields = []failure.FieldError{failure.Field("/cityName", "this city already has an application in progress")}
-		return a, err
-	}
-	a.City.PreviousCityID = h.CityID
-	a.Event.Detail += "; re-application after file " + h.CityID + " (" + string(h.Status) + ")"
-	return a, nil
+// NameClaim holds a city's name key for its open file: an application
+// writes it, and it may take it only while no open file holds it.
+type NameClaim struct {
+	Key    string // NameKey(country, name)
+	CityID string
+	Name   string
+	At     time.Time
+	// Previous is the ended file that held the key, when the application
+	// is a re-application; empty for a name never claimed.
+	Previous string
 }
 
-// NameTaken is what storing an admission reports when its name key is held
-// by another file: Admission.After says what to do next.
+// Reapply plans an application again once its name key turned out to be
+// held: a re-application after an ended file, which it links to, or a
+// Conflict while that file is open.
+func (ch Change) Reapply(h Holder) (Change, error) {
+	if !h.Status.Ended() {
+		err := failure.New(failure.Conflict, "an application for %s (%s) is already in progress; "+
+			"the contact person of that application, or the secretariat, can help", ch.City.Name, ch.City.Country)
+		err.Fields = []failure.FieldError{failure.Field("/cityName", "this city already has an application in progress")}
+		return ch, err
+	}
+	ch.City.PreviousCityID = h.CityID
+	ch.Event.Detail += "; re-application after file " + h.CityID + " (" + string(h.Status) + ")"
+	records := slices.Clone(ch.Records)
+	for i, r := range records {
+		if c, ok := r.(NameClaim); ok {
+			c.Previous = h.CityID
+			records[i] = c
+		}
+	}
+	ch.Records = records
+	return ch, nil
+}
+
+// NameTaken is what storing an application reports when its name key is
+// held by another file: Change.Reapply says what to do next.
 type NameTaken struct{ Holder Holder }
 
 func (e *NameTaken) Error() string {

@@ -42,10 +42,16 @@ func TestNameKeyFoldsCaseAccentsAndPunctuation(t *testing.T) {
 
 func TestOnlyAnEndedFileLetsTheCityApplyAgain(t *testing.T) {
 	for _, s := range Statuses {
-		adm := Admission{City: City{ID: "new", Name: "Lyon", Country: "FR"}, Event: Event{Detail: "eligible"}}
-		got, err := adm.After(Holder{CityID: "old", Status: s})
+		adm := Change{City: City{ID: "new", Name: "Lyon", Country: "FR"}, Event: Event{Detail: "eligible"},
+			Records: []any{NameClaim{Key: "FR#lyon", CityID: "new"}}}
+		got, err := adm.Reapply(Holder{CityID: "old", Status: s})
 		if s.Ended() {
-			if err != nil || got.City.PreviousCityID != "old" || !strings.Contains(got.Event.Detail, "re-application after file old") {
+			claim := got.Records[0].(NameClaim)
+			if adm.Records[0].(NameClaim).Previous != "" {
+				t.Fatal("Reapply changed the change it was given")
+			}
+			if err != nil || got.City.PreviousCityID != "old" || claim.Previous != "old" ||
+				!strings.Contains(got.Event.Detail, "re-application after file old") {
 				t.Errorf("after a file %s: %+v, %v; want a re-application linked to it", s, got.City, err)
 			}
 			continue

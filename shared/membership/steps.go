@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/intercultural-cities/backoffice/shared/auth"
+	"github.com/intercultural-cities/backoffice/shared/eligibility"
 	"github.com/intercultural-cities/backoffice/shared/failure"
 	"github.com/intercultural-cities/backoffice/shared/notify"
 )
@@ -20,23 +21,23 @@ type Person struct {
 	Email string `json:"email"`
 }
 
-// Visit is the expert visit: at least one expert and one representative of
-// the Council of Europe (two experts is the usual case).
+// Visit is the expert visit: experts and a representative of the Council of
+// Europe meet the city's officials and stakeholders.
 type Visit struct {
-	ID             string   `json:"visitId"`
-	ScheduledFor   string   `json:"scheduledFor"` // YYYY-MM-DD
-	Experts        []Person `json:"experts"`
-	Representative Person   `json:"representative"`
-	HeldOn         string   `json:"heldOn,omitempty"`
-	Diagnosis      string   `json:"diagnosis,omitempty"`
+	ID             string
+	ScheduledFor   string // YYYY-MM-DD
+	Experts        []Person
+	Representative Person
+	HeldOn         string
+	Diagnosis      string
 }
 
 // Profile is the intercultural profile the visit results in.
 type Profile struct {
-	Title    string `json:"title"`
-	IssuedOn string `json:"issuedOn"`
-	Link     string `json:"link,omitempty"`
-	Summary  string `json:"summary,omitempty"`
+	Title    string
+	IssuedOn string
+	Link     string
+	Summary  string
 }
 
 // Money is an amount in cents of a currency.
@@ -45,59 +46,65 @@ type Money struct {
 	Currency string `json:"currency"`
 }
 
-func (m Money) String() string {
-	return fmt.Sprintf("%s.%02d %s", thousands(m.Amount/100), m.Amount%100, m.Currency)
-}
-
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + " " + s[i:]
-	}
-	return s
-}
+// Raw writes m as notification data carry amounts: "<cents> <currency>";
+// the email formats it in its reader's language.
+func (m Money) Raw() string { return strconv.FormatInt(m.Amount, 10) + " " + m.Currency }
 
 // Agreement is the signed agreement. It enters into force on the later
-// signature (§6) and ends on a fixed date, or one agreed in writing.
+// signature (§6) and ends on the date it states, or on another date agreed
+// in writing by both parties (an amendment).
 type Agreement struct {
-	CitySignedOn       string `json:"citySignedOn"`
-	CoESignedOn        string `json:"coeSignedOn"`
-	InForceFrom        string `json:"inForceFrom"`
-	EndsOn             string `json:"endsOn"`
-	EndAgreedInWriting bool   `json:"endAgreedInWriting"`
-	FeePerYear         Money  `json:"feePerYear"`
+	CitySignedOn string
+	CoESignedOn  string
+	InForceFrom  string
+	EndsOn       string
+	FeePerYear   Money
+	Amendments   []Amendment
+}
+
+// Amendment moves the agreement's end date by an agreement in writing.
+type Amendment struct {
+	AgreedOn       string // date of the written agreement
+	Reference      string // its reference (letter, decision number)
+	EndsOn         string // the new end date
+	PreviousEndsOn string
+	RecordedAt     time.Time
 }
 
 // Termination is the written notice one party served (§5).
 type Termination struct {
-	By          string `json:"by"` // "city" or "coe"
-	NoticeOn    string `json:"noticeOn"`
-	EffectiveOn string `json:"effectiveOn"` // one calendar month later
-	Reason      string `json:"reason"`
+	By          string // "city" or "coe"
+	NoticeOn    string
+	EffectiveOn string // one calendar month later
+	Reason      string
 }
 
-// Rules are the workflow's configuration.
+// Rules are the workflow's configuration: what a function does not need is
+// left zero, and the function's settings say which it reads.
 type Rules struct {
-	AgreementYears   int   // default length of an agreement
-	FeePerYear       Money // default yearly fee
+	Eligibility      eligibility.Rules
 	SecretariatEmail string
-	// Where the yearly progress-report reminder's fresh access link points
-	// (empty: the reminder carries no link), and how long that link works.
+	// Where emailed access links point, and how long a link works.
 	FormsBaseURL string
 	CityTokenTTL time.Duration
-}
-
-// Change is what one step does to a city: its new state, the audit entry
-// and the emails, written together.
-type Change struct {
-	City          City
-	Event         Event
-	Notifications []notify.Notification
-	Token         *auth.Token // a new city token, when the step issues one
-	RevokeToken   string      // the hash of a token to revoke
+	FeePerYear   Money // default yearly fee of a new agreement
+	// The expert visit's team: the programme sends two experts and a
+	// Council of Europe representative; at least one expert is required.
+	MinExperts, MaxExperts int
+	// How far back a termination notice may be dated when it is recorded.
+	NoticeGrace time.Duration
+	// How often members report on their progress, in months (12: yearly).
+	ProgressEveryMonths int
 }
 
 const dateLayout = "2006-01-02"
+
+// Today is the latest calendar date anywhere on earth (UTC+14) at now: a
+// date after it is in the future for every city.
+func Today(now time.Time) time.Time {
+	t := now.UTC().Add(14 * time.Hour)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
 
 func date(c *failure.Collector, ptr, v string, required bool) (time.Time, bool) {
 	if v == "" {
@@ -118,6 +125,13 @@ func date(c *failure.Collector, ptr, v string, required bool) (time.Time, bool) 
 	return d, true
 }
 
+// notFuture refuses a date after today.
+func notFuture(c *failure.Collector, ptr string, d time.Time, now time.Time) {
+	if d.After(Today(now)) {
+		c.Add(ptr, "cannot be in the future")
+	}
+}
+
 func text(c *failure.Collector, ptr, v string, required bool, maxLen int) {
 	switch {
 	case v == "" && required:
@@ -131,28 +145,39 @@ func text(c *failure.Collector, ptr, v string, required bool, maxLen int) {
 	}
 }
 
-func person(c *failure.Collector, ptr string, p Person) {
-	text(c, ptr+"/name", p.Name, true, 120)
-	if strings.ContainsAny(p.Name, "\r\n") {
-		c.Add(ptr+"/name", "must be one line")
+func line(c *failure.Collector, ptr, v string, required bool, maxLen int) {
+	text(c, ptr, v, required, maxLen)
+	if strings.ContainsAny(v, "\r\n") {
+		c.Add(ptr, "must be one line")
 	}
+}
+
+func person(c *failure.Collector, ptr string, p Person) {
+	line(c, ptr+"/name", p.Name, true, 120)
 	if notify.ValidAddress(p.Email) != nil {
 		c.Add(ptr+"/email", "must be a plain email address")
 	}
 }
 
+// step moves the city by one step of the transition table: the city as it
+// stands after it and the audit entry, stating truthfully the status before
+// and after.
 func (c City) step(step Step, now time.Time, actor string, payload any, detail string) (City, Event, error) {
 	to, err := Transition(c.Status, step)
 	if err != nil {
 		return City{}, Event{}, err
 	}
-	p, _ := json.Marshal(payload)
-	ev := Event{At: now.UTC(), Type: string(step), From: c.Status, To: to, Actor: actor, Detail: detail, Payload: string(p)}
+	ev := Event{At: now.UTC(), Type: string(step), From: c.Status, To: to, Actor: actor, Detail: detail}
+	if payload != nil {
+		p, _ := json.Marshal(payload)
+		ev.Payload = string(p)
+	}
 	c.Status = to
 	c.UpdatedAt = now.UTC()
 	return c, ev, nil
 }
 
+// mail is an email about the city to its contact, in the city's language.
 func (c City) mail(template, id string, data map[string]string, now time.Time) notify.Notification {
 	d := map[string]string{"CityName": c.Name, "CityID": c.ID}
 	for k, v := range data {
@@ -162,6 +187,17 @@ func (c City) mail(template, id string, data map[string]string, now time.Time) n
 		ToName: c.Contact.Name, ToEmail: c.Contact.Email, Data: d, Status: notify.StatusPending, CreatedAt: now.UTC()}
 }
 
+// to readdresses an email about the city to someone else, in a language.
+func to(n notify.Notification, id, name, email, lang string) notify.Notification {
+	n.ID, n.ToName, n.ToEmail, n.Lang = id, name, email, lang
+	return n
+}
+
+// secretariatCopy is the secretariat's copy of an email, in English.
+func secretariatCopy(n notify.Notification, id string, r Rules) notify.Notification {
+	return to(n, id, "Intercultural Cities secretariat", r.SecretariatEmail, "en")
+}
+
 // VisitInput schedules an expert visit.
 type VisitInput struct {
 	ScheduledFor   string   `json:"scheduledFor"`
@@ -169,16 +205,18 @@ type VisitInput struct {
 	Representative *Person  `json:"representative"`
 }
 
-// ScheduleVisit records the expert visit's date and members (also to
-// reschedule one not yet held).
-func (c City) ScheduleVisit(in VisitInput, now time.Time, actor string, newID func() string) (Change, error) {
+// ScheduleVisit records the expert visit's date and team (also to
+// reschedule one not yet held). The city and every member of the team are
+// told.
+func (c City) ScheduleVisit(in VisitInput, r Rules, now time.Time, actor string, newID func() string) (Change, error) {
 	var col failure.Collector
 	date(&col, "/scheduledFor", in.ScheduledFor, true)
+	minExperts, maxExperts := max(r.MinExperts, 1), max(r.MaxExperts, r.MinExperts, 1)
 	switch {
-	case len(in.Experts) == 0:
-		col.Add("/experts", "at least one expert is required")
-	case len(in.Experts) > 4:
-		col.Add("/experts", "at most 4 experts")
+	case len(in.Experts) < minExperts:
+		col.Add("/experts", "at least %d experts are required", minExperts)
+	case len(in.Experts) > maxExperts:
+		col.Add("/experts", "at most %d experts", maxExperts)
 	}
 	for i, e := range in.Experts {
 		person(&col, fmt.Sprintf("/experts/%d", i), e)
@@ -200,10 +238,25 @@ func (c City) ScheduleVisit(in VisitInput, now time.Time, actor string, newID fu
 	for i, e := range in.Experts {
 		names[i] = e.Name
 	}
-	n := next.mail("visit-scheduled", newID(), map[string]string{
+	data := map[string]string{
 		"VisitDate": in.ScheduledFor, "Experts": strings.Join(names, ", "), "Representative": in.Representative.Name,
-	}, now)
-	return Change{City: next, Event: ev, Notifications: []notify.Notification{n}}, nil
+		"ContactName": c.Contact.Name, "ContactEmail": c.Contact.Email,
+	}
+	city := next.mail("visit-scheduled", newID(), data, now)
+	mails := []notify.Notification{city}
+	// The team reads the programme's working language: English.
+	team := append(append([]Person{}, in.Experts...), *in.Representative)
+	for _, p := range team {
+		n := to(city, newID(), p.Name, p.Email, "en")
+		n.Template = "visit-scheduled-team"
+		mails = append(mails, n)
+	}
+	return Change{City: next, Event: ev, Notifications: mails}, nil
+}
+
+func dayOf(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
 // VisitHeldInput records that the visit took place.
@@ -213,15 +266,20 @@ type VisitHeldInput struct {
 }
 
 // HoldVisit records the visit as held, with the experts' short diagnosis.
-func (c City) HoldVisit(visitID string, in VisitHeldInput, now time.Time, actor string) (Change, error) {
+func (c City) HoldVisit(visitID string, in VisitHeldInput, now time.Time, actor string, newID func() string) (Change, error) {
+	if c.Visit == nil || c.Visit.ID != visitID {
+		return Change{}, failure.New(failure.NotFound, "city %s has no scheduled visit %s", c.ID, visitID)
+	}
 	var col failure.Collector
-	date(&col, "/heldOn", in.HeldOn, true)
+	if held, ok := date(&col, "/heldOn", in.HeldOn, true); ok {
+		notFuture(&col, "/heldOn", held, now)
+		if in.HeldOn < c.Visit.ScheduledFor {
+			col.Add("/heldOn", "cannot be before the visit was scheduled for (%s)", c.Visit.ScheduledFor)
+		}
+	}
 	text(&col, "/diagnosis", in.Diagnosis, true, 4000)
 	if err := col.Err("the visit report has invalid fields"); err != nil {
 		return Change{}, err
-	}
-	if c.Visit == nil || c.Visit.ID != visitID {
-		return Change{}, failure.New(failure.NotFound, "city %s has no scheduled visit %s", c.ID, visitID)
 	}
 	next, ev, err := c.step(StepHoldVisit, now, actor, in, "expert visit held on "+in.HeldOn)
 	if err != nil {
@@ -230,14 +288,28 @@ func (c City) HoldVisit(visitID string, in VisitHeldInput, now time.Time, actor 
 	v := *c.Visit
 	v.HeldOn, v.Diagnosis = in.HeldOn, in.Diagnosis
 	next.Visit = &v
-	return Change{City: next, Event: ev}, nil
+	n := next.mail("visit-held", newID(), map[string]string{"HeldOn": in.HeldOn}, now)
+	return Change{City: next, Event: ev, Notifications: []notify.Notification{n}}, nil
 }
 
-// IssueProfile records the intercultural profile.
-func (c City) IssueProfile(in Profile, now time.Time, actor string, newID func() string) (Change, error) {
+// ProfileInput records the intercultural profile.
+type ProfileInput struct {
+	Title    string `json:"title"`
+	IssuedOn string `json:"issuedOn"`
+	Link     string `json:"link,omitempty"`
+	Summary  string `json:"summary,omitempty"`
+}
+
+// IssueProfile records the intercultural profile the held visit resulted in.
+func (c City) IssueProfile(in ProfileInput, now time.Time, actor string, newID func() string) (Change, error) {
 	var col failure.Collector
-	text(&col, "/title", in.Title, true, 200)
-	date(&col, "/issuedOn", in.IssuedOn, true)
+	line(&col, "/title", in.Title, true, 200)
+	if issued, ok := date(&col, "/issuedOn", in.IssuedOn, true); ok {
+		notFuture(&col, "/issuedOn", issued, now)
+		if c.Visit != nil && c.Visit.HeldOn != "" && in.IssuedOn < c.Visit.HeldOn {
+			col.Add("/issuedOn", "cannot be before the visit was held (%s)", c.Visit.HeldOn)
+		}
+	}
 	text(&col, "/summary", in.Summary, false, 8000)
 	if in.Link != "" && !(strings.HasPrefix(in.Link, "https://") || strings.HasPrefix(in.Link, "http://")) || len(in.Link) > 2000 ||
 		strings.ContainsAny(in.Link, " \r\n\"<>") {
@@ -250,36 +322,48 @@ func (c City) IssueProfile(in Profile, now time.Time, actor string, newID func()
 	if err != nil {
 		return Change{}, err
 	}
-	next.Profile = &in
+	next.Profile = &Profile{Title: in.Title, IssuedOn: in.IssuedOn, Link: in.Link, Summary: in.Summary}
 	n := next.mail("profile-issued", newID(), map[string]string{
 		"ProfileTitle": in.Title, "IssuedOn": in.IssuedOn, "ProfileLink": in.Link,
 	}, now)
 	return Change{City: next, Event: ev, Notifications: []notify.Notification{n}}, nil
 }
 
-// AgreementInput records the signatures.
+// AgreementInput records the signatures and the end date the agreement
+// states.
 type AgreementInput struct {
 	CitySignedOn string `json:"citySignedOn"`
 	CoESignedOn  string `json:"coeSignedOn"`
-	EndsOn       string `json:"endsOn,omitempty"` // an alternative date agreed in writing
+	EndsOn       string `json:"endsOn"`
 	FeePerYear   *Money `json:"feePerYear,omitempty"`
 }
 
-// SignAgreement makes the city a member from the later signature.
+func fee(col *failure.Collector, ptr string, m Money) {
+	if m.Amount < 0 || m.Amount > 100_000_000 {
+		col.Add(ptr+"/amount", "must be from 0 to 100000000 cents")
+	}
+	if m.Currency != "EUR" {
+		col.Add(ptr+"/currency", "must be EUR")
+	}
+}
+
+// SignAgreement makes the city a member from the later signature until the
+// end date the agreement states.
 func (c City) SignAgreement(in AgreementInput, r Rules, now time.Time, actor string, newID func() string) (Change, error) {
 	var col failure.Collector
 	city, okCity := date(&col, "/citySignedOn", in.CitySignedOn, true)
 	coe, okCoE := date(&col, "/coeSignedOn", in.CoESignedOn, true)
-	end, okEnd := date(&col, "/endsOn", in.EndsOn, false)
-	fee := r.FeePerYear
+	end, okEnd := date(&col, "/endsOn", in.EndsOn, true)
+	price := r.FeePerYear
 	if in.FeePerYear != nil {
-		fee = *in.FeePerYear
-		if fee.Amount < 0 || fee.Amount > 100_000_000 {
-			col.Add("/feePerYear/amount", "must be from 0 to 100000000 cents")
-		}
-		if fee.Currency != "EUR" {
-			col.Add("/feePerYear/currency", "must be EUR")
-		}
+		price = *in.FeePerYear
+		fee(&col, "/feePerYear", price)
+	}
+	if okCity {
+		notFuture(&col, "/citySignedOn", city, now)
+	}
+	if okCoE {
+		notFuture(&col, "/coeSignedOn", coe, now)
 	}
 	inForce := coe
 	if city.After(coe) {
@@ -288,28 +372,74 @@ func (c City) SignAgreement(in AgreementInput, r Rules, now time.Time, actor str
 	if okCity && okCoE && okEnd && !end.After(inForce) {
 		col.Add("/endsOn", "must be after the entry into force (%s)", inForce.Format(dateLayout))
 	}
-	if okCity && okCoE && inForce.After(now.AddDate(0, 0, 1)) {
-		col.Add("/coeSignedOn", "a signature cannot be in the future")
-	}
 	if err := col.Err("the agreement has invalid fields"); err != nil {
 		return Change{}, err
 	}
 	a := Agreement{CitySignedOn: in.CitySignedOn, CoESignedOn: in.CoESignedOn, InForceFrom: inForce.Format(dateLayout),
-		FeePerYear: fee, EndsOn: in.EndsOn, EndAgreedInWriting: in.EndsOn != ""}
-	if a.EndsOn == "" {
-		a.EndsOn = inForce.AddDate(r.AgreementYears, 0, -1).Format(dateLayout)
-	}
+		FeePerYear: price, EndsOn: in.EndsOn}
 	next, ev, err := c.step(StepSignAgreement, now, actor, in, "agreement in force from "+a.InForceFrom+" until "+a.EndsOn)
 	if err != nil {
 		return Change{}, err
 	}
 	next.Agreement = &a
 	n := next.mail("welcome", newID(), map[string]string{
-		"InForceFrom": a.InForceFrom, "EndsOn": a.EndsOn, "FeePerYear": fee.String(),
+		"InForceFrom": a.InForceFrom, "EndsOn": a.EndsOn, "FeePerYear": price.Raw(),
 	}, now)
-	// The fees capability will add the first invoice here, in the same
-	// transaction as the agreement.
 	return Change{City: next, Event: ev, Notifications: []notify.Notification{n}}, nil
+}
+
+// AmendmentInput is an agreement in writing that moves the end date.
+type AmendmentInput struct {
+	EndsOn    string `json:"endsOn"`
+	AgreedOn  string `json:"agreedOn"`
+	Reference string `json:"reference"`
+}
+
+// AmendAgreement moves a member's agreement to the end date both parties
+// agreed in writing.
+func (c City) AmendAgreement(in AmendmentInput, r Rules, now time.Time, actor string, newID func() string) (Change, error) {
+	var col failure.Collector
+	end, okEnd := date(&col, "/endsOn", in.EndsOn, true)
+	agreed, okAgreed := date(&col, "/agreedOn", in.AgreedOn, true)
+	line(&col, "/reference", in.Reference, true, 200)
+	if okAgreed {
+		notFuture(&col, "/agreedOn", agreed, now)
+	}
+	a := c.Agreement
+	if a != nil {
+		if okAgreed && in.AgreedOn < a.InForceFrom {
+			col.Add("/agreedOn", "cannot be before the agreement entered into force (%s)", a.InForceFrom)
+		}
+		if okEnd && in.EndsOn <= a.InForceFrom {
+			col.Add("/endsOn", "must be after the entry into force (%s)", a.InForceFrom)
+		}
+		if okEnd && in.EndsOn == a.EndsOn {
+			col.Add("/endsOn", "is already the agreement's end date")
+		}
+		if okEnd && end.Before(Today(now).AddDate(0, 0, -1)) {
+			col.Add("/endsOn", "cannot be in the past: to end a membership now, serve a termination notice")
+		}
+	}
+	if err := col.Err("the amendment has invalid fields"); err != nil {
+		return Change{}, err
+	}
+	if a == nil {
+		return Change{}, failure.New(failure.Conflict, "city %s has no agreement to amend", c.ID)
+	}
+	next, ev, err := c.step(StepAmendAgreement, now, actor, in,
+		"end of the agreement moved from "+a.EndsOn+" to "+in.EndsOn+" (agreed in writing on "+in.AgreedOn+", "+in.Reference+")")
+	if err != nil {
+		return Change{}, err
+	}
+	amended := *a
+	amended.Amendments = append(append([]Amendment{}, a.Amendments...), Amendment{AgreedOn: in.AgreedOn,
+		Reference: in.Reference, EndsOn: in.EndsOn, PreviousEndsOn: a.EndsOn, RecordedAt: now.UTC()})
+	amended.EndsOn = in.EndsOn
+	next.Agreement = &amended
+	data := map[string]string{"EndsOn": in.EndsOn, "PreviousEndsOn": a.EndsOn, "AgreedOn": in.AgreedOn,
+		"Reference": in.Reference}
+	n := next.mail("agreement-amended", newID(), data, now)
+	return Change{City: next, Event: ev, Notifications: []notify.Notification{n, secretariatCopy(n, newID(), r)}}, nil
 }
 
 // TerminationInput is the written notice.
@@ -320,15 +450,19 @@ type TerminationInput struct {
 }
 
 // NotifyTermination records the notice; the membership ends one calendar
-// month later, applied by the daily schedule.
+// month later, applied by the daily schedule. A notice is recorded soon
+// after it is served: it may be dated back by r.NoticeGrace at most.
 func (c City) NotifyTermination(in TerminationInput, r Rules, now time.Time, actor string, newID func() string) (Change, error) {
 	var col failure.Collector
 	if in.By != "city" && in.By != "coe" {
 		col.Add("/by", "must be city or coe")
 	}
 	notice, ok := date(&col, "/noticeOn", in.NoticeOn, true)
-	if ok && notice.After(now.AddDate(0, 0, 1)) {
-		col.Add("/noticeOn", "cannot be in the future")
+	if ok {
+		notFuture(&col, "/noticeOn", notice, now)
+		if r.NoticeGrace > 0 && notice.Before(dayOf(now.Add(-r.NoticeGrace))) {
+			col.Add("/noticeOn", "cannot be more than %d days before it is recorded", int(r.NoticeGrace.Hours()/24))
+		}
 	}
 	if ok && c.Agreement != nil && in.NoticeOn < c.Agreement.InForceFrom {
 		col.Add("/noticeOn", "cannot be before the agreement entered into force (%s)", c.Agreement.InForceFrom)
@@ -349,14 +483,14 @@ func (c City) NotifyTermination(in TerminationInput, r Rules, now time.Time, act
 	}
 	data := map[string]string{"TerminatedByCity": byCity, "NoticeOn": t.NoticeOn, "EffectiveOn": t.EffectiveOn, "Reason": t.Reason}
 	city := next.mail("termination-notice", newID(), data, now)
-	sec := next.mail("termination-notice", newID(), data, now)
-	sec.Lang, sec.ToName, sec.ToEmail = "en", "Intercultural Cities secretariat", r.SecretariatEmail
-	return Change{City: next, Event: ev, Notifications: []notify.Notification{city, sec}}, nil
+	return Change{City: next, Event: ev, Notifications: []notify.Notification{city, secretariatCopy(city, newID(), r)}}, nil
 }
 
 // Terminate ends the membership on the notice's effective date; today is
-// the date, now the time the step is recorded.
-func (c City) Terminate(today, now time.Time, actor string) (Change, error) {
+// the date, now the time the step is recorded. The city and the secretariat
+// are told. Emails have ids derived from the city and the step, so a
+// schedule that runs twice tells them once.
+func (c City) Terminate(today, now time.Time, r Rules, actor string) (Change, error) {
 	if c.Termination == nil {
 		return Change{}, failure.New(failure.Conflict, "city %s has no termination notice", c.ID)
 	}
@@ -364,12 +498,18 @@ func (c City) Terminate(today, now time.Time, actor string) (Change, error) {
 	if today.Before(eff) {
 		return Change{}, failure.New(failure.Conflict, "the termination takes effect on %s", c.Termination.EffectiveOn)
 	}
-	next, ev, err := c.step(StepTerminate, now, actor, c.Termination, "terminated on "+c.Termination.EffectiveOn)
-	return Change{City: next, Event: ev}, err
+	next, ev, err := c.step(StepTerminate, now, actor, nil, "terminated on "+c.Termination.EffectiveOn)
+	if err != nil {
+		return Change{}, err
+	}
+	n := next.mail("terminated", "terminated-"+c.ID, map[string]string{"EffectiveOn": c.Termination.EffectiveOn}, now)
+	return Change{City: next, Event: ev,
+		Notifications: []notify.Notification{n, secretariatCopy(n, "terminated-"+c.ID+"-secretariat", r)}}, nil
 }
 
-// Expire ends a membership whose agreement's end date has passed.
-func (c City) Expire(today, now time.Time, actor string) (Change, error) {
+// Expire ends a membership whose agreement's end date has passed, and tells
+// the city and the secretariat.
+func (c City) Expire(today, now time.Time, r Rules, actor string) (Change, error) {
 	if c.Agreement == nil {
 		return Change{}, failure.New(failure.Conflict, "city %s has no agreement", c.ID)
 	}
@@ -379,7 +519,12 @@ func (c City) Expire(today, now time.Time, actor string) (Change, error) {
 	}
 	next, ev, err := c.step(StepExpire, now, actor, map[string]string{"endsOn": c.Agreement.EndsOn},
 		"agreement ended on "+c.Agreement.EndsOn)
-	return Change{City: next, Event: ev}, err
+	if err != nil {
+		return Change{}, err
+	}
+	n := next.mail("expired", "expired-"+c.ID, map[string]string{"EndsOn": c.Agreement.EndsOn}, now)
+	return Change{City: next, Event: ev,
+		Notifications: []notify.Notification{n, secretariatCopy(n, "expired-"+c.ID+"-secretariat", r)}}, nil
 }
 
 // ReasonInput carries a reason, for withdrawals and declines.
@@ -388,23 +533,27 @@ type ReasonInput struct {
 }
 
 // Withdraw records that a candidate city withdrew.
-func (c City) Withdraw(in ReasonInput, now time.Time, actor string) (Change, error) {
-	return c.closeCandidacy(StepWithdraw, in, now, actor)
+func (c City) Withdraw(in ReasonInput, now time.Time, actor string, newID func() string) (Change, error) {
+	return c.closeCandidacy(StepWithdraw, "withdrawn", in, now, actor, newID)
 }
 
 // Decline records that the secretariat declined a candidate.
-func (c City) Decline(in ReasonInput, now time.Time, actor string) (Change, error) {
-	return c.closeCandidacy(StepDecline, in, now, actor)
+func (c City) Decline(in ReasonInput, now time.Time, actor string, newID func() string) (Change, error) {
+	return c.closeCandidacy(StepDecline, "declined", in, now, actor, newID)
 }
 
-func (c City) closeCandidacy(step Step, in ReasonInput, now time.Time, actor string) (Change, error) {
+func (c City) closeCandidacy(step Step, template string, in ReasonInput, now time.Time, actor string, newID func() string) (Change, error) {
 	var col failure.Collector
 	text(&col, "/reason", in.Reason, true, 4000)
 	if err := col.Err("invalid reason"); err != nil {
 		return Change{}, err
 	}
 	next, ev, err := c.step(step, now, actor, in, in.Reason)
-	return Change{City: next, Event: ev}, err
+	if err != nil {
+		return Change{}, err
+	}
+	n := next.mail(template, newID(), map[string]string{"Reason": in.Reason}, now)
+	return Change{City: next, Event: ev, Notifications: []notify.Notification{n}}, nil
 }
 
 // IntentInput records a signed statement of intent.
@@ -414,9 +563,11 @@ type IntentInput struct {
 
 // SignIntent records a statement of intent; it may come before the INDEX
 // analysis, and gives the city's questionnaire priority.
-func (c City) SignIntent(in IntentInput, now time.Time, actor string) (Change, error) {
+func (c City) SignIntent(in IntentInput, now time.Time, actor string, newID func() string) (Change, error) {
 	var col failure.Collector
-	date(&col, "/signedOn", in.SignedOn, true)
+	if d, ok := date(&col, "/signedOn", in.SignedOn, true); ok {
+		notFuture(&col, "/signedOn", d, now)
+	}
 	if err := col.Err("invalid statement of intent"); err != nil {
 		return Change{}, err
 	}
@@ -425,23 +576,27 @@ func (c City) SignIntent(in IntentInput, now time.Time, actor string) (Change, e
 		return Change{}, err
 	}
 	next.IntentSignedOn = in.SignedOn
-	return Change{City: next, Event: ev}, nil
+	n := next.mail("intent-signed", newID(), map[string]string{"SignedOn": in.SignedOn}, now)
+	return Change{City: next, Event: ev, Notifications: []notify.Notification{n}}, nil
 }
 
 // ReissueToken gives the city a new access link and revokes the old one.
-func (c City) ReissueToken(s Settings, now time.Time, actor string, newID func() string) (Change, error) {
-	switch c.Status {
-	case StatusWithdrawn, StatusDeclined, StatusTerminated, StatusExpired:
+func (c City) ReissueToken(r Rules, now time.Time, actor string, newID func() string) (Change, error) {
+	if c.Status.Ended() {
 		return Change{}, failure.New(failure.Conflict, "city %s is %s: it needs no access link", c.ID, c.Status)
 	}
-	secret, tok := auth.Issue(auth.RoleCity, c.ID, c.Contact.Email, now, s.CityTokenTTL)
-	next := c
+	next, ev, err := c.step(StepReissueToken, now, actor, nil, "a new access link was emailed; the previous one is revoked")
+	if err != nil {
+		return Change{}, err
+	}
+	secret, tok := auth.Issue(auth.RoleCity, c.ID, c.Contact.Email, now, r.CityTokenTTL)
 	next.TokenHash = tok.Hash
-	next.UpdatedAt = now.UTC()
-	ev := Event{At: now.UTC(), Type: "token_reissued", From: c.Status, To: c.Status, Actor: actor,
-		Detail: "a new access link was emailed; the previous one is revoked"}
-	link := fmt.Sprintf("%s/index-form?city=%s&lang=%s#token=%s", strings.TrimRight(s.FormsBaseURL, "/"), c.ID, c.Language, secret)
+	link := fmt.Sprintf("%s/index-form?city=%s&lang=%s#token=%s", strings.TrimRight(r.FormsBaseURL, "/"), c.ID, c.Language, secret)
 	n := next.mail("access-link", newID(), map[string]string{"LinkExpires": tok.ExpiresAt.Format(dateLayout)}, now)
 	n.Secrets = map[string]string{"AccessLink": link}
-	return Change{City: next, Event: ev, Notifications: []notify.Notification{n}, Token: &tok, RevokeToken: c.TokenHash}, nil
+	records := []any{tok}
+	if c.TokenHash != "" {
+		records = append(records, auth.Revocation{Hash: c.TokenHash, At: now.UTC()})
+	}
+	return Change{City: next, Event: ev, Notifications: []notify.Notification{n}, Records: records}, nil
 }

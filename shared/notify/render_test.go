@@ -20,6 +20,8 @@ func sample(template, lang string) Notification {
 			"InForceFrom": "2027-01-15", "EndsOn": "2030-01-14", "FeePerYear": "5 000.00 EUR",
 			"TerminatedByCity": "yes", "NoticeOn": "2028-03-10", "EffectiveOn": "2028-04-10",
 			"Reason": "Budget <cuts>\nsecond line", "DaysLeft": "30", "Year": "2028",
+			"HeldOn": "2026-10-05", "SignedOn": "2026-09-01", "AgreedOn": "2029-11-02", "Reference": "Letter <DG-II/2029/17>",
+			"PreviousEndsOn": "2029-12-31",
 		},
 		Secrets: map[string]string{"AccessLink": "https://forms.example/index-form?city=c1#token=abc"},
 	}

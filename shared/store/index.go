@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,10 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/intercultural-cities/backoffice/shared/failure"
-	"github.com/intercultural-cities/backoffice/shared/idempotency"
 	"github.com/intercultural-cities/backoffice/shared/index"
-	"github.com/intercultural-cities/backoffice/shared/membership"
-	"github.com/intercultural-cities/backoffice/shared/notify"
 	"github.com/intercultural-cities/backoffice/shared/outbox"
 )
 
@@ -82,23 +78,22 @@ func (s *Store) Draft(ctx context.Context, cityID string) (index.Draft, error) {
 	}
 	d := index.Draft{CityID: cityID, Version: attrString(out.Item, "version"), Revision: int64(attrNumber(out.Item, "revision")),
 		UpdatedAt: attrTime(out.Item, "updatedAt"), UpdatedBy: attrString(out.Item, "updatedBy")}
-	if err := attrJSON(out.Item, "answers", &d.Answers); err != nil {
+	var recs []answerRecord
+	if err := attrJSON(out.Item, "answers", &recs); err != nil {
 		return index.Draft{}, fmt.Errorf("decode draft: %w", err)
 	}
+	d.Answers = answers(recs)
 	return d, nil
 }
 
 // SaveDraft writes d as revision expected+1. expected 0 creates the draft;
 // a draft changed since expected is refused, never overwritten.
 func (s *Store) SaveDraft(ctx context.Context, d index.Draft, expected int64) (index.Draft, error) {
-	answers, err := jsonAttr(d.Answers)
-	if err != nil {
-		return index.Draft{}, err
-	}
+	recs := toAnswerRecords(d.Answers)
 	d.Revision = expected + 1
 	item := map[string]types.AttributeValue{
 		"pk": str(cityKey(d.CityID)), "sk": str(draftSK), "type": str("draft"), "cityId": str(d.CityID),
-		"version": str(d.Version), "answers": answers, "revision": num(d.Revision),
+		"version": str(d.Version), "answers": str(jsonText(&recs)), "revision": num(d.Revision),
 		"updatedAt": timeAttr(d.UpdatedAt), "updatedBy": str(d.UpdatedBy),
 	}
 	in := &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item}
@@ -108,7 +103,7 @@ func (s *Store) SaveDraft(ctx context.Context, d index.Draft, expected int64) (i
 		in.ConditionExpression = aws.String("revision = :expected")
 		in.ExpressionAttributeValues = map[string]types.AttributeValue{":expected": num(expected)}
 	}
-	_, err = s.db.PutItem(ctx, in)
+	_, err := s.db.PutItem(ctx, in)
 	if isConditionFailed(err) {
 		if expected == 0 {
 			return index.Draft{}, failure.New(failure.PreconditionFailed,
@@ -127,97 +122,50 @@ func submissionKey(cityID, id string) map[string]types.AttributeValue {
 	return key(cityKey(cityID), SubmissionPrefix+id)
 }
 
-// CreateSubmission writes the submission (which is also its scoring work
-// item), moves the city to index_submitted, appends the timeline event and
-// stores the idempotency record, in one transaction. A city past the INDEX
-// step (a member re-assessing) keeps its status.
-func (s *Store) CreateSubmission(ctx context.Context, sub index.Submission, ev membership.Event, idem *idempotency.Record) error {
-	items, err := s.submissionTransaction(sub, ev, idem, true)
-	if err != nil {
-		return err
-	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if failed, _ := canceledAt(err); slices.Contains(failed, 1) {
-		// The city is past the INDEX step or does not exist: try again
-		// without the status change, which still requires the city.
-		items, err = s.submissionTransaction(sub, ev, idem, false)
-		if err != nil {
-			return err
-		}
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-		if failed, _ := canceledAt(err); slices.Contains(failed, 1) {
-			c, err := s.CityForUpdate(ctx, sub.CityID)
-			if err != nil {
-				return err
-			}
-			return failure.New(failure.Conflict, "city %s is %s: it can no longer submit the INDEX", c.ID, c.Status)
-		}
-	}
-	if lostRace(err, items, idem) {
-		return idempotency.ErrRace
-	}
-	if err != nil {
-		return fmt.Errorf("create submission: %w", err)
-	}
-	return nil
+func init() {
+	register(submissionWrites)
+	register(scoredWrites)
+	register(groupWrites)
 }
 
-// SubmissionTransaction returns the items CreateSubmission writes when the
-// city changes status.
-func (s *Store) SubmissionTransaction(sub index.Submission, ev membership.Event, idem *idempotency.Record) ([]types.TransactWriteItem, error) {
-	return s.submissionTransaction(sub, ev, idem, true)
-}
-
-func (s *Store) submissionTransaction(sub index.Submission, ev membership.Event, idem *idempotency.Record, moveStatus bool) ([]types.TransactWriteItem, error) {
-	answers, err := jsonAttr(sub.Answers)
-	if err != nil {
-		return nil, err
-	}
+// submissionWrites stores a submission, which is also its scoring work item:
+// pending in the outbox index until scored.
+func submissionWrites(table string, sub index.Submission) ([]write, error) {
+	recs := toAnswerRecords(sub.Answers)
 	item := map[string]types.AttributeValue{
 		"pk": str(cityKey(sub.CityID)), "sk": str(SubmissionPrefix + sub.ID), "type": str(outbox.TypeSubmission),
-		"id": str(sub.ID), "cityId": str(sub.CityID), "version": str(sub.Version), "answers": answers,
+		"id": str(sub.ID), "cityId": str(sub.CityID), "version": str(sub.Version), "answers": str(jsonText(&recs)),
 		"submittedAt": timeAttr(sub.SubmittedAt), "submittedBy": str(sub.SubmittedBy),
 		"status": str(outbox.StatusPending),
 		"gsi1pk": str(outbox.PendingPartition), "gsi1sk": str(timeKey(sub.SubmittedAt) + "#" + sub.ID),
 	}
-	city := &types.Update{
-		TableName: aws.String(s.table), Key: key(cityKey(sub.CityID), profileSK),
-		UpdateExpression: aws.String("SET updatedAt = :now, version = version + :one"),
-		// A city out of the programme (withdrawn, declined, terminated,
-		// expired) submits no more.
-		ConditionExpression:      aws.String("attribute_exists(pk) AND NOT (#status IN (:withdrawn, :declined, :terminated, :expired))"),
-		ExpressionAttributeNames: map[string]string{"#status": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":now": timeAttr(sub.SubmittedAt), ":one": num(1),
-			":withdrawn": str(string(membership.StatusWithdrawn)), ":declined": str(string(membership.StatusDeclined)),
-			":terminated": str(string(membership.StatusTerminated)), ":expired": str(string(membership.StatusExpired))},
-	}
-	if moveStatus {
-		city.UpdateExpression = aws.String("SET updatedAt = :now, version = version + :one, #status = :submitted, gsi1pk = :gsi")
-		city.ConditionExpression = aws.String("attribute_exists(pk) AND #status = :applied")
-		city.ExpressionAttributeNames = map[string]string{"#status": "status"}
-		city.ExpressionAttributeValues[":submitted"] = str(string(membership.StatusIndexSubmitted))
-		city.ExpressionAttributeValues[":applied"] = str(string(membership.StatusApplied))
-		city.ExpressionAttributeValues[":gsi"] = str("CITIES#" + string(membership.StatusIndexSubmitted))
-	}
-	items := []types.TransactWriteItem{
-		{Put: &types.Put{TableName: aws.String(s.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
-		{Update: city},
-	}
-	if moveStatus {
-		items = append(items, countsUpdate(s.table, membership.StatusApplied, membership.StatusIndexSubmitted))
-	}
-	evPut, err := eventPut(s.table, sub.CityID, 0, ev)
-	if err != nil {
-		return nil, err
-	}
-	// Two submissions in the same nanosecond would share an event key: the
-	// submission id keeps them apart.
-	evPut.Put.Item["sk"] = str(fmt.Sprintf("%s%s#%s", eventSK, timeKey(ev.At), sub.ID))
-	items = append(items, evPut)
-	return withRecord(s.table, items, idem)
+	return []write{{item: types.TransactWriteItem{Put: &types.Put{TableName: aws.String(table), Item: item,
+		ConditionExpression: aws.String("attribute_not_exists(pk)")}}}}, nil
 }
 
-// Submission implements index.ScoreStore.
+// scoredWrites records the result on a submission still waiting to be
+// scored, and takes it out of the outbox; a submission scored meanwhile
+// makes the whole step index.ErrAlreadyScored.
+func scoredWrites(table string, sc index.ScoredSubmission) ([]write, error) {
+	res := toResultRecord(sc.Result)
+	st := toStandingRecords(sc.Standings)
+	return []write{{item: types.TransactWriteItem{Update: &types.Update{
+		TableName: aws.String(table), Key: submissionKey(sc.CityID, sc.SubmissionID),
+		UpdateExpression:         aws.String("SET #status = :scored, #result = :result, standings = :standings, scoredAt = :now REMOVE gsi1pk, gsi1sk"),
+		ConditionExpression:      aws.String("#status = :pending OR #status = :retrying"),
+		ExpressionAttributeNames: map[string]string{"#status": "status", "#result": "result"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":scored": str(string(index.StatusScored)), ":result": str(jsonText(&res)), ":standings": str(jsonText(&st)),
+			":now": timeAttr(sc.ScoredAt), ":pending": str(outbox.StatusPending), ":retrying": str(outbox.StatusRetrying),
+		},
+	}}, conflict: func(context.Context, *Store) error { return index.ErrAlreadyScored }}}, nil
+}
+
+func groupWrites(table string, g index.GroupChange) ([]write, error) {
+	return []write{{item: types.TransactWriteItem{Update: groupUpdate(table, g.Group, g.Delta)}}}, nil
+}
+
+// Submission returns one of a city's submissions.
 func (s *Store) Submission(ctx context.Context, cityID, id string) (index.Submission, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(s.table), Key: submissionKey(cityID, id), ConsistentRead: aws.Bool(true),
@@ -236,41 +184,32 @@ func (s *Store) Submission(ctx context.Context, cityID, id string) (index.Submis
 		t := attrTime(it, "scoredAt")
 		sub.ScoredAt = &t
 	}
-	if err := attrJSON(it, "answers", &sub.Answers); err != nil {
-		return index.Submission{}, err
+	var (
+		recs []answerRecord
+		res  *resultRecord
+		st   []standingRecord
+	)
+	if err := attrJSON(it, "answers", &recs); err != nil {
+		return index.Submission{}, fmt.Errorf("submission %s: answers: %w", id, err)
 	}
-	if err := attrJSON(it, "result", &sub.Result); err != nil {
-		return index.Submission{}, err
+	if err := attrJSON(it, "result", &res); err != nil {
+		return index.Submission{}, fmt.Errorf("submission %s: result: %w", id, err)
 	}
-	if err := attrJSON(it, "standings", &sub.Standings); err != nil {
-		return index.Submission{}, err
+	if err := attrJSON(it, "standings", &st); err != nil {
+		return index.Submission{}, fmt.Errorf("submission %s: standings: %w", id, err)
+	}
+	sub.Answers = answers(recs)
+	if res != nil {
+		r := res.result()
+		sub.Result = &r
+	}
+	if st != nil {
+		sub.Standings = standings(st)
 	}
 	return sub, nil
 }
 
-// ScoringCity implements index.ScoreStore.
-func (s *Store) ScoringCity(ctx context.Context, cityID string) (index.City, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(s.table), Key: key(cityKey(cityID), profileSK), ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return index.City{}, fmt.Errorf("get city: %w", err)
-	}
-	if len(out.Item) == 0 {
-		return index.City{}, failure.New(failure.NotFound, "no city %s", cityID)
-	}
-	it := out.Item
-	c := index.City{ID: cityID, Name: attrString(it, "name"), Language: attrString(it, "language"),
-		Status: membership.Status(attrString(it, "status")), Version: int64(attrNumber(it, "version")),
-		ContactName: attrString(it, "contactName"), ContactEmail: attrString(it, "contactEmail"),
-		LatestSubmission: attrString(it, "latestSubmission"), LatestSubmittedAt: attrTime(it, "latestSubmittedAt")}
-	if err := attrJSON(it, "latestResult", &c.Latest); err != nil {
-		return index.City{}, err
-	}
-	return c, nil
-}
-
-// Sample implements index.ScoreStore: every comparison group's maintained
+// Sample returns every comparison group's maintained
 // aggregate, in one query whatever the number of cities.
 func (s *Store) Sample(ctx context.Context) (map[string]index.GroupStats, error) {
 	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
@@ -306,98 +245,6 @@ func (s *Store) Sample(ctx context.Context) (map[string]index.GroupStats, error)
 		stats[g.Key] = g
 	}
 	return stats, nil
-}
-
-// CommitScore implements index.ScoreStore: the result, the city's latest
-// result, the comparison groups and the email, in one transaction that
-// fails with index.ErrAlreadyScored if the submission was scored meanwhile.
-func (s *Store) CommitScore(ctx context.Context, sc index.Scored) error {
-	items, err := s.ScoreTransaction(sc)
-	if err != nil {
-		return err
-	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if failed, ok := canceledAt(err); ok {
-		if slices.Contains(failed, 0) {
-			return index.ErrAlreadyScored
-		}
-		return fmt.Errorf("the city's latest result changed while scoring; retry: %w", err)
-	}
-	if err != nil {
-		return fmt.Errorf("commit score: %w", err)
-	}
-	return nil
-}
-
-// ScoreTransaction returns the items CommitScore writes.
-func (s *Store) ScoreTransaction(sc index.Scored) ([]types.TransactWriteItem, error) {
-	sub := sc.Submission
-	result, err := jsonAttr(sub.Result)
-	if err != nil {
-		return nil, err
-	}
-	standings, err := jsonAttr(sub.Standings)
-	if err != nil {
-		return nil, err
-	}
-	items := []types.TransactWriteItem{{Update: &types.Update{
-		TableName: aws.String(s.table), Key: submissionKey(sub.CityID, sub.ID),
-		UpdateExpression:         aws.String("SET #status = :scored, #result = :result, standings = :standings, scoredAt = :now REMOVE gsi1pk, gsi1sk"),
-		ConditionExpression:      aws.String("#status = :pending OR #status = :retrying"),
-		ExpressionAttributeNames: map[string]string{"#status": "status", "#result": "result"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":scored": str(string(index.StatusScored)), ":result": result, ":standings": standings,
-			":now": timeAttr(*sub.ScoredAt), ":pending": str(outbox.StatusPending), ":retrying": str(outbox.StatusRetrying),
-		},
-	}}}
-	if len(sc.Deltas) > 0 {
-		city := &types.Update{
-			TableName: aws.String(s.table), Key: key(cityKey(sub.CityID), profileSK),
-			UpdateExpression: aws.String("SET latestSubmission = :sid, latestSubmittedAt = :at, latestResult = :result, " +
-				"version = version + :one"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":sid": str(sub.ID), ":at": timeAttr(sub.SubmittedAt), ":result": result, ":one": num(1),
-				":version": num(sc.City.Version),
-			},
-			// The version the scorer read: a concurrent step or scoring
-			// makes this one retry with fresh data.
-			ConditionExpression: aws.String("version = :version"),
-		}
-		if sc.City.Status == membership.StatusIndexSubmitted {
-			// The results are the analytical report's basis: the INDEX
-			// step is reported.
-			city.UpdateExpression = aws.String(*city.UpdateExpression + ", #status = :reported, gsi1pk = :gsi")
-			city.ExpressionAttributeNames = map[string]string{"#status": "status"}
-			city.ExpressionAttributeValues[":reported"] = str(string(membership.StatusIndexReported))
-			city.ExpressionAttributeValues[":gsi"] = str("CITIES#" + string(membership.StatusIndexReported))
-			items = append(items, countsUpdate(s.table, membership.StatusIndexSubmitted, membership.StatusIndexReported))
-			ev, err := eventPut(s.table, sub.CityID, 0, membership.Event{At: *sub.ScoredAt, Type: string(membership.StepReportIndex),
-				From: membership.StatusIndexSubmitted, To: membership.StatusIndexReported, Actor: "score",
-				Detail: fmt.Sprintf("INDEX %s scored: aggregate %.1f %%", sub.Version, sub.Result.Aggregate)})
-			if err != nil {
-				return nil, err
-			}
-			items = append(items, ev)
-		}
-		items = append(items, types.TransactWriteItem{Update: city})
-		keys := make([]string, 0, len(sc.Deltas))
-		for k := range sc.Deltas {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			items = append(items, types.TransactWriteItem{Update: groupUpdate(s.table, k, sc.Deltas[k])})
-		}
-	}
-	if sc.Notify && sc.City.ContactEmail != "" {
-		n := scoredNotification(sc)
-		put, err := notificationPut(s.table, n)
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, put)
-	}
-	return items, nil
 }
 
 // groupUpdate adds a delta to a group's aggregate with ADD, which DynamoDB
@@ -438,25 +285,6 @@ func sortedKeys[K int | string, V any](m map[K]V) []K {
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
 	return keys
-}
-
-func scoredNotification(sc index.Scored) notify.Notification {
-	sub, c := sc.Submission, sc.City
-	data := map[string]string{
-		"CityID": c.ID, "CityName": c.Name, "SubmissionID": sub.ID, "Version": sub.Version,
-		"Aggregate": strconv.FormatFloat(sub.Result.Aggregate, 'f', 1, 64),
-	}
-	for _, st := range sub.Standings {
-		if st.Group.Kind == index.GroupAll {
-			data["Rank"], data["Of"] = strconv.Itoa(st.Rank), strconv.Itoa(st.Of)
-		}
-	}
-	return notify.Notification{
-		// The id derives from the submission, so a second commit could
-		// never queue a second email even if it got that far.
-		ID: "scored-" + sub.ID, Template: "index-scored", Lang: c.Language, CityID: c.ID,
-		ToName: c.ContactName, ToEmail: c.ContactEmail, Data: data, Status: notify.StatusPending, CreatedAt: *sub.ScoredAt,
-	}
 }
 
 // AddToSample applies deltas to the comparison groups in one transaction,

@@ -44,19 +44,13 @@ func notificationKey(id string) map[string]types.AttributeValue {
 	return key(NotificationPrefix+id, "NOTIFICATION")
 }
 
-func notificationPut(table string, n notify.Notification) (types.TransactWriteItem, error) {
-	item, err := attributevalue.MarshalMap(notificationItem{
+func notificationWrite(table string, n notify.Notification) (write, error) {
+	return put(table, notificationItem{
 		PK: NotificationPrefix + n.ID, SK: "NOTIFICATION", Type: outbox.TypeNotification,
 		GSI1PK: outbox.PendingPartition, GSI1SK: timeKey(n.CreatedAt) + "#" + n.ID,
 		ID: n.ID, Status: string(notify.StatusPending), Template: n.Template, Lang: n.Lang, CityID: n.CityID,
 		ToName: n.ToName, ToEmail: n.ToEmail, Data: n.Data, Secrets: n.Secrets, CreatedAt: n.CreatedAt,
 	})
-	if err != nil {
-		return types.TransactWriteItem{}, fmt.Errorf("marshal notification: %w", err)
-	}
-	return types.TransactWriteItem{Put: &types.Put{
-		TableName: aws.String(table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
-	}}, nil
 }
 
 func (it notificationItem) notification() notify.Notification {

@@ -16,7 +16,7 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/notify"
 )
 
-func admission(t *testing.T) membership.Admission {
+func admission(t *testing.T) membership.Change {
 	t.Helper()
 	name, country, lang := "Porto Azzurro", "IT", "en"
 	pop := int64(96000)
@@ -24,7 +24,7 @@ func admission(t *testing.T) membership.Admission {
 	a, err := membership.Apply(membership.Application{
 		CityName: &name, Country: &country, Population: &pop, ForeignBornShare: &fb, ForeignResidentShare: &fr,
 		NationalMinorityShare: &nm, Contact: &membership.Contact{Name: "Luca", Email: "luca@porto.example"}, Language: &lang,
-	}, membership.Settings{Rules: eligibility.Default(), SecretariatEmail: "sec@coe.example",
+	}, membership.Rules{Eligibility: eligibility.Default(), SecretariatEmail: "sec@coe.example",
 		FormsBaseURL: "https://forms.example", CityTokenTTL: time.Hour}, time.Now(), ids.New)
 	if err != nil {
 		t.Fatal(err)
@@ -36,7 +36,7 @@ func TestAdmissionIsOneTransactionReadBackWhole(t *testing.T) {
 	s := localtest.New(t, local.Options{})
 	ctx := context.Background()
 	a := admission(t)
-	if err := s.Store.CreateAdmission(ctx, a, nil); err != nil {
+	if err := s.Store.Apply(ctx, a, nil); err != nil {
 		t.Fatal(err)
 	}
 	city, events, err := s.Store.City(ctx, a.City.ID)
@@ -47,14 +47,15 @@ func TestAdmissionIsOneTransactionReadBackWhole(t *testing.T) {
 		!city.Eligibility.Eligible || city.Status != membership.StatusApplied || len(events) != 1 {
 		t.Fatalf("read back %+v with %d events", city, len(events))
 	}
-	tok, err := s.Store.Token(ctx, a.Token.Hash)
+	issued, _ := a.Token()
+	tok, err := s.Store.Token(ctx, issued.Hash)
 	if err != nil || tok.CityID != a.City.ID {
 		t.Fatalf("token %+v %v", tok, err)
 	}
 	// The same city cannot be created twice, and a failed transaction
 	// leaves nothing behind.
 	before := s.Items("")
-	err = s.Store.CreateAdmission(ctx, a, nil)
+	err = s.Store.Apply(ctx, a, nil)
 	if err == nil {
 		t.Fatal("the same city was created twice")
 	}
@@ -72,10 +73,10 @@ func TestIdempotencyRecordRacesAreReported(t *testing.T) {
 	now := time.Now()
 	rec := &idempotency.Record{Scope: "applications", Key: "k", RequestHash: "h", Status: 201,
 		ContentType: "application/json", Body: []byte(`{}`), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-	if err := s.Store.CreateAdmission(ctx, admission(t), rec); err != nil {
+	if err := s.Store.Apply(ctx, admission(t), rec); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Store.CreateAdmission(ctx, admission(t), rec); !errors.Is(err, idempotency.ErrRace) {
+	if err := s.Store.Apply(ctx, admission(t), rec); !errors.Is(err, idempotency.ErrRace) {
 		t.Fatalf("second use of the key: %v, want ErrRace", err)
 	}
 	got, ok, err := s.Store.IdempotencyRecord(ctx, "applications", "k", now)
@@ -91,7 +92,7 @@ func TestNotificationClaimsAreExclusiveAndLeased(t *testing.T) {
 	s := localtest.New(t, local.Options{})
 	ctx := context.Background()
 	a := admission(t)
-	if err := s.Store.CreateAdmission(ctx, a, nil); err != nil {
+	if err := s.Store.Apply(ctx, a, nil); err != nil {
 		t.Fatal(err)
 	}
 	id := a.Notifications[0].ID

@@ -39,14 +39,26 @@ func tokenItemOf(t auth.Token) tokenItem {
 	}
 }
 
-func tokenPut(table string, t auth.Token) (types.TransactWriteItem, error) {
-	item, err := attributevalue.MarshalMap(tokenItemOf(t))
-	if err != nil {
-		return types.TransactWriteItem{}, fmt.Errorf("marshal token: %w", err)
-	}
-	return types.TransactWriteItem{Put: &types.Put{
-		TableName: aws.String(table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
-	}}, nil
+func init() {
+	register(tokenWrites)
+	register(revocationWrites)
+}
+
+// tokenWrites stores a new token: its hash, never its secret.
+func tokenWrites(table string, t auth.Token) ([]write, error) {
+	w, err := put(table, tokenItemOf(t))
+	return []write{w}, err
+}
+
+// revocationWrites ends a token; one that no longer exists (its TTL ran
+// out) needs no revoking.
+func revocationWrites(table string, r auth.Revocation) ([]write, error) {
+	return []write{{item: types.TransactWriteItem{Update: &types.Update{
+		TableName: aws.String(table), Key: key(tokenPrefix+r.Hash, "TOKEN"),
+		UpdateExpression:          aws.String("SET revokedAt = if_not_exists(revokedAt, :now)"),
+		ConditionExpression:       aws.String("attribute_exists(pk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":now": timeAttr(r.At)},
+	}}}}, nil
 }
 
 // PutToken stores a token (never its secret); an existing hash is kept.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -16,7 +17,6 @@ import (
 
 	"github.com/intercultural-cities/backoffice/shared/auth"
 	"github.com/intercultural-cities/backoffice/shared/failure"
-	"github.com/intercultural-cities/backoffice/shared/idempotency"
 	"github.com/intercultural-cities/backoffice/shared/membership"
 	"github.com/intercultural-cities/backoffice/shared/notify"
 )
@@ -71,101 +71,7 @@ func (s *Store) CityForUpdate(ctx context.Context, id string) (membership.City, 
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
 		return membership.City{}, fmt.Errorf("unmarshal city: %w", err)
 	}
-	return it.city(), nil
-}
-
-// UpdateCity runs one workflow step: it reads the city, lets step decide
-// the change, and writes the city, the audit entry, the emails and any token
-// change in one transaction conditional on the version it read, so of two
-// secretariat users advancing the same city at once exactly one succeeds.
-func (s *Store) UpdateCity(ctx context.Context, id string, idem *idempotency.Record, step func(membership.City) (membership.Change, error)) (membership.Change, error) {
-	c, err := s.CityForUpdate(ctx, id)
-	if err != nil {
-		return membership.Change{}, err
-	}
-	ch, err := step(c)
-	if err != nil {
-		return membership.Change{}, err
-	}
-	items, err := s.changeTransaction(c, ch)
-	if err == nil {
-		items, err = withRecord(s.table, items, idem)
-	}
-	if err != nil {
-		return membership.Change{}, err
-	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if lostRace(err, items, idem) {
-		return membership.Change{}, idempotency.ErrRace
-	}
-	if failed, _ := canceledAt(err); slices.Contains(failed, 0) {
-		return membership.Change{}, failure.New(failure.Conflict,
-			"city %s changed while this step was being recorded; reload it and try again", id)
-	}
-	if err != nil {
-		return membership.Change{}, fmt.Errorf("record step: %w", err)
-	}
-	return ch, nil
-}
-
-func (s *Store) changeTransaction(old membership.City, ch membership.Change) ([]types.TransactWriteItem, error) {
-	c := ch.City
-	it := toCityItem(c)
-	values := map[string]types.AttributeValue{
-		":status": str(string(c.Status)), ":gsi": str("CITIES#" + string(c.Status)), ":now": timeAttr(c.UpdatedAt),
-		":old": num(old.Version), ":one": num(1),
-	}
-	set := []string{"#status = :status", "gsi1pk = :gsi", "updatedAt = :now", "version = version + :one"}
-	var remove []string
-	for name, v := range map[string]string{"intentSignedOn": it.IntentSignedOn, "visit": it.Visit, "profile": it.Profile,
-		"agreement": it.Agreement, "termination": it.Termination, "tokenHash": it.TokenHash} {
-		if v == "" {
-			remove = append(remove, name)
-			continue
-		}
-		values[":"+name] = str(v)
-		set = append(set, name+" = :"+name)
-	}
-	expr := "SET " + strings.Join(set, ", ")
-	if len(remove) > 0 {
-		expr += " REMOVE " + strings.Join(remove, ", ")
-	}
-	items := []types.TransactWriteItem{{Update: &types.Update{
-		TableName: aws.String(s.table), Key: key(cityKey(c.ID), profileSK), UpdateExpression: aws.String(expr),
-		ConditionExpression:      aws.String("version = :old"),
-		ExpressionAttributeNames: map[string]string{"#status": "status"}, ExpressionAttributeValues: values,
-	}}}
-	ev, err := eventPut(s.table, c.ID, 0, ch.Event)
-	if err != nil {
-		return nil, err
-	}
-	items = append(items, ev)
-	if old.Status != c.Status {
-		items = append(items, countsUpdate(s.table, old.Status, c.Status))
-	}
-	for _, n := range ch.Notifications {
-		put, err := notificationPut(s.table, n)
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, put)
-	}
-	if ch.Token != nil {
-		put, err := tokenPut(s.table, *ch.Token)
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, put)
-	}
-	if ch.RevokeToken != "" {
-		items = append(items, types.TransactWriteItem{Update: &types.Update{
-			TableName: aws.String(s.table), Key: key(tokenPrefix+ch.RevokeToken, "TOKEN"),
-			UpdateExpression:          aws.String("SET revokedAt = if_not_exists(revokedAt, :now)"),
-			ConditionExpression:       aws.String("attribute_exists(pk)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":now": timeAttr(c.UpdatedAt)},
-		}})
-	}
-	return items, nil
+	return it.city()
 }
 
 // Audit returns a city's append-only audit trail, oldest first.
@@ -238,7 +144,11 @@ func (s *Store) Pipeline(ctx context.Context, status membership.Status, country,
 			if err := attributevalue.UnmarshalMap(item, &it); err != nil {
 				return membership.Page{}, err
 			}
-			page.Cities = append(page.Cities, it.city())
+			c, err := it.city()
+			if err != nil {
+				return membership.Page{}, err
+			}
+			page.Cities = append(page.Cities, c)
 		}
 		if len(out.LastEvaluatedKey) > 0 {
 			next := cursor{Status: i, Key: map[string]string{}, Query: filtersKey(status, country, q)}
@@ -283,10 +193,11 @@ func (s *Store) CitiesInStatus(ctx context.Context, status membership.Status) ([
 // have ids derived from their occasion, so re-running a schedule sends
 // nothing twice. It reports whether the notification was queued.
 func (s *Store) QueueOnce(ctx context.Context, n notify.Notification, tok *auth.Token) (bool, error) {
-	put, err := notificationPut(s.table, n)
+	w, err := notificationWrite(s.table, n)
 	if err != nil {
 		return false, err
 	}
+	put := w.item
 	if tok == nil {
 		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.Put.TableName, Item: put.Put.Item,
 			ConditionExpression: put.Put.ConditionExpression})
@@ -295,12 +206,12 @@ func (s *Store) QueueOnce(ctx context.Context, n notify.Notification, tok *auth.
 		}
 	} else {
 		// The link's token exists only if its email does.
-		var tp types.TransactWriteItem
-		if tp, err = tokenPut(s.table, *tok); err != nil {
+		var tw []write
+		if tw, err = tokenWrites(s.table, *tok); err != nil {
 			return false, err
 		}
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-			TransactItems: []types.TransactWriteItem{put, tp}})
+			TransactItems: []types.TransactWriteItem{put, tw[0].item}})
 		if failed, _ := canceledAt(err); slices.Contains(failed, 0) {
 			return false, nil
 		}
@@ -311,32 +222,43 @@ func (s *Store) QueueOnce(ctx context.Context, n notify.Notification, tok *auth.
 	return true, nil
 }
 
-// AddProgressReport stores a member's progress report (and the request's
-// idempotency record) in one transaction.
-func (s *Store) AddProgressReport(ctx context.Context, r membership.ProgressReport, idem *idempotency.Record) error {
-	body, err := json.Marshal(r)
-	if err != nil {
-		return err
+type progressItem struct {
+	PK     string `dynamodbav:"pk"`
+	SK     string `dynamodbav:"sk"`
+	Type   string `dynamodbav:"type"`
+	Report string `dynamodbav:"report"` // JSON of progressRecord
+}
+
+// progressRecord is the storage shape of a progress report; its field
+// names must never change (see cityrecord.go).
+type progressRecord struct {
+	ID          string            `json:"reportId"`
+	CityID      string            `json:"cityId"`
+	Period      string            `json:"period"`
+	Actions     []string          `json:"actions"`
+	Indicators  []indicatorRecord `json:"indicators"`
+	Text        string            `json:"text"`
+	SubmittedAt time.Time         `json:"submittedAt"`
+	SubmittedBy string            `json:"submittedBy"`
+}
+
+type indicatorRecord struct {
+	Name   string `json:"name"`
+	Value  string `json:"value"`
+	Target string `json:"target,omitempty"`
+}
+
+func init() { register(progressWrites) }
+
+func progressWrites(table string, r membership.ProgressReport) ([]write, error) {
+	rec := progressRecord{ID: r.ID, CityID: r.CityID, Period: r.Period, Actions: r.Actions, Text: r.Text,
+		SubmittedAt: r.SubmittedAt, SubmittedBy: r.SubmittedBy, Indicators: make([]indicatorRecord, len(r.Indicators))}
+	for i, ind := range r.Indicators {
+		rec.Indicators[i] = indicatorRecord(ind)
 	}
-	items := []types.TransactWriteItem{{Put: &types.Put{
-		TableName: aws.String(s.table),
-		Item: map[string]types.AttributeValue{
-			"pk": str(cityKey(r.CityID)), "sk": str(progressSK + timeKey(r.SubmittedAt) + "#" + r.ID),
-			"type": str("progress-report"), "report": str(string(body)),
-		},
-		ConditionExpression: aws.String("attribute_not_exists(pk)"),
-	}}}
-	if items, err = withRecord(s.table, items, idem); err != nil {
-		return err
-	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if lostRace(err, items, idem) {
-		return idempotency.ErrRace
-	}
-	if err != nil {
-		return fmt.Errorf("put progress report: %w", err)
-	}
-	return nil
+	w, err := put(table, progressItem{PK: cityKey(r.CityID), SK: progressSK + timeKey(r.SubmittedAt) + "#" + r.ID,
+		Type: "progress-report", Report: jsonText(&rec)})
+	return []write{w}, err
 }
 
 // ProgressReports lists a city's progress reports, oldest first.
@@ -356,9 +278,15 @@ func (s *Store) ProgressReports(ctx context.Context, cityID string) ([]membershi
 	}
 	reports := make([]membership.ProgressReport, 0, len(out.Items))
 	for _, it := range out.Items[1:] {
-		var r membership.ProgressReport
-		if err := json.Unmarshal([]byte(attrString(it, "report")), &r); err != nil {
-			return nil, err
+		rec, err := fromJSONText[progressRecord](attrString(it, "report"))
+		if err != nil || rec == nil {
+			return nil, fmt.Errorf("progress report %s: %w", attrString(it, "sk"), err)
+		}
+		r := membership.ProgressReport{ID: rec.ID, CityID: rec.CityID, Period: rec.Period, Actions: rec.Actions,
+			Text: rec.Text, SubmittedAt: rec.SubmittedAt, SubmittedBy: rec.SubmittedBy,
+			Indicators: make([]membership.Indicator, len(rec.Indicators))}
+		for i, ind := range rec.Indicators {
+			r.Indicators[i] = membership.Indicator(ind)
 		}
 		reports = append(reports, r)
 	}

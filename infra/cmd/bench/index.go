@@ -16,6 +16,7 @@ import (
 	"github.com/intercultural-cities/backoffice/infra/demo"
 	"github.com/intercultural-cities/backoffice/infra/local"
 	"github.com/intercultural-cities/backoffice/shared/auth"
+	"github.com/intercultural-cities/backoffice/shared/ids"
 	"github.com/intercultural-cities/backoffice/shared/index"
 	"github.com/intercultural-cities/backoffice/shared/membership"
 )
@@ -199,12 +200,12 @@ func submissionLatency(ctx context.Context, s *local.Stack, base, _ string, _ st
 		if err := json.Unmarshal([]byte(applicationBody()), &app); err != nil {
 			return "", err
 		}
-		adm, err := membership.Apply(app, s.API.Membership, time.Now(), s.API.NewID)
+		adm, err := membership.Apply(app, s.API("applications").Rules, time.Now(), ids.New)
 		if err != nil {
 			return "", err
 		}
 		adm.Notifications = nil
-		return adm.City.ID, s.Store.CreateAdmission(ctx, adm, nil)
+		return adm.City.ID, s.Store.Apply(ctx, adm, nil)
 	}
 	api := make([]time.Duration, 0, n)
 	bare := make([]time.Duration, 0, n)
@@ -227,10 +228,17 @@ func submissionLatency(ctx context.Context, s *local.Stack, base, _ string, _ st
 			return err
 		}
 		now := time.Now().UTC()
-		sub := index.Submission{ID: s.API.NewID(), CityID: cityID, Version: *in.Version, Answers: in.Answers,
+		sub := index.Submission{ID: ids.New(), CityID: cityID, Version: *in.Version, Answers: in.Answers,
 			SubmittedAt: now, SubmittedBy: "bench", Status: index.StatusReceived}
-		ev := membership.Event{At: now, Type: "index_submitted", To: membership.StatusIndexSubmitted, Actor: "bench"}
-		items, err := s.Store.SubmissionTransaction(sub, ev, nil)
+		city, err := s.Store.CityForUpdate(ctx, cityID)
+		if err != nil {
+			return err
+		}
+		ch, err := city.SubmitIndex(sub, now, "bench")
+		if err != nil {
+			return err
+		}
+		items, err := s.Store.Transaction(ch, nil)
 		if err != nil {
 			return err
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/intercultural-cities/backoffice/infra/local"
+	"github.com/intercultural-cities/backoffice/shared/ids"
 	"github.com/intercultural-cities/backoffice/shared/membership"
 )
 
@@ -224,11 +225,11 @@ func latency(ctx context.Context, s *local.Stack, base string) error {
 		if err := json.Unmarshal([]byte(applicationBody()), &app); err != nil {
 			return err
 		}
-		adm, err := membership.Apply(app, s.API.Membership, time.Now(), s.API.NewID)
+		adm, err := membership.Apply(app, s.API("applications").Rules, time.Now(), ids.New)
 		if err != nil {
 			return err
 		}
-		items, err := s.Store.AdmissionTransaction(adm, nil)
+		items, err := s.Store.Transaction(adm, nil)
 		if err != nil {
 			return err
 		}

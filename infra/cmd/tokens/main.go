@@ -32,15 +32,15 @@ func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		return errors.New("usage: tokens create --name NAME [--ttl 2160h] | tokens revoke (--secret S | --hash H)")
 	}
-	env, err := config.Load(config.TableName)
-	if err != nil {
+	var t config.Table
+	if err := config.Load(&t); err != nil {
 		return err
 	}
 	cfg, err := boot.AWS(ctx)
 	if err != nil {
 		return err
 	}
-	s := boot.Store(env, cfg)
+	s := boot.Store(t, cfg)
 	switch args[0] {
 	case "create":
 		fs := flag.NewFlagSet("create", flag.ContinueOnError)

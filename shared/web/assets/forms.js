@@ -703,6 +703,7 @@
       visit_held: { path: "expert-visits/{visitId}/held", fields: [["heldOn", "date"], ["diagnosis", "textarea"]] },
       profile_issued: { path: "profile", fields: [["title", "text"], ["issuedOn", "date"], ["link", "url"], ["summary", "textarea"]] },
       agreement_signed: { path: "agreement", fields: [["citySignedOn", "date"], ["coeSignedOn", "date"], ["endsOn", "date"]] },
+      agreement_amended: { path: "agreement/amendments", fields: [["endsOn", "date"], ["agreedOn", "date"], ["reference", "text"]] },
       termination_notified: { path: "termination", fields: [["by", "select"], ["noticeOn", "date"], ["reason", "textarea"]] },
       withdrawn: { path: "withdrawal", fields: [["reason", "textarea"]] },
       declined: { path: "decline", fields: [["reason", "textarea"]] },
