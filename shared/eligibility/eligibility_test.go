@@ -57,7 +57,7 @@ func TestReasonsInTheReadersLanguage(t *testing.T) {
 	}{
 		{i18n.English, []string{"population 12,000 is below 30,000 inhabitants", "no diversity share reaches 5.0% (highest: 4.9%)"}},
 		{i18n.French, []string{"population de 12\u202f000 habitants, sous le seuil de 30\u202f000 habitants",
-			"aucune part (nés à l'étranger, résidents étrangers, minorités nationales) n'atteint 5,0\u202f% (la plus élevée : 4,9\u202f%)"}},
+			"aucune part (nés à l'étranger, résidents étrangers, minorités nationales) n'atteint 5,0\u00a0% (la plus élevée : 4,9\u00a0%)"}},
 	}
 	for _, tt := range tests {
 		in := v.In(tt.lang)
@@ -101,7 +101,7 @@ func TestRawReasonsRoundTrip(t *testing.T) {
 		"- population 29000 is below 30000 inhabitants": {"population 29000 is below 30000 inhabitants"},
 		"population 29000 0":                            {"population 29000 0"},
 		"size 1 2":                                      {"size 1 2"},
-		"diversity 4.9 5\n\n":                           {"aucune part (nés à l'étranger, résidents étrangers, minorités nationales) n'atteint 5,0\u202f% (la plus élevée : 4,9\u202f%)"},
+		"diversity 4.9 5\n\n":                           {"aucune part (nés à l'étranger, résidents étrangers, minorités nationales) n'atteint 5,0\u00a0% (la plus élevée : 4,9\u00a0%)"},
 		"population x 30000":                            {"population x 30000"},
 		"population 29000 30000 extra":                  {"population 29000 30000 extra"},
 	} {

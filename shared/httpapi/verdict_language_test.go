@@ -37,7 +37,7 @@ func TestTheVerdictIsWordedInTheReadersLanguage(t *testing.T) {
 		return v
 	}
 	french := []string{"population de 12\u202f000 habitants, sous le seuil de 30\u202f000 habitants",
-		"aucune part (nés à l'étranger, résidents étrangers, minorités nationales) n'atteint 5,0\u202f% (la plus élevée : 4,5\u202f%)"}
+		"aucune part (nés à l'étranger, résidents étrangers, minorités nationales) n'atteint 5,0\u00a0% (la plus élevée : 4,5\u00a0%)"}
 	english := []string{"population 12,000 is below 30,000 inhabitants", "no diversity share reaches 5.0% (highest: 4.5%)"}
 	// Accept-Language does not change the answer to an application: a replay
 	// of the same body gives the same words.

@@ -132,10 +132,11 @@ func (l Lang) Number(x float64, decimals int) string {
 }
 
 // Percent writes a percentage (x out of 100) with one decimal: "50.0%",
-// "50,0 %" (French puts a narrow no-break space before the sign).
+// "50,0 %" (French puts a no-break space before the sign, U+00A0 as in
+// CLDR, so a page's script writing with Intl.NumberFormat agrees).
 func (l Lang) Percent(x float64) string {
 	if l == French {
-		return l.Number(x, 1) + "\u202f%"
+		return l.Number(x, 1) + "\u00a0%"
 	}
 	return l.Number(x, 1) + "%"
 }

@@ -23,7 +23,7 @@ func TestFormatsFollowTheReadersLanguage(t *testing.T) {
 		{French.Number(68.75, 1), "68,8"},
 		{French.Number(-0.04, 1), "-0,0"},
 		{English.Percent(50), "50.0%"},
-		{French.Percent(50), "50,0\u202f%"},
+		{French.Percent(50), "50,0\u00a0%"},
 		{English.Money(500000, "EUR"), "€5,000.00"},
 		{French.Money(500000, "EUR"), "5\u202f000,00\u00a0€"},
 		{French.Money(-1205, "EUR"), "-12,05\u00a0€"},
@@ -34,7 +34,7 @@ func TestFormatsFollowTheReadersLanguage(t *testing.T) {
 		{English.RawMoney("500000 EUR"), "€5,000.00"},
 		{French.RawMoney("-1205 EUR"), "-12,05\u00a0€"},
 		{French.RawMoney("5 000.00 EUR"), "5 000.00 EUR"}, // not the convention: as it is
-		{French.RawPercent("68.8"), "68,8\u202f%"},
+		{French.RawPercent("68.8"), "68,8\u00a0%"},
 		{English.RawPercent("50"), "50.0%"},
 		{French.RawPercent("1e3"), "1e3"},
 		{French.RawPercent("NaN"), "NaN"},
@@ -79,7 +79,7 @@ func TestTemplateFunctionsFollowTheConvention(t *testing.T) {
 	for name, tc := range map[string]struct{ in, want string }{
 		"date":    {"2026-11-30", "30 novembre 2026"},
 		"money":   {"500000 EUR", "5\u202f000,00\u00a0€"},
-		"percent": {"68.8", "68,8\u202f%"},
+		"percent": {"68.8", "68,8\u00a0%"},
 		"int":     {"150000", "150\u202f000"},
 	} {
 		fn, ok := f[name].(func(string) string)

@@ -188,7 +188,7 @@ func TestSprintfWritesArgumentsInTheLanguage(t *testing.T) {
 		{English, "must be after the entry into force (%s)", []any{"2027-01-15"}, "must be after the entry into force (15 January 2027)"},
 		{French, "must be after the entry into force (%s)", []any{day}, "doit être postérieure à l'entrée en vigueur (15 janvier 2027)"},
 		{French, "no diversity share reaches %v (highest: %v)", []any{Percentage(5), Percentage(4.9)},
-			"aucune part (nés à l'étranger, résidents étrangers, minorités nationales) n'atteint 5,0\u202f% (la plus élevée : 4,9\u202f%)"},
+			"aucune part (nés à l'étranger, résidents étrangers, minorités nationales) n'atteint 5,0\u00a0% (la plus élevée : 4,9\u00a0%)"},
 		{French, "%s: unknown option %q (%s)", []any{"q1", "2026-01-01", "yes, no"}, "q1: option \"2026-01-01\" inconnue (yes, no)"},
 		{French, "a city whose status is %s cannot take the step %s; possible steps: %v", []any{"member", "withdrawn", []string{"expired"}},
 			"une ville au statut member ne peut pas franchir l'étape withdrawn ; étapes possibles : [expired]"},

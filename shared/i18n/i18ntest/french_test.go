@@ -11,7 +11,7 @@ func TestNotFrenchFindsEnglishAndOnlyIt(t *testing.T) {
 		want []string // what the findings name, in order; none for French
 	}{
 		// French passes, with its numbers, its codes and what is not prose.
-		{"L'accord court jusqu'au 30 novembre 2026 ; contribution de 5\u202f000,00\u00a0€, indice 68,8\u202f%.", nil},
+		{"L'accord court jusqu'au 30 novembre 2026 ; contribution de 5\u202f000,00\u00a0€, indice 68,8\u00a0%.", nil},
 		{"Ville : Lyon (FR), population 152\u202f000, Éligible : oui. Questionnaire INDEX 2019, rang 3 sur 41.", nil},
 		{"Ouvrez https://forms.example/index-form?city=c1&lang=fr#token=abc ou écrivez à zoe@city.example.", nil},
 		{"Le lien se termine par #token=… ; rang {rank} sur {of}, {min} {unit} ou plus.", nil},
