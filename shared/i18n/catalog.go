@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"golang.org/x/text/language"
@@ -26,8 +27,11 @@ import (
 //
 // Every entry is a format string: a translation keeps the verbs of its key
 // (%s, %d, %v…) in their order, and writes a literal percent sign %%.
-var catalogue = func() *catalog.Builder {
-	b := catalog.NewBuilder(catalog.Fallback(language.English))
+//
+// The catalogue is built on first use, not at start-up (about half a
+// millisecond): a function that never words a message does not pay for it.
+var printers = sync.OnceValue(func() map[Lang]*message.Printer {
+	b := catalog.NewBuilder()
 	for lang, msgs := range map[Lang]map[string]string{English: english, French: french} {
 		for key, msg := range msgs {
 			if err := b.SetString(lang.Tag(), key, msg); err != nil {
@@ -35,13 +39,11 @@ var catalogue = func() *catalog.Builder {
 			}
 		}
 	}
-	return b
-}()
-
-var printers = map[Lang]*message.Printer{
-	English: message.NewPrinter(language.English, message.Catalog(catalogue)),
-	French:  message.NewPrinter(language.French, message.Catalog(catalogue)),
-}
+	return map[Lang]*message.Printer{
+		English: message.NewPrinter(language.English, message.Catalog(b)),
+		French:  message.NewPrinter(language.French, message.Catalog(b)),
+	}
+})
 
 // Sprintf writes the catalogue's message key in l, formatted with args; a
 // key the catalogue lacks is its own format (a message written in English
@@ -53,7 +55,7 @@ func (l Lang) Sprintf(key string, args ...any) string {
 	for i, a := range args {
 		local[i] = l.arg(a)
 	}
-	return printers[l.known()].Sprintf(key, local...)
+	return printers()[l.known()].Sprintf(key, local...)
 }
 
 // Text returns the catalogue's message key in l, for a key that is not a
@@ -63,7 +65,7 @@ func (l Lang) Text(key string) string {
 	if !l.Has(key) {
 		return key
 	}
-	return printers[l.known()].Sprintf(key)
+	return printers()[l.known()].Sprintf(key)
 }
 
 // Has reports whether the catalogue has l's own text for key: a French

@@ -107,23 +107,26 @@ func Lang(r *http.Request) i18n.Lang {
 	return i18n.English
 }
 
-// messages are the script's messages in lang: those named "js…".
-func messages(lang i18n.Lang) map[string]string {
-	out := map[string]string{}
-	for _, name := range i18n.Names() {
-		if strings.HasPrefix(name, "js") {
-			out[name] = lang.Sprintf(name)
+// messages are the script's messages in each language: those named "js…".
+var messages = sync.OnceValue(func() map[i18n.Lang]map[string]string {
+	out := map[i18n.Lang]map[string]string{}
+	for _, lang := range []i18n.Lang{i18n.English, i18n.French} {
+		out[lang] = map[string]string{}
+		for _, name := range i18n.Names() {
+			if strings.HasPrefix(name, "js") {
+				out[lang][name] = lang.Sprintf(name)
+			}
 		}
 	}
 	return out
-}
+})
 
 func render(w http.ResponseWriter, r *http.Request, page string) {
 	lang := Lang(r)
 	rules := eligibility.Default()
 	var buf bytes.Buffer
 	err := pages()[lang][page].ExecuteTemplate(&buf, "layout", view{
-		Page: page, Lang: lang, Other: other(lang), Messages: messages(lang),
+		Page: page, Lang: lang, Other: other(lang), Messages: messages()[lang],
 		Script: template.JS(script), Style: template.CSS(style),
 		MinPopulation: rules.MinPopulation, MinShare: i18n.Percentage(rules.MinDiversityShare),
 	})
