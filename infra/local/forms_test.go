@@ -19,6 +19,7 @@ import (
 	"github.com/intercultural-cities/backoffice/infra/demo"
 	"github.com/intercultural-cities/backoffice/infra/local"
 	"github.com/intercultural-cities/backoffice/infra/localtest"
+	"github.com/intercultural-cities/backoffice/shared/i18n"
 	"github.com/intercultural-cities/backoffice/shared/index"
 	"github.com/intercultural-cities/backoffice/shared/membership"
 )
@@ -238,8 +239,8 @@ func TestWebFormsInABrowser(t *testing.T) {
 	s.Drain() // scoring, as the table's stream would run it
 	do("wait for the score", chromedp.WaitVisible(css("#result #area-scores")))
 	want := q.Score(answers)
-	// French decimals: 68,8 %.
-	wantAggregate := strings.Replace(strconv.FormatFloat(want.Aggregate, 'f', 1, 64), ".", ",", 1) + " %"
+	// Written in French by the browser as the server writes it: 68,8 %.
+	wantAggregate := i18n.French.Percent(want.Aggregate)
 	if got := value(t, ctx, "read the aggregate", chromedp.Text(css("#result #score-aggregate")), fail); got != wantAggregate {
 		t.Errorf("aggregate shown %q, want %q", got, wantAggregate)
 	}

@@ -175,7 +175,7 @@ func TestIneligibleApplicationIsRecordedAndFlagged(t *testing.T) {
 	flagged := false
 	for _, m := range mails {
 		flagged = flagged || (strings.Contains(m.Subject, "Small Town") && strings.Contains(m.Subject, "not eligible") &&
-			strings.Contains(m.Body, "below 30000"))
+			strings.Contains(m.Body, "below 30,000"))
 	}
 	if !flagged {
 		t.Fatal("the secretariat was not told the application is ineligible")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/intercultural-cities/backoffice/shared/eligibility"
 	"github.com/intercultural-cities/backoffice/shared/failure"
+	"github.com/intercultural-cities/backoffice/shared/i18n"
 	"github.com/intercultural-cities/backoffice/shared/idempotency"
 	"github.com/intercultural-cities/backoffice/shared/ids"
 	"github.com/intercultural-cities/backoffice/shared/membership"
@@ -44,7 +45,9 @@ func (a *API) createApplication(w http.ResponseWriter, r *http.Request) {
 			}
 			loc := link(r, "/cities/"+adm.City.ID)
 			return created{Status: http.StatusCreated, Location: loc, Body: ApplicationResponse{
-				CityID: adm.City.ID, Status: adm.City.Status, Eligibility: adm.City.Eligibility,
+				// The reasons in the application's language: a replay of the
+				// same body answers the same words.
+				CityID: adm.City.ID, Status: adm.City.Status, Eligibility: adm.City.Eligibility.In(i18n.Parse(adm.City.Language)),
 				AppliedAt: adm.City.AppliedAt, Links: map[string]string{"city": loc},
 			}}, nil
 		},
@@ -196,8 +199,8 @@ func cityView(r *http.Request, c membership.City, events []membership.Event) Cit
 		CityID: c.ID, Name: c.Name, Country: c.Country, Population: c.Population,
 		ForeignBornShare: c.ForeignBornShare, ForeignResidentShare: c.ForeignResidentShare,
 		NationalMinorityShare: c.NationalMinorityShare, Contact: c.Contact, Language: c.Language,
-		Status: c.Status, NextSteps: membership.Next(c.Status), Eligibility: c.Eligibility, AppliedAt: c.AppliedAt,
-		UpdatedAt: c.UpdatedAt, IntentSignedOn: c.IntentSignedOn, ExpertVisit: visitView(c.Visit),
+		Status: c.Status, NextSteps: membership.Next(c.Status), Eligibility: c.Eligibility.In(requestLanguage(r)),
+		AppliedAt: c.AppliedAt, UpdatedAt: c.UpdatedAt, IntentSignedOn: c.IntentSignedOn, ExpertVisit: visitView(c.Visit),
 		Profile: profileView(c.Profile), Agreement: agreementView(c.Agreement), Termination: terminationView(c.Termination),
 		PreviousCityID: c.PreviousCityID,
 	}

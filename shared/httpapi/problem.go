@@ -5,13 +5,11 @@ package httpapi
 
 import (
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/intercultural-cities/backoffice/shared/failure"
+	"github.com/intercultural-cities/backoffice/shared/i18n"
 )
 
 // Problem is an RFC 9457 problem details document.
@@ -49,85 +47,53 @@ const internalDetail = "something went wrong on our side; it was logged"
 // ProblemTypeBase prefixes every problem type URI.
 const ProblemTypeBase = "/problems/"
 
-// writeProblem answers with the problem err describes. Internal errors are
-// logged and their detail hidden.
+// writeProblem answers with the problem err describes, worded in the
+// language the request prefers (its Accept-Language; the forms send their
+// page's language) through the catalogue of package i18n, numbers and dates
+// included. Internal errors are logged and their detail hidden.
 func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	kind := failure.KindOf(err)
 	pk, ok := kinds[kind]
 	if !ok {
 		pk = kinds[failure.Internal]
 	}
-	p := Problem{Type: ProblemTypeBase + pk.slug, Title: pk.title, Status: pk.status, Instance: r.URL.Path}
+	lang := requestLanguage(r)
+	p := Problem{Type: ProblemTypeBase + pk.slug, Title: lang.Text(pk.title), Status: pk.status, Instance: r.URL.Path}
 	if f := failure.As(err); f != nil && kind != failure.Internal {
-		p.Detail = f.Detail
-		p.Errors = f.Fields
+		format, args := f.Message()
+		p.Detail = say(lang, format, args)
+		if f.Fields != nil {
+			// A copy: the error itself stays as it is for another reader.
+			p.Errors = make([]failure.FieldError, len(f.Fields))
+			for i, fe := range f.Fields {
+				format, args := fe.Message()
+				p.Errors[i] = failure.FieldError{Pointer: fe.Pointer, Detail: say(lang, format, args)}
+			}
+		}
 	}
 	if kind == failure.Internal {
 		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "error", err)
-		p.Detail = internalDetail
+		p.Detail = lang.Text(internalDetail)
 	}
 	if kind == failure.Unauthenticated {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="intercultural-cities"`)
 	}
-	if problemLanguage(r) == "fr" {
-		p = p.inFrench(failure.As(err), kind == failure.Internal)
-	}
 	writeJSON(w, pk.status, "application/problem+json", p)
 }
 
-// inFrench words the problem's detail and field errors in French where the
-// catalog has them; the rest stays in English.
-func (p Problem) inFrench(f *failure.Error, internal bool) Problem {
-	say := func(format string, args []any) (string, bool) {
-		fr, ok := french[format]
-		if !ok {
-			return "", false
-		}
-		return fmt.Sprintf(fr, args...), true
+// say words a failure's message in lang: a format with its arguments, or a
+// message written as a literal.
+func say(lang i18n.Lang, format string, args []any) string {
+	if len(args) == 0 {
+		return lang.Text(format)
 	}
-	if f != nil && !internal {
-		if d, ok := say(f.Message()); ok {
-			p.Detail = d
-		}
-	} else if d, ok := say(p.Detail, nil); ok {
-		p.Detail = d
-	}
-	fields := make([]failure.FieldError, len(p.Errors))
-	for i, fe := range p.Errors {
-		fields[i] = fe
-		if d, ok := say(fe.Message()); ok {
-			fields[i].Detail = d
-		}
-	}
-	if p.Errors != nil {
-		p.Errors = fields
-	}
-	return p
+	return lang.Sprintf(format, args...)
 }
 
-// problemLanguage is fr when the request's Accept-Language prefers French to
-// English (the forms send their page's language), en otherwise.
-func problemLanguage(r *http.Request) string {
-	best, bestQ := "en", 0.0
-	for _, v := range r.Header.Values("Accept-Language") {
-		for _, part := range strings.Split(v, ",") {
-			tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-			primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
-			if primary != "fr" && primary != "en" {
-				continue
-			}
-			q := 1.0
-			if v, ok := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q="); ok {
-				if f, err := strconv.ParseFloat(v, 64); err == nil {
-					q = f
-				}
-			}
-			if q > bestQ {
-				best, bestQ = primary, q
-			}
-		}
-	}
-	return best
+// requestLanguage is the language the request's Accept-Language prefers:
+// French or English.
+func requestLanguage(r *http.Request) i18n.Lang {
+	return i18n.Preferred(r.Header.Values("Accept-Language")...)
 }
 
 func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {

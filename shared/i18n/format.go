@@ -1,13 +1,17 @@
 // Package i18n holds what a reader's language changes: the language itself,
-// and how dates, numbers, percentages and money are written in it. Every
-// place a city reads a value formats it here ("30 novembre 2026",
-// "5 000,00 €", "50,0 %" for a French reader).
+// which language a request prefers, the catalogue of the code's messages in
+// each language (golang.org/x/text/message), and how dates, numbers,
+// percentages and money are written in it. Every place a city reads a value
+// formats it here ("30 novembre 2026", "5 000,00 €", "50,0 %" for a French
+// reader).
 package i18n
 
 import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
 )
 
 // Lang is a language the programme works in: English or French, the
@@ -20,12 +24,32 @@ const (
 	French  Lang = "fr"
 )
 
-// Parse returns the language a code names, English for anything else.
+// matcher picks one of the programme's languages for what a reader asks;
+// English, the first, is its default.
+var matcher = language.NewMatcher([]language.Tag{language.English, language.French})
+
+// Parse returns the language a code names ("fr", "fr-CH"), English for
+// anything else.
 func Parse(code string) Lang {
-	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(code)), "fr") {
+	return Preferred(code)
+}
+
+// Preferred returns the programme's language that Accept-Language header
+// values prefer ("de-DE,de;q=0.9,fr;q=0.7" prefers French), English when
+// they name neither.
+func Preferred(acceptLanguage ...string) Lang {
+	if _, i := language.MatchStrings(matcher, acceptLanguage...); i == 1 {
 		return French
 	}
 	return English
+}
+
+// Tag returns the language's BCP 47 tag.
+func (l Lang) Tag() language.Tag {
+	if l == French {
+		return language.French
+	}
+	return language.English
 }
 
 var months = map[Lang][12]string{
@@ -90,7 +114,8 @@ func (l Lang) Int(n int64) string {
 	return b.String()
 }
 
-// Number writes x with the given number of decimals: "68.8", "68,8".
+// Number writes x with the given number of decimals: "68.8", "68,8"; -1
+// decimals writes as many as x needs ("12.5", "7").
 func (l Lang) Number(x float64, decimals int) string {
 	_, decimal := l.separators()
 	s := strconv.FormatFloat(x, 'f', decimals, 64)
@@ -107,10 +132,11 @@ func (l Lang) Number(x float64, decimals int) string {
 }
 
 // Percent writes a percentage (x out of 100) with one decimal: "50.0%",
-// "50,0 %" (French puts a narrow no-break space before the sign).
+// "50,0 %" (French puts a no-break space before the sign, U+00A0 as in
+// CLDR, so a page's script writing with Intl.NumberFormat agrees).
 func (l Lang) Percent(x float64) string {
 	if l == French {
-		return l.Number(x, 1) + "\u202f%"
+		return l.Number(x, 1) + "\u00a0%"
 	}
 	return l.Number(x, 1) + "%"
 }

@@ -239,7 +239,7 @@ func Apply(a Application, s Rules, now time.Time, newID func() string) (Change, 
 		"ContactName":           city.Contact.Name,
 		"ContactEmail":          city.Contact.Email,
 		"Eligible":              eligible,
-		"Reasons":               strings.Join(reasons, "\n"),
+		"Reasons":               eligibility.RawReasons(city.Eligibility.Reasons),
 		"LinkExpires":           token.ExpiresAt.Format("2006-01-02"),
 	}
 	link := fmt.Sprintf("%s/index-form?city=%s&lang=%s#token=%s",

@@ -9,26 +9,64 @@ import (
 	"strings"
 	"sync"
 	texttemplate "text/template"
+
+	"github.com/intercultural-cities/backoffice/shared/eligibility"
+	"github.com/intercultural-cities/backoffice/shared/i18n"
 )
 
 //go:embed templates/*.tmpl
 var templateFS embed.FS
 
+// templateSet is one language's templates, parsed with the functions that
+// word raw values in that language.
+type templateSet struct {
+	html *htmltemplate.Template
+	text *texttemplate.Template
+}
+
 // The templates are parsed on first use, not at start-up: every function
 // links this package, only notify renders.
-var templates = sync.OnceValues(func() (*htmltemplate.Template, *texttemplate.Template) {
-	return htmltemplate.Must(htmltemplate.New("").Option("missingkey=error").ParseFS(templateFS, "templates/*.html.tmpl")),
-		texttemplate.Must(texttemplate.New("").Option("missingkey=error").ParseFS(templateFS, "templates/*.txt.tmpl"))
+var templates = sync.OnceValue(func() map[string]templateSet {
+	sets := make(map[string]templateSet, len(Languages))
+	for _, lang := range Languages {
+		fn := funcs(i18n.Lang(lang))
+		sets[lang] = templateSet{
+			html: htmltemplate.Must(htmltemplate.New("").Option("missingkey=error").Funcs(fn).
+				ParseFS(templateFS, "templates/*."+lang+".html.tmpl")),
+			text: texttemplate.Must(texttemplate.New("").Option("missingkey=error").Funcs(fn).
+				ParseFS(templateFS, "templates/*."+lang+".txt.tmpl")),
+		}
+	}
+	return sets
 })
+
+// funcs are the functions every template has, bound to its language. A
+// notification's data are raw values (the data convention of package
+// i18n: dates YYYY-MM-DD, money "<cents> <CURRENCY>", percentages and
+// scores "68.8", counts "150000", eligibility reasons as
+// eligibility.RawReasons writes them), and a template words each with
+//
+//	{{date .EndsOn}}  {{money .FeePerYear}}  {{percent .Aggregate}}  {{int .Population}}
+//	{{range reasons .Reasons}}…{{end}}
+func funcs(l i18n.Lang) map[string]any {
+	f := l.Funcs()
+	f["reasons"] = func(raw string) []string {
+		var out []string
+		for _, r := range eligibility.ParseReasons(raw) {
+			out = append(out, r.Text(l))
+		}
+		return out
+	}
+	return f
+}
 
 // Languages are the languages every template exists in.
 var Languages = []string{"en", "fr"}
 
 // Templates lists every notification template name.
 func Templates() []string {
-	_, textTemplates := templates()
 	var names []string
-	for _, t := range textTemplates.Templates() {
+	for _, t := range templates()["en"].text.Templates() {
 		if name, ok := strings.CutSuffix(t.Name(), ".en.txt.tmpl"); ok {
 			names = append(names, name)
 		}
@@ -40,10 +78,7 @@ func Templates() []string {
 // the HTML part; names and addresses with line breaks are refused so no
 // header can be injected.
 func Render(n Notification) (Message, error) {
-	lang := n.Lang
-	if lang != "fr" {
-		lang = "en"
-	}
+	lang := string(i18n.Parse(n.Lang))
 	if err := SafeHeader(n.ToName); err != nil {
 		return Message{}, fmt.Errorf("recipient name: %w", err)
 	}
@@ -59,7 +94,8 @@ func Render(n Notification) (Message, error) {
 	}
 	data["ToName"] = n.ToName
 
-	htmlTemplates, textTemplates := templates()
+	set := templates()[lang]
+	htmlTemplates, textTemplates := set.html, set.text
 	base := n.Template + "." + lang
 	var subject, text, html bytes.Buffer
 	tt := textTemplates.Lookup(base + ".txt.tmpl")

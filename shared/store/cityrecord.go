@@ -63,7 +63,11 @@ type verdictRecord struct {
 
 type reasonRecord struct {
 	Rule    string `dynamodbav:"rule"`
-	Message string `dynamodbav:"message"`
+	Message string `dynamodbav:"message"` // in English
+	// The figures the reason is worded from in each language; absent on
+	// reasons recorded before they were kept.
+	Value     float64 `dynamodbav:"value,omitempty"`
+	Threshold float64 `dynamodbav:"threshold,omitempty"`
 }
 
 type personRecord struct {
@@ -152,7 +156,8 @@ func toCityItem(c membership.City) cityItem {
 		PreviousCityID: c.PreviousCityID,
 	}
 	for _, r := range c.Eligibility.Reasons {
-		it.Eligibility.Reasons = append(it.Eligibility.Reasons, reasonRecord{Rule: string(r.Rule), Message: r.Message})
+		it.Eligibility.Reasons = append(it.Eligibility.Reasons, reasonRecord{Rule: string(r.Rule), Message: r.Message,
+			Value: r.Value, Threshold: r.Threshold})
 	}
 	if v := c.Visit; v != nil {
 		rec := visitRecord{ID: v.ID, ScheduledFor: v.ScheduledFor, Representative: personRecord(v.Representative),
@@ -202,7 +207,8 @@ func (it cityItem) city() (membership.City, error) {
 		IntentSignedOn: it.IntentSignedOn, ReportedPeriods: it.ReportedPeriods, PreviousCityID: it.PreviousCityID,
 	}
 	for _, r := range it.Eligibility.Reasons {
-		c.Eligibility.Reasons = append(c.Eligibility.Reasons, eligibility.Reason{Rule: eligibility.Rule(r.Rule), Message: r.Message})
+		c.Eligibility.Reasons = append(c.Eligibility.Reasons, eligibility.Reason{Rule: eligibility.Rule(r.Rule),
+			Message: r.Message, Value: r.Value, Threshold: r.Threshold})
 	}
 	visit, err := fromJSONText[visitRecord](it.Visit)
 	if err != nil {

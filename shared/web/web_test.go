@@ -3,13 +3,16 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/base64"
-	"maps"
+	"encoding/json"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/intercultural-cities/backoffice/shared/i18n"
+	"github.com/intercultural-cities/backoffice/shared/i18n/i18ntest"
 )
 
 var handlers = map[string]http.HandlerFunc{"/": Home, "/apply": Apply, "/index-form": IndexForm, "/progress-report": ProgressReport, "/secretariat": Secretariat}
@@ -74,7 +77,7 @@ func TestPagesInEnglishAndFrench(t *testing.T) {
 				if strings.Contains(body, " style=") || strings.Contains(body, " onclick=") || strings.Contains(body, " onsubmit=") {
 					t.Error("inline style or event attributes would be refused by the CSP")
 				}
-				if !strings.Contains(body, texts[lang]["programme"]) {
+				if !strings.Contains(body, i18n.Lang(lang).Sprintf("programme")) {
 					t.Errorf("the page does not speak %s", lang)
 				}
 			})
@@ -82,31 +85,70 @@ func TestPagesInEnglishAndFrench(t *testing.T) {
 	}
 }
 
-func TestLabelsInBothLanguages(t *testing.T) {
-	en, fr := slices.Sorted(maps.Keys(texts["en"])), slices.Sorted(maps.Keys(texts["fr"]))
-	if !slices.Equal(en, fr) {
-		t.Fatalf("labels differ:\nen %v\nfr %v", en, fr)
+// TestEveryWordAPageAsksForIsInBothLanguages reads the templates and the
+// script for the names of the messages they ask for, and requires each in
+// the catalogue in English and French.
+func TestEveryWordAPageAsksForIsInBothLanguages(t *testing.T) {
+	asked := map[string]string{} // name → where
+	pages, err := fs.Glob(files, "templates/*.html")
+	if err != nil || len(pages) < 5 {
+		t.Fatalf("templates %v: %v", pages, err)
 	}
-	for _, lang := range []string{"en", "fr"} {
-		for k, v := range texts[lang] {
-			if strings.TrimSpace(v) == "" {
-				t.Errorf("%s label %s is empty", lang, k)
+	for _, page := range pages {
+		for _, m := range regexp.MustCompile(`\{\{[ot] "([A-Za-z0-9_]+)"`).FindAllStringSubmatch(mustRead(page), -1) {
+			asked[m[1]] = page
+		}
+	}
+	for _, m := range regexp.MustCompile(`t\("(js[A-Za-z0-9_]+)"\)`).FindAllStringSubmatch(script, -1) {
+		asked[m[1]] = "assets/forms.js"
+	}
+	if len(asked) < 50 {
+		t.Fatalf("only %d names found: the search is broken", len(asked))
+	}
+	for name, where := range asked {
+		for _, lang := range []i18n.Lang{i18n.English, i18n.French} {
+			if !lang.Has(name) {
+				t.Errorf("%s asks for %s, which has no %s in the catalogue", where, name, lang)
 			}
 		}
 	}
-	// Every message the script asks for exists.
-	script := string(mustRead("assets/forms.js"))
-	for _, m := range regexp.MustCompile(`t\("(js[A-Za-z]+)"\)`).FindAllStringSubmatch(script, -1) {
-		if _, ok := texts["en"][m[1]]; !ok {
-			t.Errorf("the script asks for message %s, which texts lacks", m[1])
+	// The French pages use French labels, the English pages English ones.
+	for _, lang := range []i18n.Lang{i18n.English, i18n.French} {
+		page := get(t, "/apply", "/apply?lang="+string(lang)).Body.String()
+		for _, k := range []string{"cityName", "population", "contactEmail", "applySubmit"} {
+			if !strings.Contains(page, lang.Sprintf(k)) {
+				t.Errorf("/apply?lang=%s lacks its %s %q", lang, k, lang.Sprintf(k))
+			}
 		}
 	}
-	// The French pages use French labels, the English pages English ones.
-	fr2 := get(t, "/apply", "/apply?lang=fr").Body.String()
-	for _, k := range []string{"cityName", "population", "contactEmail", "applySubmit"} {
-		if !strings.Contains(fr2, texts["fr"][k]) {
-			t.Errorf("/apply?lang=fr lacks the French %s %q", k, texts["fr"][k])
+}
+
+// TestPagesReadAsFrench renders every page in French and reads what the
+// page shows and what its script will show (its messages): no English word,
+// no number, date or percentage written the English way.
+func TestPagesReadAsFrench(t *testing.T) {
+	for path := range handlers {
+		body := get(t, path, path+"?lang=fr").Body.String()
+		if found := i18ntest.NotFrench(i18ntest.HTMLText(body)); len(found) > 0 {
+			t.Errorf("%s?lang=fr is not French:\n%s", path, strings.Join(found, "\n"))
 		}
+		var msgs map[string]string
+		m := regexp.MustCompile(`(?s)<script type="application/json" id="messages">(.*?)</script>`).FindStringSubmatch(body)
+		if m == nil || json.Unmarshal([]byte(m[1]), &msgs) != nil || len(msgs) < 50 {
+			t.Fatalf("%s?lang=fr: no messages for the script", path)
+		}
+		for name, msg := range msgs {
+			if found := i18ntest.NotFrench(msg); len(found) > 0 {
+				t.Errorf("%s?lang=fr: message %s is not French:\n%s", path, name, strings.Join(found, "\n"))
+			}
+		}
+	}
+	// The thresholds the application form states are written in French.
+	if body := get(t, "/apply", "/apply?lang=fr").Body.String(); !strings.Contains(body, "au moins 30\u202f000 habitants dont au moins 5,0\u00a0%") {
+		t.Error("/apply?lang=fr does not state the thresholds in French")
+	}
+	if body := get(t, "/apply", "/apply?lang=en").Body.String(); !strings.Contains(body, "at least 30,000 inhabitants where at least 5.0%") {
+		t.Error("/apply?lang=en does not state the thresholds in English")
 	}
 }
 

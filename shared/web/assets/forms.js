@@ -68,8 +68,22 @@
   // 2026"; month "short": "27 Nov 2026"); what is not a date stays as it is.
   function date(iso, month) {
     var d = new Date(iso);
-    return isNaN(d) ? iso : d.toLocaleDateString(lang, { year: "numeric", month: month || "long", day: "numeric" });
+    var opts = { year: "numeric", month: month || "long", day: "numeric" };
+    // A calendar date (YYYY-MM-DD) is read as midnight UTC: written in UTC,
+    // it stays the same day wherever the reader is.
+    if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) { opts.timeZone = "UTC"; }
+    return isNaN(d) ? iso : d.toLocaleDateString(lang, opts);
   }
+
+  // number, percent and score write numbers in the page's language with the
+  // browser's Intl, as the server writes them (package i18n): "150 000",
+  // "68,8 %", "68,8" in French; "150,000", "68.8%", "68.8" in English.
+  var numbers = new Intl.NumberFormat(lang);
+  var percents = new Intl.NumberFormat(lang, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  var scores = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  function number(x) { return typeof x === "number" ? numbers.format(x) : "–"; }
+  function percent(x) { return typeof x === "number" ? percents.format(x / 100) : "–"; }
+  function score(x) { return typeof x === "number" ? scores.format(x) : "–"; }
 
   function fmtMsg(key, vals) {
     return t(key).replace(/\{(\w+)\}/g, function (m, k) { return vals[k] === undefined ? m : String(vals[k]); });
@@ -468,18 +482,14 @@
     // Area titles in the page's language, from the questionnaire shown.
     var areaTitles = {};
 
-    function pct(x) {
-      return typeof x === "number" ? x.toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) : "–";
-    }
-
     // bandLabel words a comparison group's band in the page's language,
     // from its bounds; the API's English label is the fallback.
     function bandLabel(g) {
       if (g.kind === "all") { return ""; }
       var has = function (x) { return typeof x === "number"; };
       if (!has(g.min) && !has(g.max)) { return g.label || ""; }
-      var v = { min: has(g.min) ? g.min.toLocaleString(lang) : "", max: has(g.max) ? g.max.toLocaleString(lang) : "",
-        unit: t("jsUnit" + g.kind) };
+      var write = g.kind === "foreignBorn" ? percent : number;
+      var v = { min: has(g.min) ? write(g.min) : "", max: has(g.max) ? write(g.max) : "", unit: t("jsUnit" + g.kind) };
       return fmtMsg(!has(g.min) ? "jsBandUnder" : !has(g.max) ? "jsBandOver" : "jsBandBetween", v);
     }
 
@@ -496,7 +506,7 @@
         res.extended !== res.aggregate ? [["jsExtended", res.extended, "extended"]] : []
       ).forEach(function (x) {
         dl.appendChild(el("dt", {}, t(x[0])));
-        dl.appendChild(el("dd", { id: "score-" + x[2] }, pct(x[1]) + " %"));
+        dl.appendChild(el("dd", { id: "score-" + x[2] }, percent(x[1])));
       });
       box.appendChild(dl);
 
@@ -507,7 +517,7 @@
         li.appendChild(el("strong", {}, t("jsGroup" + s.group.kind)));
         var band = bandLabel(s.group);
         li.appendChild(document.createTextNode((band ? " (" + band + ")" : "") + t("jsColon") +
-          fmtMsg("jsRank", { rank: s.rank, of: s.of, average: pct(s.average) })));
+          fmtMsg("jsRank", { rank: s.rank, of: s.of, average: percent(s.average) })));
         ul.appendChild(li);
       });
       box.appendChild(ul);
@@ -522,8 +532,8 @@
       res.areas.forEach(function (a) {
         var tr = el("tr", { "data-area": a.area });
         tr.appendChild(el("th", { scope: "row" }, (areaTitles[a.area] || a.area) + (a.optional ? " (" + t("jsOptional") + ")" : "")));
-        tr.appendChild(el("td", {}, pct(a.score)));
-        standings.forEach(function (s) { tr.appendChild(el("td", {}, pct((s.areaAverages || {})[a.area]))); });
+        tr.appendChild(el("td", {}, score(a.score)));
+        standings.forEach(function (s) { tr.appendChild(el("td", {}, score((s.areaAverages || {})[a.area]))); });
         body.appendChild(tr);
       });
       table.appendChild(body);
@@ -711,6 +721,14 @@
     };
 
     function auth() { return { "Authorization": "Bearer " + token }; }
+    // actor words who recorded an event: "city:<id>", "secretariat:<name>",
+    // "schedule:daily", "score".
+    function actor(a) {
+      var kind = a.split(":")[0];
+      var who = a.slice(kind.length + 1);
+      if (!M["jsActor_" + kind]) { return a; }
+      return t("jsActor_" + kind) + (kind === "secretariat" && who ? " – " + who : "");
+    }
     function day(iso) { return date(iso, "short"); }
     function show(which) {
       signin.hidden = which !== "signin";
@@ -801,32 +819,38 @@
       dl.textContent = "";
       fact(dl, "jsFact_status", t("jsStatus_" + c.status));
       fact(dl, "jsFact_contact", c.contact.name + " <" + c.contact.email + ">");
-      fact(dl, "jsFact_population", c.population.toLocaleString(lang));
-      fact(dl, "jsFact_shares", [c.foreignBornShare, c.foreignResidentShare, c.nationalMinorityShare].map(function (x) { return x.toLocaleString(lang) + " %"; }).join(" / "));
+      fact(dl, "jsFact_population", number(c.population));
+      fact(dl, "jsFact_shares", [c.foreignBornShare, c.foreignResidentShare, c.nationalMinorityShare].map(percent).join(" / "));
+      // The reasons come worded in the page's language (Accept-Language).
       fact(dl, "jsFact_eligibility", c.eligibility.eligible ? t("jsYes") :
-        t("jsNo") + ": " + (c.eligibility.reasons || []).map(function (x) { return x.message; }).join("; "));
-      if (c.latestIndex) { fact(dl, "jsFact_index", c.latestIndex.aggregate.toLocaleString(lang) + " % (" + c.latestIndex.version + ", " + day(c.latestIndex.submittedAt) + ")"); }
+        t("jsNo") + t("jsColon") + (c.eligibility.reasons || []).map(function (x) { return x.message; }).join(" ; "));
+      if (c.latestIndex) { fact(dl, "jsFact_index", percent(c.latestIndex.aggregate) + " (" + c.latestIndex.version + ", " + day(c.latestIndex.submittedAt) + ")"); }
+      if (c.intentSignedOn) { fact(dl, "jsFact_intent", day(c.intentSignedOn)); }
       if (c.expertVisit) {
         var v = c.expertVisit;
         fact(dl, "jsFact_visit", day(v.scheduledFor) + " – " + v.experts.map(function (e) { return e.name; }).join(", ") + ", " + v.representative.name +
-          (v.heldOn ? " – " + t("jsF_heldOn") + " " + day(v.heldOn) + ": " + v.diagnosis : ""));
+          (v.heldOn ? " – " + t("jsF_heldOn") + " " + day(v.heldOn) + t("jsColon") + v.diagnosis : ""));
       }
       if (c.profile) { fact(dl, "jsFact_profile", c.profile.title + " (" + day(c.profile.issuedOn) + ")"); }
       if (c.agreement) { fact(dl, "jsFact_agreement", day(c.agreement.inForceFrom) + " – " + day(c.agreement.endsOn)); }
-      if (c.termination) { fact(dl, "jsFact_termination", day(c.termination.noticeOn) + " → " + day(c.termination.effectiveOn) + ": " + c.termination.reason); }
+      if (c.termination) { fact(dl, "jsFact_termination", day(c.termination.noticeOn) + " → " + day(c.termination.effectiveOn) + t("jsColon") + c.termination.reason); }
       fact(dl, "jsFact_previous", c.previousCityId);
       steps(c);
       var ol = document.getElementById("timeline");
       ol.textContent = "";
+      // Each event is worded from its type in the page's language; of its
+      // detail, only what a person typed (why a city withdrew or was
+      // declined) is shown: the rest repeats the facts above.
       (c.timeline || []).slice().reverse().forEach(function (e) {
-        var what = e.to && e.to !== e.from ? t("jsStatus_" + e.to) : e.type;
-        ol.appendChild(el("li", {}, day(e.at) + " – " + what + (e.detail ? ": " + e.detail : "") + " (" + e.actor + ")"));
+        var what = M["jsEvent_" + e.type] ? t("jsEvent_" + e.type) : e.to ? t("jsStatus_" + e.to) : e.type;
+        var typed = (e.type === "withdrawn" || e.type === "declined") && e.detail ? t("jsColon") + e.detail : "";
+        ol.appendChild(el("li", { "data-event": e.type }, day(e.at) + " – " + what + typed + " (" + actor(e.actor) + ")"));
       });
       var rr = await call("GET", "cities/" + encodeURIComponent(id) + "/progress-reports", { headers: auth() });
       var ul = document.getElementById("reports");
       ul.textContent = "";
       var reps = (rr.status === 200 && rr.body && rr.body.reports) || [];
-      reps.forEach(function (rep) { ul.appendChild(el("li", {}, rep.period + " – " + day(rep.submittedAt) + ": " + rep.text)); });
+      reps.forEach(function (rep) { ul.appendChild(el("li", {}, rep.period + " – " + day(rep.submittedAt) + t("jsColon") + rep.text)); });
       if (!reps.length) { ul.appendChild(el("li", {}, t("jsNone"))); }
       h.focus();
     }
