@@ -44,6 +44,7 @@ func TestContractApplications(t *testing.T) {
 		{name: "a bad key", body: eligible, headers: []string{"Idempotency-Key", strings.Repeat("k", 256)}, status: 400},
 		{name: "too large", body: `{"cityName":"` + strings.Repeat("x", httpapi.MaxBody) + `"}`, status: 413},
 		{name: "a key reused", body: strings.Replace(eligible, "Rheinstadt", "Other", 1), headers: []string{"Idempotency-Key", "contract-eligible"}, status: 422},
+		{name: "a city whose file is open", body: eligible, status: 409},
 	})
 }
 

@@ -93,6 +93,7 @@ func (c contract) check(method, path string, status int, hdr http.Header, body [
 		c.t.Errorf("%s: the operation is not documented", where)
 		return
 	}
+	provoked.add(method, path, status)
 	r := item.GetOperation(method).Responses.Status(status)
 	if r == nil {
 		c.t.Errorf("%s: the status is not documented; body %s", where, body)

@@ -55,6 +55,19 @@ func (c contract) refuseStep(route string, ct city, example string, own ...excha
 	c.run(http.MethodPost, route, ct, rows)
 }
 
+// recordStep records a step with an Idempotency-Key, as advance does, then
+// replays it, and sends the key again with another body: 422.
+func (c contract) recordStep(route string, ct *city, body string, to membership.Status) cityFile {
+	c.t.Helper()
+	key := "contract-" + strings.TrimPrefix(route, "/admin/cities/{cityId}/")
+	f, first := c.advance(route, ct, body, to, "Idempotency-Key", key)
+	c.replay(first, http.MethodPost, route, ct.url(route), c.admin, body, key)
+	c.run(http.MethodPost, route, *ct, []exchange{
+		{name: "its key with another body", as: secretariat, body: " " + body, headers: []string{"Idempotency-Key", key}, status: 422},
+	})
+	return f
+}
+
 // notPossible checks the 409 of a step the city's status does not allow:
 // its detail lists the possible steps.
 func (c contract) notPossible(route string, ct city, body string, from membership.Status) {
@@ -112,13 +125,12 @@ func TestContractAdmissionSteps(t *testing.T) {
 		}},
 	} {
 		st := admission[slices.IndexFunc(admission, func(s stage) bool { return s.route == tt.route })]
-		body, key := c.example(tt.route, st.example), "contract-"+strings.TrimPrefix(tt.route, "/admin/cities/{cityId}/")
+		body := c.example(tt.route, st.example)
 		if tt.route == visitPath {
 			// Too early for a profile: the 409 lists what is possible.
 			c.notPossible(profilePath, ct, c.example(profilePath, ""), membership.StatusIndexReported)
 		}
-		_, first := c.advance(tt.route, &ct, body, st.to, "Idempotency-Key", key)
-		c.replay(first, http.MethodPost, tt.route, ct.url(tt.route), c.admin, body, key)
+		c.recordStep(tt.route, &ct, body, st.to)
 		c.refuseStep(tt.route, ct, body, tt.own...)
 	}
 	f := c.getCity(ct, theCity, membership.StatusMember)
@@ -156,7 +168,7 @@ func TestContractDepartures(t *testing.T) {
 			ct := c.cityAt("Contract "+string(tt.to), tt.from)
 			body := c.example(tt.route, "")
 			c.refuseStep(tt.route, ct, body, tt.own...)
-			f, _ := c.advance(tt.route, &ct, body, tt.to)
+			f := c.recordStep(tt.route, &ct, body, tt.to)
 			if tt.to == membership.StatusTerminationNotified && (f.Termination == nil || f.Termination.EffectiveOn == "") {
 				t.Errorf("the termination: %+v", f.Termination)
 			}
@@ -275,7 +287,7 @@ func TestContractAuditTrailAndAccessLinks(t *testing.T) {
 	})
 
 	c.refuseStep(tokensPath, ct, `{}`)
-	c.advance(tokensPath, &ct, c.example(tokensPath, ""), membership.StatusTerminationNotified)
+	c.recordStep(tokensPath, &ct, c.example(tokensPath, ""), membership.StatusTerminationNotified)
 	c.run(http.MethodGet, cityPath, ct, []exchange{{name: "the revoked token", as: theCity, status: 401}})
 }
 
