@@ -16,6 +16,7 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/sivchari/kumo v0.33.1
+	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/text v0.33.0
 	gopkg.in/yaml.v3 v3.0.1
 )

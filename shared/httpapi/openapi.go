@@ -6,9 +6,14 @@ import (
 	"strings"
 )
 
+// The document's source is the YAML fragments under openapi/, one per area
+// of the API: go generate bundles them into openapi.json, then compresses it.
+//
+//go:generate go run ../../infra/cmd/openapi openapi openapi.json
 //go:generate go run ../../infra/cmd/gzip openapi.json
 
-// OpenAPI is the published contract of this API (OpenAPI 3.1).
+// OpenAPI is the published contract of this API (OpenAPI 3.1), bundled from
+// the fragments under openapi/ (a test keeps it their bundle).
 //
 //go:embed openapi.json
 var OpenAPI []byte

@@ -6,8 +6,24 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
+
+	"github.com/intercultural-cities/backoffice/shared/httpapi/openapi"
 )
+
+// The served document is generated: these fail while a generated file is
+// stale, so that what is served is always what the fragments say.
+
+func TestDocumentIsTheBundleOfItsFragments(t *testing.T) {
+	bundle, err := openapi.Bundle(os.DirFS("openapi"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(bundle, OpenAPI) {
+		t.Fatal("openapi.json is not the bundle of openapi/*.yaml: run go generate ./shared/httpapi")
+	}
+}
 
 func TestCompressedDocumentIsTheDocument(t *testing.T) {
 	zr, err := gzip.NewReader(bytes.NewReader(openAPIGzip))

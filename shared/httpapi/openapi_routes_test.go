@@ -1,0 +1,120 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/intercultural-cities/backoffice/shared/httpapi"
+)
+
+// What holds for every route: the document and the forms are served as
+// documented, the security requirements are the handlers', another method
+// is 405, and the secretariat's runs are the schedules.
+
+func TestContractServesItsDocumentAndPages(t *testing.T) {
+	c := newContract(t)
+	a := c.expect(http.StatusOK, http.MethodGet, "/openapi.json", "/openapi.json", "", "")
+	if !bytes.Equal(a.body, httpapi.OpenAPI) {
+		t.Errorf("GET /openapi.json: %d bytes, want the %d embedded bytes", len(a.body), len(httpapi.OpenAPI))
+	}
+	for _, path := range []string{"/", "/apply", "/index-form", "/progress-report", "/secretariat"} {
+		for _, q := range []string{"", "?lang=fr"} {
+			c.expect(http.StatusOK, http.MethodGet, path, path+q, "", "")
+		}
+	}
+}
+
+// TestContractSecurityIsTheHandlers checks that a bearer route refuses an
+// anonymous caller with 401 and that a public route does not.
+func TestContractSecurityIsTheHandlers(t *testing.T) {
+	c := newContract(t)
+	for path, item := range c.doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			public := op.Security != nil && len(*op.Security) == 0
+			url := path
+			for _, p := range slices.Concat(item.Parameters, op.Parameters) {
+				if p.Value.In == "path" {
+					url = strings.ReplaceAll(url, "{"+p.Value.Name+"}", fmt.Sprint(p.Value.Example))
+				}
+			}
+			status, _, body := c.s.Do(method, url, "", "")
+			if (status == http.StatusUnauthorized) == public {
+				t.Errorf("%s %s without a token: %d %s; documented public: %v", method, url, status, body, public)
+			}
+		}
+	}
+}
+
+// TestContractAdminRoutesRefuseCityTokens sends a city's token to every
+// /admin route, about that very city.
+func TestContractAdminRoutesRefuseCityTokens(t *testing.T) {
+	c := newContract(t)
+	ct := c.apply("Contract Admin")
+	ct.visit = missing
+	routes := 0
+	for path, item := range c.doc.Paths.Map() {
+		if !strings.HasPrefix(path, "/admin/") {
+			continue
+		}
+		for method := range item.Operations() {
+			c.run(method, path, ct, []exchange{{name: "a city token", as: theCity, body: "{}", status: http.StatusForbidden}})
+			routes++
+		}
+	}
+	if routes < 12 {
+		t.Errorf("only %d /admin routes: the walk is broken", routes)
+	}
+}
+
+// TestContractOtherMethodsAre405 checks the documented 405 on paths the
+// API serves with other methods.
+func TestContractOtherMethodsAre405(t *testing.T) {
+	c := newContract(t)
+	ct := c.apply("Contract Methods")
+	for _, tt := range []struct {
+		method, url string
+		as          caller
+	}{
+		{http.MethodGet, "/applications", anonymous},
+		{http.MethodDelete, ct.url(draftPath), theCity},
+		{http.MethodPut, ct.url(cityPath), secretariat},
+	} {
+		status, hdr, body := c.s.Do(tt.method, tt.url, c.tokenOf(tt.as, ct), "")
+		if status != http.StatusMethodNotAllowed {
+			t.Errorf("%s %s: %d %s", tt.method, tt.url, status, body)
+			continue
+		}
+		c.response(tt.method+" "+tt.url+" -> 405", c.doc.Components.Responses["MethodNotAllowed"].Value, hdr, body)
+	}
+}
+
+// TestContractRunsTheSchedules runs the schedules as the secretariat would,
+// and checks that the documented schedules are those that can run.
+func TestContractRunsTheSchedules(t *testing.T) {
+	c := newContract(t)
+	const route = "/admin/runs/{schedule}"
+	c.run(http.MethodPost, route, city{}, []exchange{
+		{name: "the sweeper", as: secretariat, url: "/admin/runs/sweeper", status: 200},
+		{name: "the daily duties", as: secretariat, url: "/admin/runs/daily", status: 200},
+		{name: "anonymous", url: "/admin/runs/sweeper", status: 401},
+		{name: "a city", token: c.apply("Contract Runs").token, url: "/admin/runs/sweeper", status: 403},
+		{name: "an unknown schedule", as: secretariat, url: "/admin/runs/nightly", status: 404},
+	})
+	if a := c.send(http.MethodPost, route, "/admin/runs/daily", c.admin, ""); !strings.Contains(string(a.body), `"schedule":"daily"`) {
+		t.Errorf("POST /admin/runs/daily: %d %s", a.status, a.body)
+	}
+	var documented []string
+	for _, p := range c.doc.Paths.Value(route).Parameters {
+		for _, v := range p.Value.Schema.Value.Enum {
+			documented = append(documented, v.(string))
+		}
+	}
+	if jobs := slices.Sorted(maps.Keys(c.s.Jobs)); !slices.Equal(slices.Sorted(slices.Values(documented)), jobs) {
+		t.Errorf("documented schedules %v, runnable schedules %v", documented, jobs)
+	}
+}
