@@ -19,8 +19,7 @@ func testSettings() Settings {
 			Email:             "icc.finance@coe.example",
 		},
 		VAT: VATRule{
-			Category:   VATExempt,
-			ReasonCode: "VATEX-EU-O",
+			Category: VATExempt,
 			Reasons: map[i18n.Lang]string{
 				i18n.English: "Exempt from VAT: contribution to an international organisation",
 				i18n.French:  "Exonération de TVA : contribution à une organisation internationale",

@@ -189,6 +189,8 @@ func TestSettingsValidateTiesTheVATCategoryToTheSeller(t *testing.T) {
 		{"standard rate with a reason and no VAT id", func(s *Settings) { s.VAT.Category = VATStandard; s.VAT.RateBasisPoints = 2000 }, []string{"/vat/reasons", "/seller/vatId"}},
 		{"rate on an exempt invoice", func(s *Settings) { s.VAT.RateBasisPoints = 550 }, []string{"/vat/rateBasisPoints"}},
 		{"unknown category", func(s *Settings) { s.VAT.Category = "Z" }, []string{"/vat/category"}},
+		{"out of scope with its code", func(s *Settings) { s.VAT.Category, s.VAT.ReasonCode = VATOutOfScope, "VATEX-EU-O" }, nil},
+		{"exempt with the out-of-scope code", func(s *Settings) { s.VAT.ReasonCode = "VATEX-EU-O" }, []string{"/vat/reasonCode"}},
 		{"bad IBAN and BIC", func(s *Settings) { s.Seller.IBAN = "FR7630006000011234567890188"; s.Seller.BIC = "TEST" }, []string{"/seller/iban", "/seller/bic"}},
 		{"negative term", func(s *Settings) { s.PaymentTermDays = -1 }, []string{"/paymentTermDays"}},
 	}

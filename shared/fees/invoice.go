@@ -124,6 +124,9 @@ func (s Settings) Validate() error {
 		text(&c, "/vat/reasons/"+string(lang), r, false, 300)
 	}
 	identifier(&c, "/vat/reasonCode", s.VAT.ReasonCode, 30)
+	if s.VAT.ReasonCode == "VATEX-EU-O" && s.VAT.Category != VATOutOfScope {
+		c.Add("/vat/reasonCode", "VATEX-EU-O is the code of category O (not subject to VAT)")
+	}
 	return c.Err("the invoicing settings are invalid")
 }
 
