@@ -25,7 +25,7 @@ func (p Proration) Valid() bool { return p == Full || p == Monthly }
 // force to the day it ends, both included. A zero Until means open-ended.
 type Term struct {
 	From  Date `json:"from"`
-	Until Date `json:"until,omitempty"`
+	Until Date `json:"until,omitzero"`
 }
 
 // Validate checks that the term starts and does not end before it starts.

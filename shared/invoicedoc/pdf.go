@@ -175,8 +175,7 @@ func (d *doc) buyer(y float64, b fees.Buyer) float64 {
 	by = d.para(marginL, by, 95, 5.2, b.LegalName)
 	d.font("", 10, ink)
 	for _, l := range addressLines(d.l, b.Address) {
-		d.text(marginL, by, 95, 4.8, l, "L")
-		by += 4.8
+		by = d.para(marginL, by, 95, 4.8, l)
 	}
 	d.font("", 8.5, grey)
 	d.text(marginL, by+0.5, 95, 4.5, b.Email, "L")

@@ -179,3 +179,25 @@ func TestEveryLabelIsPrintable(t *testing.T) {
 		}
 	}
 }
+
+func TestLongTextsWrap(t *testing.T) {
+	inv := SampleInvoice()
+	inv.Buyer.LegalName = strings.TrimSpace(strings.Repeat("Communauté d'agglomération du Grand Besançon Métropole ", 3))
+	inv.Buyer.Address.AdditionalStreet = "Direction des finances, service de la comptabilité, bureau des recettes"
+	inv.Buyer.Address.Region = "Bourgogne-Franche-Comté"
+	inv.VAT.Reason = strings.TrimSpace(strings.Repeat("Exonération de TVA au titre des privilèges et immunités. ", 4))
+	b, err := InvoicePDF(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := pdfText(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text = strings.ReplaceAll(text, "\n", " ")
+	for _, w := range []string{inv.Buyer.LegalName, inv.VAT.Reason, "Bourgogne-Franche-Comté", "Direction des finances", "RF07 ICC2 0270 001"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("the wrapped text lacks %q", w)
+		}
+	}
+}
