@@ -20,31 +20,8 @@ func SampleInput(cities int) Input {
 	rng := rand.New(rand.NewPCG(2019, uint64(cities)))
 	q := index.Current()
 	bands := index.DefaultBands()
-	groups := map[string]index.GroupStats{}
-	apply := func(r index.Result, sign int) {
-		for _, g := range bands.Groups(r.Facts) {
-			s := groups[g.Key]
-			s.Key = g.Key
-			s.Apply(index.DeltaOf(r, sign))
-			groups[g.Key] = s
-		}
-	}
-	var candidates []Candidate
-	for i := range max(cities-1, 0) {
-		id := fmt.Sprintf("city-%04d", i+1)
-		name := sampleName(rng)
-		f := sampleFacts(rng)
-		answers := SampleAnswers(q, f, 0.15+0.8*rng.Float64(), rng.Float64() < 0.4, rng)
-		res := q.Score(answers)
-		apply(res, 1)
-		for range rng.IntN(3) {
-			area := q.Areas[rng.IntN(len(q.Areas))]
-			candidates = append(candidates, Candidate{
-				Practice: samplePractice(fmt.Sprintf("%s-p%d", id, len(candidates)+1), id, name, area, rng),
-				Scores:   scoresOf(res), Facts: res.Facts,
-			})
-		}
-	}
+	net := sampleNetwork(q, bands, max(cities-1, 0), rng)
+	groups, candidates, apply := net.groups, net.candidates, net.apply
 
 	// The city itself: assessed on INDEX 2017 two years ago, now on the
 	// current version. Its earlier result is in the network until the new
@@ -89,6 +66,46 @@ func SampleInput(cities int) Input {
 		},
 		GeneratedAt: time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC),
 	}
+}
+
+// network is a sample of scored cities: the comparison groups' aggregates
+// and the practices the cities offer.
+type network struct {
+	bands      index.Bands
+	groups     map[string]index.GroupStats
+	candidates []Candidate
+}
+
+// apply adds (sign +1) or removes (−1) a result in its groups.
+func (n *network) apply(r index.Result, sign int) {
+	for _, g := range n.bands.Groups(r.Facts) {
+		s := n.groups[g.Key]
+		s.Key = g.Key
+		s.Apply(index.DeltaOf(r, sign))
+		n.groups[g.Key] = s
+	}
+}
+
+// sampleNetwork scores n random cities on q; about half offer a practice
+// or two, nine in ten of them published.
+func sampleNetwork(q *index.Questionnaire, bands index.Bands, n int, rng *rand.Rand) *network {
+	net := &network{bands: bands, groups: map[string]index.GroupStats{}}
+	for i := range n {
+		id := fmt.Sprintf("city-%04d", i+1)
+		name := sampleName(rng)
+		f := sampleFacts(rng)
+		answers := SampleAnswers(q, f, 0.15+0.8*rng.Float64(), rng.Float64() < 0.4, rng)
+		res := q.Score(answers)
+		net.apply(res, 1)
+		for range rng.IntN(3) {
+			area := q.Areas[rng.IntN(len(q.Areas))]
+			net.candidates = append(net.candidates, Candidate{
+				Practice: samplePractice(fmt.Sprintf("%s-p%d", id, len(net.candidates)+1), id, name, area, rng),
+				Scores:   scoresOf(res), Facts: res.Facts,
+			})
+		}
+	}
+	return net
 }
 
 func scoresOf(r index.Result) map[string]float64 {
