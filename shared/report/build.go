@@ -190,6 +190,7 @@ type builder struct {
 	standings []index.Standing // all, population, foreign-born
 	answers   map[string]index.Answer
 	scores    map[string]index.AreaScore
+	practices map[string][]Candidate // by area
 }
 
 // place gathers the standings (those computed when the submission was
@@ -202,6 +203,10 @@ func (b *builder) place() {
 	b.answers = make(map[string]index.Answer, len(b.in.Submission.Answers))
 	for _, a := range b.in.Submission.Answers {
 		b.answers[a.Question] = a
+	}
+	b.practices = map[string][]Candidate{}
+	for _, c := range b.in.Practices {
+		b.practices[c.Practice.Area] = append(b.practices[c.Practice.Area], c)
 	}
 	b.scores = make(map[string]index.AreaScore, len(b.res.Areas))
 	for _, a := range b.res.Areas {
@@ -407,10 +412,10 @@ func (b *builder) area(a *index.Area) AreaSection {
 		s.Commentary = comment(c, w.lang)
 	}
 	sel := Selection{CityID: b.in.City.ID, Facts: b.res.Facts, Bands: b.in.Bands, Demo: b.in.Demo}
-	for _, p := range SelectPractices(a.ID, sel, b.in.Practices) {
+	for _, p := range SelectPractices(a.ID, sel, b.practices[a.ID]) {
 		s.Practices = append(s.Practices, PracticeView{ID: p.ID, City: p.CityName, Country: p.Country,
 			CountryName: countryName(p.Country, w.lang), Title: p.Title.In(lang), Summary: p.Summary.In(lang),
-			Year: p.Year, Link: p.Link})
+			Year: p.Year, Link: safeLink(p.Link)})
 	}
 	s.Chart = b.areaChart(s)
 	return s
@@ -467,7 +472,7 @@ func (b *builder) findings(a *index.Area, areaMax float64, s *AreaSection) {
 			adv = Advice{Topic: qu.Text, Advice: index.Text{
 				EN: fmt.Sprintf(english.fallbackAdvice, qu.Text.EN), FR: fmt.Sprintf(french.fallbackAdvice, qu.Text.FR)}}
 		}
-		f := Finding{Question: qu.ID, Topic: adv.Topic.In(lang), Answer: b.answerText(qu, ans),
+		f := Finding{Question: qu.ID, Topic: b.w.typeset(adv.Topic.In(lang)), Answer: b.answerText(qu, ans),
 			Points: pts, MaxPoints: maxPts}
 		switch {
 		case pts >= maxPts:
@@ -483,7 +488,7 @@ func (b *builder) findings(a *index.Area, areaMax float64, s *AreaSection) {
 			s.Missing = append(s.Missing, f)
 		}
 		if pts < maxPts && areaMax > 0 {
-			s.Recommendations = append(s.Recommendations, Recommendation{Question: qu.ID, Text: adv.Advice.In(lang),
+			s.Recommendations = append(s.Recommendations, Recommendation{Question: qu.ID, Text: b.w.typeset(adv.Advice.In(lang)),
 				Gain: index.Round1((maxPts - pts) / areaMax * 100)})
 		}
 	}
@@ -593,4 +598,18 @@ func (b *builder) areaChart(s AreaSection) Chart {
 func upperFirst(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// safeLink keeps a practice's link only if it is a plain https address:
+// Validate refuses others when a practice is saved, and the report does not
+// rely on that having happened.
+func safeLink(s string) string {
+	var c failure.Collector
+	if s != "" {
+		checkLink(&c, "", s)
+	}
+	if len(c.Errs) > 0 {
+		return ""
+	}
+	return s
 }

@@ -174,7 +174,7 @@ func checkFindings(t *testing.T, a AreaSection, def index.Area, answers map[stri
 			continue
 		}
 		adv, _ := AdviceFor(qu.ID)
-		if f.Topic != adv.Topic.In(lang) || f.MaxPoints != qu.MaxPoints() {
+		if f.Topic != words(i18n.Lang(lang)).typeset(adv.Topic.In(lang)) || f.MaxPoints != qu.MaxPoints() {
 			t.Errorf("%s: finding %+v", a.ID, f)
 		}
 		if f.Points < f.MaxPoints {
@@ -189,7 +189,7 @@ func checkFindings(t *testing.T, a AreaSection, def index.Area, answers map[stri
 		gotRecs = append(gotRecs, r.Question)
 		f := listed[r.Question]
 		adv, _ := AdviceFor(r.Question)
-		if r.Text != adv.Advice.In(lang) {
+		if r.Text != words(i18n.Lang(lang)).typeset(adv.Advice.In(lang)) {
 			t.Errorf("%s: recommendation for %s reads %q", a.ID, r.Question, r.Text)
 		}
 		if want := index.Round1((f.MaxPoints - f.Points) / areaMax * 100); r.Gain != want {

@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 
 	"github.com/intercultural-cities/backoffice/shared/i18n"
@@ -55,6 +54,7 @@ type lexicon struct {
 	Aggregate, LensScore, ExtendedScore, Demo             string
 	Council, Programme, Version, Date, Figures            string
 	RankOf, NothingToRecommend, PartialNote, AllQuestions string
+	Colon                                                 string // ": ", " : " in French
 }
 
 var english = lexicon{
@@ -136,6 +136,7 @@ var english = lexicon{
 	Council: "Council of Europe", Programme: "Intercultural Cities programme", Version: "INDEX %s",
 	Date: "Date", Figures: "Figures",
 	RankOf:             "%s of %s",
+	Colon:              ": ",
 	NothingToRecommend: "Every answer in this area earned full points: the task is to keep these measures up and share them with the network.",
 	PartialNote:        "* Some questions of this area were left out of the comparison; they are listed below.",
 	AllQuestions:       "All questions",
@@ -146,19 +147,19 @@ var french = lexicon{
 	title:    "%s\u00a0: résultats de l'INDEX des Cités interculturelles",
 	subtitle: "Une comparaison entre %s villes",
 	method: []string{
-		"L'INDEX des Cités interculturelles est l'outil d'évaluation comparative du programme des Cités interculturelles du Conseil de l'Europe. Il examine les politiques, les structures et les résultats d'une ville à travers un prisme interculturel : dans quelle mesure la ville considère la diversité comme une ressource, favorise l'égalité des chances et encourage les échanges entre personnes d'origines différentes. Les responsables de la ville répondent à %[1]s questions dans %[2]s domaines d'action (INDEX %[3]s), en donnant des exemples et des références à l'appui. Les données démographiques sont recueillies mais ne sont pas notées.",
-		"Chaque réponse rapporte des points. Le score d'un domaine est la part des points obtenus sur le maximum possible, de 0 à 100\u202f%%. L'indice agrégé est la moyenne pondérée des %[1]s domaines principaux.%[2]s Le score selon le prisme interculturel réunit les domaines qui portent sur les principaux services et espaces de la ville : %[3]s.",
-		"La ville est comparée à l'ensemble des %[1]s villes de l'échantillon, aux villes de taille comparable (%[2]s) et aux villes de diversité comparable (%[3]s). Le rang 1 est l'indice agrégé le plus élevé d'un groupe ; le percentile est la part des autres villes du groupe dont l'indice agrégé est inférieur. Les moyennes incluent la ville elle-même.",
+		"L'INDEX des Cités interculturelles est l'outil d'évaluation comparative du programme des Cités interculturelles du Conseil de l'Europe. Il examine les politiques, les structures et les résultats d'une ville à travers un prisme interculturel\u00a0: dans quelle mesure la ville considère la diversité comme une ressource, favorise l'égalité des chances et encourage les échanges entre personnes d'origines différentes. Les responsables de la ville répondent à %[1]s questions dans %[2]s domaines d'action (INDEX %[3]s), en donnant des exemples et des références à l'appui. Les données démographiques sont recueillies mais ne sont pas notées.",
+		"Chaque réponse rapporte des points. Le score d'un domaine est la part des points obtenus sur le maximum possible, de 0 à 100\u202f%%. L'indice agrégé est la moyenne pondérée des %[1]s domaines principaux.%[2]s Le score selon le prisme interculturel réunit les domaines qui portent sur les principaux services et espaces de la ville\u00a0: %[3]s.",
+		"La ville est comparée à l'ensemble des %[1]s villes de l'échantillon, aux villes de taille comparable (%[2]s) et aux villes de diversité comparable (%[3]s). Le rang 1 est l'indice agrégé le plus élevé d'un groupe\u00a0; le percentile est la part des autres villes du groupe dont l'indice agrégé est inférieur. Les moyennes incluent la ville elle-même.",
 		"Chaque chapitre consacré à un domaine présente ce que la ville a mis en place et ce qui manque, puis des recommandations tirées de ces lacunes, en commençant par celles qui amélioreraient le plus le score, et des exemples de bonnes pratiques d'autres villes du réseau.",
 	},
 	optionalSentence: " Les domaines facultatifs (%s) sont présentés lorsqu'ils ont été renseignés, mais ne modifient jamais l'indice agrégé.",
 	overview:         "%[1]s (%[2]s) compte %[3]s habitants. %[4]s des habitants sont nés à l'étranger, %[5]s n'ont pas la nationalité du pays et %[6]s appartiennent à des minorités nationales.",
-	aggregate:        "L'indice agrégé de %[1]s est de %[2]s, pour une moyenne de %[3]s parmi les %[4]s villes de l'échantillon. Son score selon le prisme interculturel est de %[5]s (moyenne du réseau : %[6]s).",
+	aggregate:        "L'indice agrégé de %[1]s est de %[2]s, pour une moyenne de %[3]s parmi les %[4]s villes de l'échantillon. Son score selon le prisme interculturel est de %[5]s (moyenne du réseau\u00a0: %[6]s).",
 	extended:         " En comptant les domaines facultatifs renseignés, son score est de %s.",
 	rankIntro:        "La ville se classe %s.",
 	rankPart:         "%[1]s sur %[2]s parmi les %[3]s",
-	strengths:        "Ses points forts sont %[1]s ; les domaines où la marge de progression est la plus grande sont %[2]s.",
-	areaScore:        "%[1]s obtient %[2]s dans ce domaine : %[3]s.",
+	strengths:        "Ses points forts sont %[1]s\u00a0; les domaines où la marge de progression est la plus grande sont %[2]s.",
+	areaScore:        "%[1]s obtient %[2]s dans ce domaine\u00a0: %[3]s.",
 	areaScoreAlone:   "%[1]s obtient %[2]s dans ce domaine.",
 	areaUnanswered:   "%s n'a pas renseigné ce domaine facultatif. Les exemples ci-dessous montrent ce que font d'autres villes.",
 	cmpAbove:         "au-dessus de",
@@ -168,13 +169,13 @@ var french = lexicon{
 	cmpNext:          "%[1]s celle des %[2]s (%[3]s)",
 	cmpAllNext:       "des %[1]s (%[2]s)",
 	cmpAll:           map[string]string{"au-dessus de": "au-dessus des moyennes des", "en dessous de": "en dessous des moyennes des", "au niveau de": "au niveau des moyennes des"},
-	chartTitle:       "Scores par domaine : %s et les groupes de comparaison",
+	chartTitle:       "Scores par domaine\u00a0: %s et les groupes de comparaison",
 	chartDesc:        "Graphique à barres horizontales de %[1]s domaines, de 0 à 100\u202f%%. Pour chaque domaine, les barres donnent le score de %[2]s, puis les moyennes de toutes les villes, des villes de taille comparable et des villes de diversité comparable. Le score le plus élevé de %[2]s est dans le domaine %[3]s (%[4]s), le plus faible dans le domaine %[5]s (%[6]s). Le tableau qui suit donne tous les chiffres.",
-	areaChartTitle:   "%s : la ville et les moyennes",
+	areaChartTitle:   "%s\u00a0: la ville et les moyennes",
 	progressIntro:    "La précédente évaluation de %[1]s a été soumise le %[2]s (INDEX %[3]s).",
-	progressVersion:  " Le questionnaire a changé depuis (INDEX %[1]s, désormais INDEX %[2]s) : seules les questions posées et notées de la même façon dans les deux versions sont comparées, de sorte que les chiffres antérieurs ci-dessous peuvent différer de ceux publiés à l'époque. %[3]s questions et %[4]s domaines ont été écartés ; ils sont indiqués après le tableau.",
+	progressVersion:  " Le questionnaire a changé depuis (INDEX %[1]s, désormais INDEX %[2]s)\u00a0: seules les questions posées et notées de la même façon dans les deux versions sont comparées, de sorte que les chiffres antérieurs ci-dessous peuvent différer de ceux publiés à l'époque. %[3]s questions et %[4]s domaines ont été écartés\u00a0; ils sont indiqués après le tableau.",
 	progressAgg:      "Sur les questions comparables, l'indice agrégé est passé de %[1]s à %[2]s (%[3]s points).",
-	progressNoAgg:    "Aucun domaine principal n'est comparable : l'évolution de l'indice agrégé n'est donc pas donnée.",
+	progressNoAgg:    "Aucun domaine principal n'est comparable\u00a0: l'évolution de l'indice agrégé n'est donc pas donnée.",
 	progressMoves:    "%s",
 	progressUp:       "Les plus fortes progressions concernent %s.",
 	progressDown:     "Les plus fortes baisses concernent %s.",
@@ -200,7 +201,7 @@ var french = lexicon{
 	factBorn:         "Nés à l'étranger",
 	factResidents:    "Sans la nationalité du pays",
 	factMinorities:   "Minorités nationales",
-	fallbackAdvice:   "Examiner ce point avec le secrétariat : %s",
+	fallbackAdvice:   "Examiner ce point avec le secrétariat\u00a0: %s",
 
 	Contents: "Sommaire", Introduction: "Introduction", Method: "À propos de l'INDEX", CityHeading: "La ville",
 	Overall: "Résultats d'ensemble", Position: "Position dans le réseau", ScoresByArea: "Scores par domaine",
@@ -216,12 +217,13 @@ var french = lexicon{
 	Question: "Question", Reason: "Motif", Figure: "Figure", Page: "Page", PageOf: "Page %d sur %d",
 	Gain: "jusqu'à +%s points", ReadMore: "En savoir plus", Since: "depuis %d",
 	Aggregate: "Indice agrégé", LensScore: "Prisme interculturel", ExtendedScore: "Avec les domaines facultatifs",
-	Demo:    "Rapport de démonstration : les chiffres et les exemples sont fictifs.",
+	Demo:    "Rapport de démonstration\u00a0: les chiffres et les exemples sont fictifs.",
 	Council: "Conseil de l'Europe", Programme: "Programme des Cités interculturelles", Version: "INDEX %s",
 	Date: "Date", Figures: "Chiffres",
 	RankOf:             "%s sur %s",
-	NothingToRecommend: "Toutes les réponses de ce domaine ont obtenu le maximum de points : il s'agit de maintenir ces mesures et de les faire connaître au réseau.",
-	PartialNote:        "* Certaines questions de ce domaine ont été écartées de la comparaison ; elles sont indiquées ci-dessous.",
+	Colon:              "\u00a0: ",
+	NothingToRecommend: "Toutes les réponses de ce domaine ont obtenu le maximum de points\u00a0: il s'agit de maintenir ces mesures et de les faire connaître au réseau.",
+	PartialNote:        "* Certaines questions de ce domaine ont été écartées de la comparaison\u00a0; elles sont indiquées ci-dessous.",
 	AllQuestions:       "Toutes les questions",
 }
 
@@ -232,6 +234,18 @@ func words(lang i18n.Lang) *lexicon {
 	}
 	return &english
 }
+
+// typeset applies the language's spacing to editorial text: French puts a
+// no-break space before a colon, a semicolon, a question or an exclamation
+// mark, so that the sign never starts a line.
+func (w *lexicon) typeset(s string) string {
+	if w.lang != i18n.French {
+		return s
+	}
+	return frenchSpacing.Replace(s)
+}
+
+var frenchSpacing = strings.NewReplacer(" :", "\u00a0:", " ;", "\u00a0;", " ?", "\u00a0?", " !", "\u00a0!")
 
 // percent writes a score: "68.8%", "68,8 %".
 func (w *lexicon) percent(x float64) string { return w.lang.Percent(x) }
@@ -369,6 +383,3 @@ func (w *lexicon) number(x float64) string {
 	}
 	return w.lang.Number(x, d)
 }
-
-// year writes a year without grouping: 2019, never "2,019".
-func year(y int) string { return strconv.Itoa(y) }

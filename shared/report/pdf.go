@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
@@ -437,8 +438,8 @@ func (d *pdfDoc) overallChapter() {
 	// Key figures: one box each.
 	type box struct{ label, value, note string }
 	boxes := []box{
-		{w.Aggregate, w.percent(o.Aggregate), w.shortAll + ": " + w.percent(o.NetworkAggregate)},
-		{w.LensScore, w.percent(o.Lens), w.shortAll + ": " + w.percent(o.NetworkLens)},
+		{w.Aggregate, w.percent(o.Aggregate), w.shortAll + w.Colon + w.percent(o.NetworkAggregate)},
+		{w.LensScore, w.percent(o.Lens), w.shortAll + w.Colon + w.percent(o.NetworkLens)},
 	}
 	if o.Extended != nil {
 		boxes = append(boxes, box{w.ExtendedScore, w.percent(*o.Extended), ""})
@@ -502,7 +503,7 @@ func (d *pdfDoc) overallChapter() {
 	d.keep(40)
 	d.font("B", 9.5)
 	d.color(black)
-	p.MultiCell(textW, 5, pdfText(w.Figures+": "+m.Chart.Title), "", "L", false)
+	p.MultiCell(textW, 5, pdfText(w.Figures+w.Colon+m.Chart.Title), "", "L", false)
 	d.table(cols, head, rows, true)
 }
 
@@ -812,4 +813,20 @@ func (d *pdfDoc) progressChapter() {
 		rows = append(rows, []string{e.AreaTitle, label, e.Reason})
 	}
 	d.table([]column{{45, "L"}, {75, "L"}, {50, "L"}}, []string{w.Area, w.Question, w.Reason}, rows, false)
+}
+
+// BaselinePDF writes a one-page PDF with the same library, fonts and
+// settings as RenderPDF: a heading and a paragraph. It is what any PDF of
+// ours costs at least (the fonts' subsets dominate), the baseline against
+// which the full report's time and size are measured.
+func BaselinePDF(w io.Writer, title, text string, date time.Time) error {
+	m := &Model{Lang: "en", Title: title, Date: date}
+	d := newPDF(m, nil, 1)
+	d.pdf.AddPage()
+	d.heading2(title)
+	d.paragraph(text)
+	if err := d.pdf.Error(); err != nil {
+		return err
+	}
+	return d.pdf.Output(w)
 }

@@ -177,8 +177,10 @@ func SelectPractices(area string, sel Selection, candidates []Candidate) []Pract
 			tier = int(min(max(s, 0), 100)) / ScoreTier
 		}
 		alike := 0
-		for i, g := range sel.Bands.Groups(c.Facts) {
-			if g.Kind != index.GroupAll && g.Key == self[i].Key {
+		for _, g := range self {
+			switch {
+			case g.Kind == index.GroupPopulation && inBand(g, c.Facts.Population),
+				g.Kind == index.GroupForeignBorn && inBand(g, c.Facts.ForeignBornShare):
 				alike++
 			}
 		}
@@ -211,4 +213,10 @@ func SelectPractices(area string, sel Selection, candidates []Candidate) []Pract
 		}
 	}
 	return out
+}
+
+// inBand reports whether x falls in the group's band (Min ≤ x < Max, an
+// absent bound open), as index.Bands places cities.
+func inBand(g index.Group, x float64) bool {
+	return (g.Min == nil || x >= *g.Min) && (g.Max == nil || x < *g.Max)
 }
