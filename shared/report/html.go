@@ -80,8 +80,6 @@ func (v htmlView) DateISO() string { return v.Date.Format("2006-01-02") }
 
 func (v htmlView) VersionText() string { return fmt.Sprintf(v.L.Version, v.Version) }
 
-func (v htmlView) PrevDate() string { return v.L.lang.Date(v.Progress.PreviousDate) }
-
 // svgChart is a chart laid out in SVG user units. Coordinates are strings
 // with at most one decimal, so the output is compact and stable.
 type svgChart struct {

@@ -1,11 +1,3 @@
-// Package report builds the analytical report a city receives on its INDEX
-// results: a model of the report (Build), stored and served as JSON, and its
-// renderings as a self-contained HTML document (RenderHTML) and a PDF
-// (RenderPDF). It also holds the good-practice catalogue's domain type
-// (Practice) and the choice of practices a report quotes (SelectPractices).
-//
-// Everything here is pure: the caller reads the submission, the comparison
-// groups and the candidate practices from storage and stores the results.
 package report
 
 import (

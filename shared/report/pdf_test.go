@@ -193,3 +193,14 @@ func TestFullReportPDFIsSmall(t *testing.T) {
 	doc := readPDFOrFail(t, data)
 	t.Logf("%d bytes, %d pages", len(data), len(doc.pages))
 }
+
+func TestBaselinePDFIsOnePage(t *testing.T) {
+	var buf bytes.Buffer
+	if err := BaselinePDF(&buf, "Łódź", "Un paragraphe : 68,8\u202f%.", fixtureFull().GeneratedAt); err != nil {
+		t.Fatal(err)
+	}
+	doc := readPDFOrFail(t, buf.Bytes())
+	if len(doc.pages) != 1 || !strings.Contains(doc.pages[0], "Łódź") || !strings.Contains(doc.pages[0], "68,8\u00a0%") {
+		t.Fatalf("%d pages: %q", len(doc.pages), doc.pages)
+	}
+}
