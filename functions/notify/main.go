@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/intercultural-cities/backoffice/shared/archive"
 	"github.com/intercultural-cities/backoffice/shared/boot"
 	"github.com/intercultural-cities/backoffice/shared/config"
 	"github.com/intercultural-cities/backoffice/shared/mail"
@@ -22,5 +23,6 @@ func main() {
 		boot.Exit(err)
 	}
 	notifier := boot.Notifier(boot.Store(s.Table, cfg), mail.New(cfg, s.SenderEmail))
+	notifier.Documents = archive.New(cfg, s.DocumentsBucket)
 	lambda.Start(outbox.StreamHandler(outbox.TypeNotification, boot.DeliverNotification(notifier)))
 }

@@ -22,7 +22,10 @@ func main() {
 	}
 	st := boot.Store(s.Table, cfg)
 	rules := boot.SecretariatRules(s)
-	jobs := boot.Jobs(boot.Sweeper(s.Sweep, st), boot.Schedule(rules, st))
+	if err := boot.CheckInvoicing(rules); err != nil {
+		boot.Exit(err)
+	}
+	jobs := boot.Jobs(boot.Sweeper(s.Sweep, st), boot.Schedule(rules, st), boot.Invoicing(rules, st))
 	api := httpapi.New(st, rules, jobs)
 	lambda.Start(httpapi.LambdaHandler(api.Handler("secretariat")))
 }

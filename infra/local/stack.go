@@ -24,10 +24,14 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	streamtypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/sivchari/kumo"
 
 	"github.com/intercultural-cities/backoffice/infra/template"
+	"github.com/intercultural-cities/backoffice/shared/archive"
+	"github.com/intercultural-cities/backoffice/shared/billing"
 	"github.com/intercultural-cities/backoffice/shared/boot"
 	"github.com/intercultural-cities/backoffice/shared/clients"
 	"github.com/intercultural-cities/backoffice/shared/config"
@@ -98,6 +102,9 @@ type Stack struct {
 	Schedule   *membership.Schedule
 	Pollers    []*Poller
 	Jobs       map[string]httpapi.Job // the schedules, by the name of the function they trigger
+	Annual     *membership.Invoicing  // the annual-invoices function
+	Billing    *billing.Service       // the billing function
+	Archive    *archive.S3            // the bucket of issued documents
 	Sender     string                 // the From header SES stores mail under
 	Clock      *Clock                 // every function's time
 	RoundTrips atomic.Int64
@@ -133,6 +140,16 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		"!Ref Table": opts.Table, "!Ref SenderEmail": opts.SenderEmail,
 		"!Ref SecretariatEmail": opts.SecretariatEmail, "!Ref FormsBaseUrl": opts.FormsBaseURL,
 		"!Ref LogLevel": envOr("LOG_LEVEL", "INFO"),
+		// Illustrative bank details, not the Council of Europe's.
+		"!Ref SellerIban": "FR7630006000011234567890189", "!Ref SellerBic": "TESTFRPPXXX",
+		"!Ref SellerEmail":     "finance@intercultural-cities.local",
+		"!Ref DocumentsBucket": opts.Table + "-documents",
+	}
+	// Other parameters take their defaults, as a deployment that keeps them.
+	for name, p := range tpl.Parameters {
+		if _, set := params["!Ref "+name]; !set && p.Default != nil {
+			params["!Ref "+name] = fmt.Sprint(p.Default)
+		}
 	}
 	overrides := map[string]string{}
 	if opts.SweepAfter != 0 {
@@ -192,43 +209,64 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 
 	// Each function as its main package assembles it.
 	var (
-		apps   config.ApplicationsSettings
-		cities config.CitiesSettings
-		idx    config.IndexSettings
-		sec    config.SecretariatSettings
-		daily  config.DailySettings
-		score  config.ScoreSettings
-		notif  config.NotifySettings
-		sweep  config.SweeperSettings
-		alone  config.StandaloneSettings
+		apps     config.ApplicationsSettings
+		cities   config.CitiesSettings
+		idx      config.IndexSettings
+		sec      config.SecretariatSettings
+		daily    config.DailySettings
+		score    config.ScoreSettings
+		notif    config.NotifySettings
+		sweep    config.SweeperSettings
+		alone    config.StandaloneSettings
+		invoices config.InvoicesSettings
+		finance  config.FinanceSettings
+		bill     config.BillingSettings
+		annual   config.AnnualInvoicesSettings
 	)
 	for name, dst := range map[string]any{"applications": &apps, "cities": &cities, "index": &idx, "secretariat": &sec,
 		"daily": &daily, "score": &score, "notify": &notif, "sweeper": &sweep, "questionnaire": &alone,
-		"openapi": &alone, "web": &alone} {
+		"openapi": &alone, "web": &alone, "invoices": &invoices, "finance": &finance, "billing": &bill,
+		"annual-invoices": &annual} {
 		if err := settings(name, dst); err != nil {
 			return nil, err
 		}
 	}
+	if err := s.createBucket(ctx, bill.DocumentsBucket); err != nil {
+		return nil, err
+	}
+	s.Archive = archive.New(cfg, bill.DocumentsBucket)
 	s.APIs["applications"] = httpapi.New(s.Store, boot.ApplicationRules(apps), nil)
 	s.APIs["cities"] = httpapi.New(s.Store, membership.Rules{}, nil)
 	s.APIs["index"] = httpapi.New(s.Store, membership.Rules{}, nil)
 	secRules := boot.SecretariatRules(sec)
-	secSweeper, secSchedule := boot.Sweeper(sec.Sweep, s.Store), boot.Schedule(secRules, s.Store)
-	s.APIs["secretariat"] = httpapi.New(s.Store, secRules, boot.Jobs(secSweeper, secSchedule))
+	if err := boot.CheckInvoicing(secRules); err != nil {
+		return nil, err
+	}
+	secSweeper, secSchedule, secInvoicing := boot.Sweeper(sec.Sweep, s.Store), boot.Schedule(secRules, s.Store), boot.Invoicing(secRules, s.Store)
+	s.APIs["secretariat"] = httpapi.New(s.Store, secRules, boot.Jobs(secSweeper, secSchedule, secInvoicing))
+	s.APIs["invoices"] = httpapi.New(s.Store, membership.Rules{}, nil)
+	s.APIs["invoices"].Documents = s.Archive
+	s.APIs["finance"] = httpapi.New(s.Store, membership.Rules{}, nil)
 	for _, name := range []string{"questionnaire", "openapi", "web"} {
 		s.APIs[name] = &httpapi.API{Now: time.Now}
 	}
 	s.Schedule = boot.Schedule(boot.DailyRules(daily), s.Store)
 	s.Sweeper = boot.Sweeper(sweep.Sweep, s.Store)
-	s.Jobs = boot.Jobs(s.Sweeper, s.Schedule)
+	s.Annual = boot.Invoicing(membership.Rules{}, s.Store)
+	s.Jobs = boot.Jobs(s.Sweeper, s.Schedule, s.Annual)
 	s.Scorer = boot.Scorer(score.Bands, s.Store)
 	s.Notifier = boot.Notifier(s.Store, mail.New(cfg, notif.SenderEmail))
+	s.Notifier.Documents = archive.New(cfg, notif.DocumentsBucket)
+	billRules := boot.BillingRules(bill)
+	s.Billing = &billing.Service{Store: s.Store, Archive: archive.New(cfg, bill.DocumentsBucket),
+		Invoicing: boot.Invoicing(billRules, s.Store), Now: s.Clock.Now}
 	// One clock for every function, which tests and the local API move.
 	for _, api := range s.APIs {
 		api.Now = s.Clock.Now
 	}
-	secSweeper.Now, secSchedule.Now = s.Clock.Now, s.Clock.Now
+	secSweeper.Now, secSchedule.Now, secSchedule.Invoicing.Now, secInvoicing.Now = s.Clock.Now, s.Clock.Now, s.Clock.Now, s.Clock.Now
 	s.Sweeper.Now, s.Schedule.Now, s.Scorer.Now, s.Notifier.Now = s.Clock.Now, s.Clock.Now, s.Clock.Now, s.Clock.Now
+	s.Schedule.Invoicing.Now, s.Annual.Now, s.Billing.Invoicing.Now = s.Clock.Now, s.Clock.Now, s.Clock.Now
 	if ms, ok := s.Notifier.Sender.(*mail.SES); ok {
 		s.Sender = fmt.Sprintf("%q <%s>", ms.FromName, ms.From)
 	}
@@ -242,8 +280,9 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		return nil, err
 	}
 	handlers := map[string]StreamHandler{
-		"notify": outbox.StreamHandler(outbox.TypeNotification, boot.DeliverNotification(s.Notifier)),
-		"score":  outbox.StreamHandler(outbox.TypeSubmission, boot.ScoreSubmission(s.Scorer)),
+		"notify":  outbox.StreamHandler(outbox.TypeNotification, boot.DeliverNotification(s.Notifier)),
+		"score":   outbox.StreamHandler(outbox.TypeSubmission, boot.ScoreSubmission(s.Scorer)),
+		"billing": outbox.StreamHandlers(s.Billing.Consumers()),
 	}
 	for _, name := range tpl.Names() {
 		f, _ := tpl.FunctionByName(name)
@@ -478,4 +517,36 @@ func (s *Stack) MailTo(ctx context.Context, addr string) ([]Mail, error) {
 		}
 	}
 	return out, nil
+}
+
+// createBucket creates the documents bucket as the template declares it:
+// versioned, with Object Lock in compliance mode (the retention the
+// template's default gives), unless it exists already.
+func (s *Stack) createBucket(ctx context.Context, name string) error {
+	client := s3.NewFromConfig(s.cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name), ObjectLockEnabledForBucket: aws.Bool(true),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(s.cfg.Region)}})
+	var owned *s3types.BucketAlreadyOwnedByYou
+	var exists *s3types.BucketAlreadyExists
+	if err != nil && !asErr(err, &owned) && !asErr(err, &exists) {
+		return fmt.Errorf("create bucket %s: %w", name, err)
+	}
+	if _, err := client.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(name),
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}); err != nil {
+		return fmt.Errorf("bucket %s versioning: %w", name, err)
+	}
+	years := int32(10)
+	if p, ok := s.Template.Parameters["DocumentRetentionYears"]; ok {
+		if y, ok := p.Default.(int); ok {
+			years = int32(y)
+		}
+	}
+	_, err = client.PutObjectLockConfiguration(ctx, &s3.PutObjectLockConfigurationInput{Bucket: aws.String(name),
+		ObjectLockConfiguration: &s3types.ObjectLockConfiguration{ObjectLockEnabled: s3types.ObjectLockEnabledEnabled,
+			Rule: &s3types.ObjectLockRule{DefaultRetention: &s3types.DefaultRetention{
+				Mode: s3types.ObjectLockRetentionModeCompliance, Years: aws.Int32(years)}}}})
+	if err != nil {
+		return fmt.Errorf("bucket %s object lock: %w", name, err)
+	}
+	return nil
 }

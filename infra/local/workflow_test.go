@@ -370,7 +370,7 @@ func TestADailyRunFiredThroughTheAPILinksItsOwnURL(t *testing.T) {
 	sched.Rules.FormsBaseURL = ""
 	api := *s.API("secretariat")
 	api.Rules.FormsBaseURL = ""
-	api.Jobs = map[string]httpapi.Job{"daily": func(ctx context.Context) (any, error) { return sched.RunDaily(ctx) }}
+	api.Jobs = map[string]httpapi.Job{"daily": func(ctx context.Context, _ []byte) (any, error) { return sched.RunDaily(ctx) }}
 	ev := events.APIGatewayV2HTTPRequest{
 		RawPath: "/prod/admin/runs/daily", Headers: map[string]string{"authorization": "Bearer " + adm},
 		RequestContext: events.APIGatewayV2HTTPRequestContext{DomainName: "api.intercultural-cities.example", Stage: "prod",

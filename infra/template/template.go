@@ -25,6 +25,16 @@ type Template struct {
 	// Globals is the raw Globals section by kind ("Function", "Api"...):
 	// the properties every resource of that kind inherits unless it sets its own.
 	Globals map[string]map[string]any
+	// Parameters are the template's parameters, by name.
+	Parameters map[string]Parameter
+}
+
+// Parameter is a template parameter.
+type Parameter struct {
+	Type          string `json:"Type"`
+	Default       any    `json:"Default"`
+	AllowedValues []any  `json:"AllowedValues"`
+	Description   string `json:"Description"`
 }
 
 // Resource is any resource, raw.
@@ -134,13 +144,15 @@ func Load(path string) (*Template, error) {
 		return nil, err
 	}
 	var top struct {
-		Globals   map[string]map[string]any
-		Resources map[string]Resource
+		Globals    map[string]map[string]any
+		Resources  map[string]Resource
+		Parameters map[string]Parameter
 	}
 	if err := remarshal(tree, &top); err != nil {
 		return nil, err
 	}
-	t := &Template{Dir: filepath.Dir(path), Functions: map[string]Function{}, Resources: top.Resources, Globals: top.Globals}
+	t := &Template{Dir: filepath.Dir(path), Functions: map[string]Function{}, Resources: top.Resources, Globals: top.Globals,
+		Parameters: top.Parameters}
 	for id, r := range top.Resources {
 		switch r.Type {
 		case "AWS::DynamoDB::Table":

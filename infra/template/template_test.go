@@ -344,6 +344,9 @@ func TestEnvironmentMatchesCode(t *testing.T) {
 			dst := reflect.New(reflect.TypeOf(settings)).Interface()
 			err := config.LoadFrom(dst, func(k string) (string, bool) {
 				v, ok := f.Env[k]
+				if p, isParam := tpl.Parameters[strings.TrimPrefix(v, "!Ref ")]; isParam && p.Default != nil && p.Default != "" {
+					return fmt.Sprint(p.Default), ok // a deployment that keeps the default
+				}
 				if strings.HasPrefix(v, "!") {
 					switch read[k].Check {
 					case "email":

@@ -7,6 +7,7 @@ package boot
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"time"
@@ -17,6 +18,10 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/clients"
 	"github.com/intercultural-cities/backoffice/shared/config"
 	"github.com/intercultural-cities/backoffice/shared/eligibility"
+	"github.com/intercultural-cities/backoffice/shared/failure"
+	"github.com/intercultural-cities/backoffice/shared/fees"
+	"github.com/intercultural-cities/backoffice/shared/i18n"
+	"github.com/intercultural-cities/backoffice/shared/ids"
 	"github.com/intercultural-cities/backoffice/shared/index"
 	"github.com/intercultural-cities/backoffice/shared/membership"
 	"github.com/intercultural-cities/backoffice/shared/notify"
@@ -62,6 +67,39 @@ func workflow(r membership.Rules, w config.Workflow) membership.Rules {
 	return r
 }
 
+// sellerRules adds the fee's invoicing to r.
+func sellerRules(r membership.Rules, s config.Seller) membership.Rules {
+	r.Fees = fees.Settings{
+		Seller: fees.Seller{Name: s.SellerName, Unit: s.SellerUnit, IBAN: fees.CompactIBAN(s.SellerIBAN), BIC: s.SellerBIC,
+			VATID: s.SellerVATID, TaxRegistrationID: s.SellerTaxID, Email: s.SellerEmail,
+			Address: fees.Address{Street: s.SellerStreet, PostalCode: s.SellerPostalCode, City: s.SellerCity, Country: s.SellerCountry}},
+		PaymentTermDays: s.PaymentTermDays,
+		VAT: fees.VATRule{Category: s.VATCategory, RateBasisPoints: s.VATRateBP, ReasonCode: s.VATReasonCode,
+			Reasons: map[i18n.Lang]string{i18n.English: s.VATReasonEnglish, i18n.French: s.VATReasonFrench}},
+	}
+	if s.VATCategory == fees.VATStandard {
+		r.Fees.VAT.Reasons, r.Fees.VAT.ReasonCode = nil, ""
+	}
+	r.FirstYear = fees.Proration(s.FirstYearProrated)
+	return r
+}
+
+func reminderRules(r membership.Rules, rem config.Reminders) membership.Rules {
+	r.Reminders = fees.ReminderRules{CourtesyBefore: rem.CourtesyBefore, ReminderAfter: rem.ReminderAfter,
+		FinalAfter: rem.FinalAfter, FlagAfter: rem.FlagAfter}
+	return r
+}
+
+// CheckInvoicing validates the invoicing settings at cold start: a bad
+// seller (an IBAN mistyped, a VAT category without its identifiers) stops
+// the boot, not the first invoice.
+func CheckInvoicing(r membership.Rules) error {
+	if err := r.Fees.Validate(); err != nil {
+		return fmt.Errorf("SELLER_* and VAT_* settings: %s", failure.Describe(err))
+	}
+	return nil
+}
+
 // ApplicationRules are the rules of the application step.
 func ApplicationRules(s config.ApplicationsSettings) membership.Rules {
 	r := links(s.Notices, s.Links)
@@ -71,23 +109,33 @@ func ApplicationRules(s config.ApplicationsSettings) membership.Rules {
 
 // SecretariatRules are the rules of the secretariat's steps.
 func SecretariatRules(s config.SecretariatSettings) membership.Rules {
-	return workflow(links(s.Notices, s.Links), s.Workflow)
+	return reminderRules(sellerRules(workflow(links(s.Notices, s.Links), s.Workflow), s.Seller), s.Reminders)
+}
+
+// BillingRules are the rules of issuing invoices.
+func BillingRules(s config.BillingSettings) membership.Rules {
+	return sellerRules(membership.Rules{}, s.Seller)
 }
 
 // DailyRules are the rules of the daily schedule, which API Gateway never
 // calls: without FORMS_BASE_URL, its links point to API_URL, where the web
 // function serves the forms.
 func DailyRules(s config.DailySettings) membership.Rules {
-	r := workflow(links(s.Notices, s.Links), s.Workflow)
+	r := reminderRules(workflow(links(s.Notices, s.Links), s.Workflow), s.Reminders)
 	if r.FormsBaseURL == "" {
 		r.FormsBaseURL = s.APIURL
 	}
 	return r
 }
 
-// Schedule assembles the daily duties.
+// Schedule assembles the daily duties, the fee reminders among them.
 func Schedule(rules membership.Rules, s *store.Store) *membership.Schedule {
-	return &membership.Schedule{Store: s, Rules: rules, Now: time.Now}
+	return &membership.Schedule{Store: s, Rules: rules, Now: time.Now, Invoicing: Invoicing(rules, s)}
+}
+
+// Invoicing assembles the fee's invoicing.
+func Invoicing(rules membership.Rules, s *store.Store) *membership.Invoicing {
+	return &membership.Invoicing{Store: s, Rules: rules, Now: time.Now, NewID: ids.New}
 }
 
 // Notifier assembles email delivery through sender (mail.New for SES; boot
@@ -103,10 +151,17 @@ func Sweeper(sw config.Sweep, s *store.Store) *outbox.Sweeper {
 
 // Jobs lists the schedules that can be fired on demand, by schedule name
 // (the name of the function the schedule triggers), for httpapi.API.Jobs.
-func Jobs(sw *outbox.Sweeper, daily *membership.Schedule) map[string]func(context.Context) (any, error) {
-	return map[string]func(context.Context) (any, error){
-		"sweeper": func(ctx context.Context) (any, error) { return sw.Sweep(ctx) },
-		"daily":   func(ctx context.Context) (any, error) { return daily.RunDaily(ctx) },
+func Jobs(sw *outbox.Sweeper, daily *membership.Schedule, invoicing *membership.Invoicing) map[string]func(context.Context, []byte) (any, error) {
+	return map[string]func(context.Context, []byte) (any, error){
+		"sweeper": func(ctx context.Context, _ []byte) (any, error) { return sw.Sweep(ctx) },
+		"daily":   func(ctx context.Context, _ []byte) (any, error) { return daily.RunDaily(ctx) },
+		"annual-invoices": func(ctx context.Context, input []byte) (any, error) {
+			year, err := membership.RunYear(input)
+			if err != nil {
+				return nil, err
+			}
+			return invoicing.RunAnnual(ctx, year)
+		},
 	}
 }
 

@@ -19,12 +19,14 @@ func TestLoadFillsDefaultsAndReportsEveryBadVariable(t *testing.T) {
 			t.Errorf("the error does not name %s: %v", name, err)
 		}
 	}
-	err = LoadFrom(&s, lookup(map[string]string{"TABLE_NAME": "t", "SECRETARIAT_EMAIL": "sec@coe.example"}))
+	err = LoadFrom(&s, lookup(map[string]string{"TABLE_NAME": "t", "SECRETARIAT_EMAIL": "sec@coe.example",
+		"SELLER_IBAN": "FR7630006000011234567890189", "SELLER_BIC": "TESTFRPPXXX", "SELLER_EMAIL": "finance@coe.example"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s.SweepAfter != 5*time.Minute || s.CityTokenTTL != 4320*time.Hour || s.FeePerYearCents != 500000 ||
-		s.ProgressEveryMonths != 12 || s.FormsBaseURL != "" || s.Level != "info" {
+		s.ProgressEveryMonths != 12 || s.FormsBaseURL != "" || s.Level != "info" || s.PaymentTermDays != 30 ||
+		s.FirstYearProrated != "full" || s.CourtesyBefore != 7 || s.FinalAfter != 45 {
 		t.Fatalf("defaults: %+v", s)
 	}
 }

@@ -65,6 +65,58 @@ func (w Workflow) Validate() error {
 // SweepVariable names SWEEP_AFTER, which tests shorten.
 const SweepVariable = "SWEEP_AFTER"
 
+// Seller is the Council of Europe as its invoices name it, and how the fee
+// is invoiced.
+type Seller struct {
+	SellerName        string `env:"SELLER_NAME" default:"Council of Europe" doc:"the seller on invoices"`
+	SellerUnit        string `env:"SELLER_UNIT" default:"Intercultural Cities programme" doc:"printed under the seller's name"`
+	SellerStreet      string `env:"SELLER_STREET" default:"Avenue de l'Europe" doc:"the seller's street address"`
+	SellerPostalCode  string `env:"SELLER_POSTAL_CODE" default:"67075" doc:"the seller's postal code"`
+	SellerCity        string `env:"SELLER_CITY" default:"Strasbourg Cedex" doc:"the seller's city"`
+	SellerCountry     string `env:"SELLER_COUNTRY" default:"FR" doc:"the seller's country (ISO 3166-1 alpha-2)"`
+	SellerIBAN        string `env:"SELLER_IBAN" required:"true" doc:"the account cities pay to (IBAN)"`
+	SellerBIC         string `env:"SELLER_BIC" required:"true" doc:"the account's BIC"`
+	SellerEmail       string `env:"SELLER_EMAIL" required:"true" check:"email" doc:"the finance office's address on invoices"`
+	SellerVATID       string `env:"SELLER_VAT_ID" doc:"the seller's VAT id, if any"`
+	SellerTaxID       string `env:"SELLER_TAX_ID" doc:"the seller's tax registration id other than VAT, if any"`
+	PaymentTermDays   int    `env:"PAYMENT_TERM_DAYS" default:"30" check:"positive" doc:"days from issue to the due date"`
+	VATCategory       string `env:"VAT_CATEGORY" default:"O" doc:"the fee's VAT category: O (not subject: an international organisation), E (exempt: needs SELLER_VAT_ID or SELLER_TAX_ID) or S (standard)"`
+	VATRateBP         int    `env:"VAT_RATE_BASIS_POINTS" default:"0" doc:"the VAT rate in hundredths of a percent, for category S"`
+	VATReasonCode     string `env:"VAT_EXEMPTION_CODE" default:"VATEX-EU-O" doc:"the VATEX code of the exemption (BT-121)"`
+	VATReasonEnglish  string `env:"VAT_EXEMPTION_REASON_EN" default:"Not subject to VAT: administrative contribution to an international organisation." doc:"why no VAT is charged, in English"`
+	VATReasonFrench   string `env:"VAT_EXEMPTION_REASON_FR" default:"Non soumis à la TVA : contribution administrative à une organisation internationale." doc:"why no VAT is charged, in French"`
+	FirstYearProrated string `env:"FEE_FIRST_YEAR" default:"full" doc:"a year the agreement covers in part: full (the whole fee) or monthly (prorated by month)"`
+}
+
+// Validate checks the policy's name.
+func (s Seller) Validate() error {
+	if s.FirstYearProrated != "full" && s.FirstYearProrated != "monthly" {
+		return errors.New("FEE_FIRST_YEAR must be full or monthly")
+	}
+	return nil
+}
+
+// Reminders place the fee reminders around the due date, in days.
+type Reminders struct {
+	CourtesyBefore int `env:"FEE_COURTESY_DAYS_BEFORE" default:"7" doc:"days before the due date of the courtesy notice"`
+	ReminderAfter  int `env:"FEE_REMINDER_DAYS_AFTER" default:"14" doc:"days after the due date of the reminder"`
+	FinalAfter     int `env:"FEE_FINAL_DAYS_AFTER" default:"45" doc:"days after the due date of the final notice (copied to the secretariat)"`
+	FlagAfter      int `env:"FEE_FLAG_DAYS_AFTER" default:"60" doc:"days after the due date when the secretariat is asked to follow up"`
+}
+
+// Validate checks the stages come in order.
+func (r Reminders) Validate() error {
+	if !(r.ReminderAfter < r.FinalAfter && r.FinalAfter < r.FlagAfter) {
+		return errors.New("FEE_REMINDER_DAYS_AFTER < FEE_FINAL_DAYS_AFTER < FEE_FLAG_DAYS_AFTER must hold")
+	}
+	return nil
+}
+
+// Archive is the bucket of issued documents.
+type Archive struct {
+	DocumentsBucket string `env:"DOCUMENTS_BUCKET" required:"true" doc:"the S3 bucket of issued invoices, credit notes and reports (Object Lock)"`
+}
+
 // Sweep is when pending work is re-driven.
 type Sweep struct {
 	SweepAfter time.Duration `env:"SWEEP_AFTER" default:"5m" check:"positive" doc:"age after which pending work is re-driven"`
@@ -109,8 +161,9 @@ type IndexSettings struct {
 	Table
 }
 
-// SecretariatSettings are the secretariat function's: its steps, and the
-// schedules it runs on demand.
+// SecretariatSettings are the secretariat function's: its steps (signing
+// an agreement issues its first invoice), and the schedules it runs on
+// demand.
 type SecretariatSettings struct {
 	Logging
 	Table
@@ -118,6 +171,8 @@ type SecretariatSettings struct {
 	Links
 	Workflow
 	Sweep
+	Seller
+	Reminders
 }
 
 // DailySettings are the daily schedule's.
@@ -128,6 +183,37 @@ type DailySettings struct {
 	Links
 	Workflow
 	PublicAPI
+	Reminders
+}
+
+// InvoicesSettings are the invoices function's: a city's invoices and
+// billing details, the documents read from the archive.
+type InvoicesSettings struct {
+	Logging
+	Table
+	Archive
+}
+
+// FinanceSettings are the finance function's: payments, credit notes, bank
+// statements and the invoices' ledger.
+type FinanceSettings struct {
+	Logging
+	Table
+}
+
+// BillingSettings are the billing function's: it issues the invoices the
+// annual run asks for, and archives and emails issued documents.
+type BillingSettings struct {
+	Logging
+	Table
+	Seller
+	Archive
+}
+
+// AnnualInvoicesSettings are the annual-invoices schedule's.
+type AnnualInvoicesSettings struct {
+	Logging
+	Table
 }
 
 // ScoreSettings are the score function's.
@@ -142,6 +228,7 @@ type NotifySettings struct {
 	Logging
 	Table
 	Sender
+	Archive
 }
 
 // SweeperSettings are the sweeper's.
@@ -160,15 +247,19 @@ type StandaloneSettings struct {
 // Functions names each function's settings type, for the checks that the
 // template gives every function exactly the variables it reads.
 var Functions = map[string]any{
-	"applications":  ApplicationsSettings{},
-	"cities":        CitiesSettings{},
-	"index":         IndexSettings{},
-	"secretariat":   SecretariatSettings{},
-	"daily":         DailySettings{},
-	"score":         ScoreSettings{},
-	"notify":        NotifySettings{},
-	"sweeper":       SweeperSettings{},
-	"questionnaire": StandaloneSettings{},
-	"openapi":       StandaloneSettings{},
-	"web":           StandaloneSettings{},
+	"applications":    ApplicationsSettings{},
+	"cities":          CitiesSettings{},
+	"index":           IndexSettings{},
+	"secretariat":     SecretariatSettings{},
+	"daily":           DailySettings{},
+	"score":           ScoreSettings{},
+	"notify":          NotifySettings{},
+	"sweeper":         SweeperSettings{},
+	"invoices":        InvoicesSettings{},
+	"finance":         FinanceSettings{},
+	"billing":         BillingSettings{},
+	"annual-invoices": AnnualInvoicesSettings{},
+	"questionnaire":   StandaloneSettings{},
+	"openapi":         StandaloneSettings{},
+	"web":             StandaloneSettings{},
 }

@@ -5,6 +5,7 @@ package failure
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Kind says what went wrong from the caller's point of view.
@@ -129,4 +130,25 @@ func (c *Collector) Err(detail string) error {
 		return nil
 	}
 	return Fields(detail, c.Errs...)
+}
+
+// Under returns the field error moved under a parent field: "/street"
+// under "/billing" is "/billing/street". Its wording is kept.
+func (f FieldError) Under(parent string) FieldError {
+	f.Pointer = parent + f.Pointer
+	return f
+}
+
+// Describe writes a failure with its field errors on one line, for logs
+// and start-up errors.
+func Describe(err error) string {
+	e := As(err)
+	if e == nil || len(e.Fields) == 0 {
+		return err.Error()
+	}
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Pointer + " " + f.Detail
+	}
+	return e.Detail + ": " + strings.Join(parts, "; ")
 }

@@ -35,28 +35,38 @@ func (b Balance) Settled() bool { return b.Status == StatusPaid || b.Status == S
 // still money received). The invoice is credited when credit notes cancel
 // its whole net amount, and any payment received then is overpaid.
 func BalanceOf(inv Invoice, payments []Payment, credits []CreditNote, today Date) Balance {
-	b := Balance{
-		Invoiced: inv.Total(),
-		Paid:     Money{Currency: inv.Currency},
-		Credited: Money{Currency: inv.Currency},
-	}
+	paid, credited := Money{Currency: inv.Currency}, Money{Currency: inv.Currency}
 	for _, p := range payments {
 		if p.InvoiceID == inv.ID && p.Amount.Currency == inv.Currency {
-			b.Paid = b.Paid.Add(p.Amount)
+			paid = paid.Add(p.Amount)
 		}
 	}
 	for _, cn := range credits {
 		if cn.InvoiceID == inv.ID {
-			b.Credited = b.Credited.Add(cn.Total())
+			credited = credited.Add(cn.Total())
 		}
+	}
+	// Compared on the net amounts: VAT rounded credit note by credit note
+	// must not leave a cent "open" on a cancelled invoice.
+	return BalanceFrom(inv, paid, credited, Creditable(inv, credits).Amount <= 0, today)
+}
+
+// BalanceFrom is the balance from an invoice's sums: what was paid, what
+// was credited (tax included), and whether credit notes cancel it whole.
+// Stores keep these sums beside an invoice so that lists need no payments.
+func BalanceFrom(inv Invoice, paid, credited Money, creditedInFull bool, today Date) Balance {
+	b := Balance{Invoiced: inv.Total(), Paid: paid, Credited: credited}
+	if b.Paid.Currency == "" {
+		b.Paid.Currency = inv.Currency
+	}
+	if b.Credited.Currency == "" {
+		b.Credited.Currency = inv.Currency
 	}
 	left := b.Invoiced.Sub(b.Paid).Sub(b.Credited)
 	b.Outstanding = Money{Amount: max(left.Amount, 0), Currency: inv.Currency}
 	b.Overpaid = Money{Amount: max(-left.Amount, 0), Currency: inv.Currency}
 	switch {
-	case Creditable(inv, credits).Amount <= 0:
-		// Compared on the net amounts: VAT rounded credit note by credit
-		// note must not leave a cent "open" on a cancelled invoice.
+	case creditedInFull:
 		b.Status = StatusCredited
 		b.Outstanding.Amount = 0
 		b.Overpaid = b.Paid // nothing was owed: all of it goes back

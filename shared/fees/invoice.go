@@ -341,3 +341,9 @@ func checkLang(c *failure.Collector, ptr string, l i18n.Lang) {
 		c.Add(ptr, "must be en or fr")
 	}
 }
+
+// InvoiceSeries names the series of invoice numbers of a year of issue.
+func InvoiceSeries(year int) string { return "ICC-" + strconv.Itoa(year) }
+
+// CreditNoteSeries names the series of credit note numbers of a year.
+func CreditNoteSeries(year int) string { return "ICC-CN-" + strconv.Itoa(year) }

@@ -99,3 +99,7 @@ func ParseDecimal(s string) (int64, error) {
 	}
 	return cents, nil
 }
+
+// Raw writes m as notification data carry amounts, "<cents> <currency>"
+// ("500000 EUR"): the email formats it in its reader's language.
+func (m Money) Raw() string { return strconv.FormatInt(m.Amount, 10) + " " + m.Currency }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/intercultural-cities/backoffice/shared/auth"
 	"github.com/intercultural-cities/backoffice/shared/failure"
+	"github.com/intercultural-cities/backoffice/shared/fees"
 	"github.com/intercultural-cities/backoffice/shared/idempotency"
 	"github.com/intercultural-cities/backoffice/shared/ids"
 	"github.com/intercultural-cities/backoffice/shared/membership"
@@ -71,17 +72,26 @@ func (a *API) record(w http.ResponseWriter, r *http.Request, id string, body []b
 			ContentType: "application/json", CreatedAt: now, ExpiresAt: now.Add(idempotency.TTL)}
 	}
 	var out []byte
-	_, err := a.Store.UpdateCity(r.Context(), id, rec, func(c membership.City) (membership.Change, error) {
-		ch, err := do(c)
-		if err != nil {
+	var err error
+	// A step that numbers a document (an agreement's first invoice) takes
+	// the next number of its series; another document taking it meanwhile
+	// makes the step run again with the next one.
+	for range 20 {
+		_, err = a.Store.UpdateCity(r.Context(), id, rec, func(c membership.City) (membership.Change, error) {
+			ch, err := do(c)
+			if err != nil {
+				return ch, err
+			}
+			out, err = json.Marshal(cityView(r, ch.City, nil))
+			if rec != nil {
+				rec.Body = out
+			}
 			return ch, err
+		})
+		if !errors.Is(err, membership.ErrNumberTaken) {
+			break
 		}
-		out, err = json.Marshal(cityView(r, ch.City, nil))
-		if rec != nil {
-			rec.Body = out
-		}
-		return ch, err
-	})
+	}
 	if errors.Is(err, idempotency.ErrRace) && a.replay(w, r, scope, rec.Key, hash) {
 		return
 	}
@@ -118,7 +128,12 @@ func (a *API) issueProfile(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) signAgreement(w http.ResponseWriter, r *http.Request) {
 	step(a, w, r, func(c membership.City, in membership.AgreementInput, now time.Time, actor string) (membership.Change, error) {
-		return c.SignAgreement(in, a.Rules, now, actor, a.NewID)
+		// The first year's invoice takes the next number of today's series.
+		seq, err := a.Store.NextNumber(r.Context(), fees.InvoiceSeries(fees.Today(now).Year()))
+		if err != nil {
+			return membership.Change{}, err
+		}
+		return c.SignAgreement(in, a.Rules, seq, now, actor, a.NewID)
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/intercultural-cities/backoffice/shared/auth"
 	"github.com/intercultural-cities/backoffice/shared/failure"
+	"github.com/intercultural-cities/backoffice/shared/fees"
 	"github.com/intercultural-cities/backoffice/shared/idempotency"
 	"github.com/intercultural-cities/backoffice/shared/ids"
 	"github.com/intercultural-cities/backoffice/shared/index"
@@ -29,20 +30,34 @@ type Store interface {
 	Counts(ctx context.Context) (map[membership.Status]int, error)
 	Audit(ctx context.Context, id string) ([]membership.Event, error)
 	ProgressReports(ctx context.Context, cityID string) ([]membership.ProgressReport, error)
+	NextNumber(ctx context.Context, series string) (int, error)
+	InvoiceAccount(ctx context.Context, id string) (membership.InvoiceAccount, error)
+	CityInvoices(ctx context.Context, cityID string) ([]membership.InvoiceAccount, error)
+	Invoices(ctx context.Context, feeYear int) ([]membership.InvoiceAccount, error)
+	OpenInvoices(ctx context.Context, dueBy fees.Date) ([]membership.InvoiceAccount, error)
 }
 
-// Job is a scheduled duty the secretariat can also run on demand. It is an
-// alias so that the code assembling jobs need not link this package.
-type Job = func(ctx context.Context) (any, error)
+// Documents reads archived documents (package archive): only the invoices
+// function has it.
+type Documents interface {
+	Document(ctx context.Context, key string) (body []byte, contentType string, err error)
+}
+
+// Job is a scheduled duty the secretariat can also run on demand, with the
+// run's JSON input (empty for none). It is an alias so that the code
+// assembling jobs need not link this package.
+type Job = func(ctx context.Context, input []byte) (any, error)
 
 // API holds the handlers' dependencies.
 type API struct {
-	Store   Store
-	Now     func() time.Time
-	NewID   func() string
-	Rules   membership.Rules // what the function's settings give it
-	Jobs    map[string]Job   // by schedule name; only the secretariat function needs them
-	MaxBody int64
+	Store Store
+	Now   func() time.Time
+	NewID func() string
+	Rules membership.Rules // what the function's settings give it
+	Jobs  map[string]Job   // by schedule name; only the secretariat function needs them
+	// Documents serves archived invoices and credit notes.
+	Documents Documents
+	MaxBody   int64
 }
 
 // New assembles the handlers over a store, with the real clock and ids.
@@ -78,6 +93,13 @@ var Routes = []Route{
 	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/tokens", (*API).reissueToken},
 	{"cities", http.MethodPost, "/cities/{cityId}/progress-reports", (*API).addProgressReport},
 	{"cities", http.MethodGet, "/cities/{cityId}/progress-reports", (*API).listProgressReports},
+	{"invoices", http.MethodGet, "/cities/{cityId}/invoices", (*API).listCityInvoices},
+	{"invoices", http.MethodGet, "/cities/{cityId}/invoices/{invoiceId}", (*API).getCityInvoice},
+	{"invoices", http.MethodPut, "/cities/{cityId}/billing", (*API).putBilling},
+	{"finance", http.MethodGet, "/admin/invoices", (*API).listInvoices},
+	{"finance", http.MethodPost, "/admin/invoices/{invoiceId}/payments", (*API).recordPayment},
+	{"finance", http.MethodPost, "/admin/invoices/{invoiceId}/credit-notes", (*API).issueCreditNote},
+	{"finance", http.MethodPost, "/admin/bank-statements", (*API).importStatement},
 	{"openapi", http.MethodGet, "/openapi.json", (*API).openAPI},
 	{"questionnaire", http.MethodGet, "/questionnaire", (*API).getQuestionnaire},
 	{"questionnaire", http.MethodGet, "/questionnaire/{version}", (*API).getQuestionnaire},

@@ -277,7 +277,12 @@ func (a *API) runSchedule(w http.ResponseWriter, r *http.Request) {
 		// Links in what the run sends point where this API serves the forms.
 		ctx = membership.WithFormsBaseURL(ctx, rules.FormsBaseURL)
 	}
-	res, err := job(ctx)
+	input, err := readBody(r, a.maxBody())
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	res, err := job(ctx, input)
 	if err != nil {
 		writeProblem(w, r, err)
 		return

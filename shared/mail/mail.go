@@ -45,6 +45,19 @@ func (s *SES) Send(ctx context.Context, m notify.Message) (string, error) {
 	}
 	to := (&mail.Address{Name: m.ToName, Address: m.ToEmail}).String()
 	from := (&mail.Address{Name: s.FromName, Address: s.From}).String()
+	if len(m.Attachments) > 0 {
+		raw, err := MIME(from, to, m)
+		if err != nil {
+			return "", err
+		}
+		out, err := s.Client.SendRawEmail(ctx, &ses.SendRawEmailInput{
+			Source: aws.String(from), Destinations: []string{to}, RawMessage: &types.RawMessage{Data: raw},
+		})
+		if err != nil {
+			return "", fmt.Errorf("ses send raw: %w", err)
+		}
+		return aws.ToString(out.MessageId), nil
+	}
 	out, err := s.Client.SendEmail(ctx, &ses.SendEmailInput{
 		Source:      aws.String(from),
 		Destination: &types.Destination{ToAddresses: []string{to}},

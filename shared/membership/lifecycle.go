@@ -51,6 +51,10 @@ const (
 	StepSignIntent        Step = "intent_signed"
 	StepReportProgress    Step = "progress_reported"
 	StepReissueToken      Step = "token_reissued"
+	StepInvoiceFee        Step = "fee_invoiced"
+	StepRecordPayment     Step = "payment_recorded"
+	StepIssueCreditNote   Step = "credit_note_issued"
+	StepUpdateBilling     Step = "billing_updated"
 )
 
 // candidate statuses: a city not yet a member, and not out of the process.
@@ -104,6 +108,13 @@ var rules = []rule{
 	{step: StepSignIntent, from: candidate},
 	{step: StepReportProgress, from: []Status{StatusMember, StatusTerminationNotified}, internal: true},
 	{step: StepReissueToken, from: open, internal: true},
+	// The yearly fee: a member is invoiced for each year its agreement
+	// covers; money is received and invoices corrected whatever the city's
+	// status now (a city that left may still settle its last invoice).
+	{step: StepInvoiceFee, from: []Status{StatusMember, StatusTerminationNotified}, internal: true},
+	{step: StepRecordPayment, from: Statuses, internal: true},
+	{step: StepIssueCreditNote, from: Statuses, internal: true},
+	{step: StepUpdateBilling, from: open, internal: true},
 }
 
 // ruleFor returns the rule that allows step from status s.

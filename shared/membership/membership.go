@@ -13,6 +13,7 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/auth"
 	"github.com/intercultural-cities/backoffice/shared/eligibility"
 	"github.com/intercultural-cities/backoffice/shared/failure"
+	"github.com/intercultural-cities/backoffice/shared/fees"
 	"github.com/intercultural-cities/backoffice/shared/index"
 	"github.com/intercultural-cities/backoffice/shared/notify"
 )
@@ -61,6 +62,10 @@ type City struct {
 	LatestIndex *IndexSummary
 	// The progress report periods the city has reported, newest last.
 	ReportedPeriods []string
+	// The city as its finance office wants to be invoiced, and the fee
+	// years it has its invoice for.
+	Billing       *fees.Buyer
+	InvoicedYears []int
 	// The city's earlier file, ended, when this one is a re-application.
 	PreviousCityID string
 }

@@ -24,6 +24,8 @@ type Schedule struct {
 	Store Store
 	Rules Rules
 	Now   func() time.Time
+	// Invoicing sends the fee reminders due today; nil sends none.
+	Invoicing *Invoicing
 }
 
 // DailyResult counts what a run did.
@@ -33,6 +35,9 @@ type DailyResult struct {
 	Expired    int    `json:"expired"`
 	Reminded   int    `json:"reminded"`
 	Skipped    int    `json:"alreadyReminded"`
+	// Fees are the fee reminders: courtesy notices, reminders, final
+	// notices, invoices flagged for the secretariat.
+	Fees ReminderResult `json:"fees"`
 }
 
 // RunDaily does today's duties. Running it again the same day does nothing
@@ -87,6 +92,15 @@ func (s *Schedule) RunDaily(ctx context.Context) (DailyResult, error) {
 					res.Skipped++
 				}
 			}
+		}
+	}
+	if s.Invoicing != nil {
+		inv := *s.Invoicing
+		inv.Now = s.Now
+		fr, err := inv.RunReminders(ctx)
+		res.Fees = fr
+		if err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if len(errs) > 0 {

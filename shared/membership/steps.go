@@ -3,7 +3,7 @@ package membership
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -12,6 +12,7 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/auth"
 	"github.com/intercultural-cities/backoffice/shared/eligibility"
 	"github.com/intercultural-cities/backoffice/shared/failure"
+	"github.com/intercultural-cities/backoffice/shared/fees"
 	"github.com/intercultural-cities/backoffice/shared/notify"
 )
 
@@ -40,15 +41,8 @@ type Profile struct {
 	Summary  string
 }
 
-// Money is an amount in cents of a currency.
-type Money struct {
-	Amount   int64  `json:"amount"`
-	Currency string `json:"currency"`
-}
-
-// Raw writes m as notification data carry amounts: "<cents> <currency>";
-// the email formats it in its reader's language.
-func (m Money) Raw() string { return strconv.FormatInt(m.Amount, 10) + " " + m.Currency }
+// Money is an amount in cents of a currency: the fees' own type.
+type Money = fees.Money
 
 // Agreement is the signed agreement. It enters into force on the later
 // signature (§6) and ends on the date it states, or on another date agreed
@@ -95,6 +89,11 @@ type Rules struct {
 	NoticeGrace time.Duration
 	// How often members report on their progress, in months (12: yearly).
 	ProgressEveryMonths int
+	// The fee's invoicing: the seller, the time to pay and VAT; how a year
+	// the agreement covers only in part is charged; when reminders go.
+	Fees      fees.Settings
+	FirstYear fees.Proration
+	Reminders fees.ReminderRules
 }
 
 const dateLayout = "2006-01-02"
@@ -336,6 +335,11 @@ type AgreementInput struct {
 	CoESignedOn  string `json:"coeSignedOn"`
 	EndsOn       string `json:"endsOn"`
 	FeePerYear   *Money `json:"feePerYear,omitempty"`
+	// Billing is the city as it is invoiced, for the first year's invoice
+	// issued with the agreement; without it (and none recorded before), the
+	// invoice is issued once the details are recorded (PUT
+	// /cities/{cityId}/billing).
+	Billing *fees.Buyer `json:"billing,omitempty"`
 }
 
 func fee(col *failure.Collector, ptr string, m Money) {
@@ -348,8 +352,9 @@ func fee(col *failure.Collector, ptr string, m Money) {
 }
 
 // SignAgreement makes the city a member from the later signature until the
-// end date the agreement states.
-func (c City) SignAgreement(in AgreementInput, r Rules, now time.Time, actor string, newID func() string) (Change, error) {
+// end date the agreement states, and issues the invoice of its first year,
+// numbered seq in the series of today's year, in the same transaction.
+func (c City) SignAgreement(in AgreementInput, r Rules, seq int, now time.Time, actor string, newID func() string) (Change, error) {
 	var col failure.Collector
 	city, okCity := date(&col, "/citySignedOn", in.CitySignedOn, true)
 	coe, okCoE := date(&col, "/coeSignedOn", in.CoESignedOn, true)
@@ -372,6 +377,15 @@ func (c City) SignAgreement(in AgreementInput, r Rules, now time.Time, actor str
 	if okCity && okCoE && okEnd && !end.After(inForce) {
 		col.Add("/endsOn", "must be after the entry into force (%s)", inForce.Format(dateLayout))
 	}
+	billing := c.Billing
+	if in.Billing != nil {
+		if err := in.Billing.Validate(); err != nil {
+			for _, f := range failure.As(err).Fields {
+				col.Errs = append(col.Errs, f.Under("/billing"))
+			}
+		}
+		billing = in.Billing
+	}
 	if err := col.Err("the agreement has invalid fields"); err != nil {
 		return Change{}, err
 	}
@@ -382,10 +396,24 @@ func (c City) SignAgreement(in AgreementInput, r Rules, now time.Time, actor str
 		return Change{}, err
 	}
 	next.Agreement = &a
+	next.Billing = billing
 	n := next.mail("welcome", newID(), map[string]string{
 		"InForceFrom": a.InForceFrom, "EndsOn": a.EndsOn, "FeePerYear": price.Raw(),
 	}, now)
-	return Change{City: next, Event: ev, Notifications: []notify.Notification{n}}, nil
+	ch := Change{City: next, Event: ev, Notifications: []notify.Notification{n}}
+	if year := inForce.Year(); next.Owes(year) && next.Billing == nil {
+		// Invoiced as soon as the billing details are recorded.
+		ch.Event.Detail += fmt.Sprintf("; the invoice of %d waits for the city's billing details", year)
+	} else if next.Owes(year) {
+		inv, err := next.invoice(year, seq, r, now, newID)
+		if err != nil {
+			return Change{}, err
+		}
+		ch.City.InvoicedYears = append(slices.Clone(next.InvoicedYears), year)
+		ch.Event.Detail += "; " + invoiceDetail(inv)
+		ch.Records = append(ch.Records, InvoiceIssued{Invoice: inv})
+	}
+	return ch, nil
 }
 
 // AmendmentInput is an agreement in writing that moves the end date.

@@ -38,19 +38,41 @@ type Notification struct {
 	Data     map[string]string
 	// Secrets are values (an access link) needed only until the email is
 	// sent; the store erases them when it marks the item sent.
-	Secrets   map[string]string
-	Status    Status
-	Attempts  int
-	CreatedAt time.Time
+	Secrets map[string]string
+	// Attachments are archived documents sent with the email (an invoice's
+	// PDF and XML), read from the archive when it is sent.
+	Attachments []Attachment
+	Status      Status
+	Attempts    int
+	CreatedAt   time.Time
+}
+
+// Attachment names an archived document to attach.
+type Attachment struct {
+	Name string // the file name the reader sees, e.g. ICC-2027-0042.pdf
+	Key  string // the document's key in the archive
+}
+
+// File is an attachment's content.
+type File struct {
+	Name        string
+	ContentType string
+	Data        []byte
 }
 
 // Message is a rendered email.
 type Message struct {
-	ToName  string
-	ToEmail string
-	Subject string
-	HTML    string
-	Text    string
+	ToName      string
+	ToEmail     string
+	Subject     string
+	HTML        string
+	Text        string
+	Attachments []File
+}
+
+// Documents reads archived documents (package archive).
+type Documents interface {
+	Document(ctx context.Context, key string) (body []byte, contentType string, err error)
 }
 
 // Sender sends a rendered message and returns the provider's message id.
@@ -74,10 +96,11 @@ type Store interface {
 
 // Service delivers notifications.
 type Service struct {
-	Store  Store
-	Sender Sender
-	Now    func() time.Time
-	Lease  time.Duration // how long one send may hold the item
+	Store     Store
+	Sender    Sender
+	Documents Documents // for attachments; nil where no email has any
+	Now       func() time.Time
+	Lease     time.Duration // how long one send may hold the item
 }
 
 // ErrRendering marks a notification that can never be rendered; retrying
@@ -105,6 +128,19 @@ func (s *Service) Deliver(ctx context.Context, id string) error {
 			return fmt.Errorf("%w: %s: %v (and recording it failed: %v)", ErrRendering, id, err, ferr)
 		}
 		return nil
+	}
+	for _, a := range n.Attachments {
+		if s.Documents == nil {
+			return fmt.Errorf("notification %s has attachments and no archive is configured", id)
+		}
+		body, ct, err := s.Documents.Document(ctx, a.Key)
+		if err != nil {
+			if rerr := s.Store.ReleaseNotification(ctx, id, err.Error(), s.Now()); rerr != nil {
+				slog.ErrorContext(ctx, "release notification", "notification", id, "error", rerr)
+			}
+			return fmt.Errorf("attachment %s of notification %s: %w", a.Key, id, err)
+		}
+		msg.Attachments = append(msg.Attachments, File{Name: a.Name, ContentType: ct, Data: body})
 	}
 	messageID, err := s.Sender.Send(ctx, msg)
 	if err != nil {

@@ -19,6 +19,8 @@ import (
 const (
 	TypeNotification = "notification"
 	TypeSubmission   = "submission" // an INDEX submission waiting to be scored
+	TypeFeeDue       = "fee-due"    // a member's invoice of a year to issue
+	TypeDocuments    = "documents"  // an issued document to archive and email
 )
 
 // Key is a work item's table key.
@@ -29,6 +31,7 @@ const (
 	StatusPending  = "pending"
 	StatusInFlight = "sending"
 	StatusRetrying = "retrying"
+	StatusDone     = "done"
 )
 
 // PendingPartition is the gsi1 partition of work not yet done. Items leave
@@ -93,6 +96,12 @@ func (s *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 // reports the records that failed, so the event source mapping retries only
 // those (ReportBatchItemFailures).
 func StreamHandler(workType string, consume func(ctx context.Context, k Key) error) func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	return StreamHandlers(map[string]func(context.Context, Key) error{workType: consume})
+}
+
+// StreamHandlers is StreamHandler for a function that consumes several
+// types of work item, each with its own consumer.
+func StreamHandlers(consumers map[string]func(ctx context.Context, k Key) error) func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 	return func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 		var resp events.DynamoDBEventResponse
 		for _, rec := range ev.Records {
@@ -100,7 +109,12 @@ func StreamHandler(workType string, consume func(ctx context.Context, k Key) err
 			if rec.EventName == string(events.DynamoDBOperationTypeRemove) || img == nil {
 				continue
 			}
-			if t, ok := img["type"]; !ok || t.DataType() != events.DataTypeString || t.String() != workType {
+			t, ok := img["type"]
+			if !ok || t.DataType() != events.DataTypeString {
+				continue
+			}
+			consume, ok := consumers[t.String()]
+			if !ok {
 				continue
 			}
 			if st, ok := img["status"]; !ok || st.DataType() != events.DataTypeString || st.String() != StatusPending {

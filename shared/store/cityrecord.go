@@ -53,6 +53,8 @@ type cityItem struct {
 	LatestSubmittedAt     string        `dynamodbav:"latestSubmittedAt,omitempty"`
 	LatestResult          string        `dynamodbav:"latestResult,omitempty"` // JSON of resultRecord
 	ReportedPeriods       []string      `dynamodbav:"reportedPeriods,omitempty"`
+	Billing               string        `dynamodbav:"billing,omitempty"` // JSON of buyerRecord
+	InvoicedYears         []int         `dynamodbav:"invoicedYears,omitempty,numberset"`
 	PreviousCityID        string        `dynamodbav:"previousCityId,omitempty"`
 }
 
@@ -181,6 +183,11 @@ func toCityItem(c membership.City) cityItem {
 	if t := c.Termination; t != nil {
 		it.Termination = jsonText(&terminationRecord{By: t.By, NoticeOn: t.NoticeOn, EffectiveOn: t.EffectiveOn, Reason: t.Reason})
 	}
+	if b := c.Billing; b != nil {
+		rec := buyerOf(*b)
+		it.Billing = jsonText(&rec)
+	}
+	it.InvoicedYears = c.InvoicedYears
 	if l := c.LatestIndex; l != nil && l.Result != nil {
 		it.LatestSubmission = l.SubmissionID
 		it.LatestSubmittedAt = l.SubmittedAt.UTC().Format(time.RFC3339Nano)
@@ -248,6 +255,15 @@ func (it cityItem) city() (membership.City, error) {
 	if t := termination; t != nil {
 		c.Termination = &membership.Termination{By: t.By, NoticeOn: t.NoticeOn, EffectiveOn: t.EffectiveOn, Reason: t.Reason}
 	}
+	billing, err := fromJSONText[buyerRecord](it.Billing)
+	if err != nil {
+		return membership.City{}, fmt.Errorf("city %s: billing: %w", it.ID, err)
+	}
+	if billing != nil {
+		b := billing.buyer()
+		c.Billing = &b
+	}
+	c.InvoicedYears = it.InvoicedYears
 	result, err := fromJSONText[resultRecord](it.LatestResult)
 	if err != nil {
 		return membership.City{}, fmt.Errorf("city %s: latest result: %w", it.ID, err)

@@ -18,26 +18,27 @@ import (
 const NotificationPrefix = "NOTIFICATION#"
 
 type notificationItem struct {
-	PK         string            `dynamodbav:"pk"`
-	SK         string            `dynamodbav:"sk"`
-	Type       string            `dynamodbav:"type"`
-	GSI1PK     string            `dynamodbav:"gsi1pk,omitempty"`
-	GSI1SK     string            `dynamodbav:"gsi1sk,omitempty"`
-	ID         string            `dynamodbav:"id"`
-	Status     string            `dynamodbav:"status"`
-	Template   string            `dynamodbav:"template"`
-	Lang       string            `dynamodbav:"lang"`
-	CityID     string            `dynamodbav:"cityId,omitempty"`
-	ToName     string            `dynamodbav:"toName"`
-	ToEmail    string            `dynamodbav:"toEmail"`
-	Data       map[string]string `dynamodbav:"data"`
-	Secrets    map[string]string `dynamodbav:"secrets,omitempty"`
-	Attempts   int               `dynamodbav:"attempts"`
-	CreatedAt  time.Time         `dynamodbav:"createdAt"`
-	LeaseUntil int64             `dynamodbav:"leaseUntil,omitempty"`
-	LastError  string            `dynamodbav:"lastError,omitempty"`
-	SentAt     *time.Time        `dynamodbav:"sentAt,omitempty"`
-	MessageID  string            `dynamodbav:"messageId,omitempty"`
+	PK          string             `dynamodbav:"pk"`
+	SK          string             `dynamodbav:"sk"`
+	Type        string             `dynamodbav:"type"`
+	GSI1PK      string             `dynamodbav:"gsi1pk,omitempty"`
+	GSI1SK      string             `dynamodbav:"gsi1sk,omitempty"`
+	ID          string             `dynamodbav:"id"`
+	Status      string             `dynamodbav:"status"`
+	Template    string             `dynamodbav:"template"`
+	Lang        string             `dynamodbav:"lang"`
+	CityID      string             `dynamodbav:"cityId,omitempty"`
+	ToName      string             `dynamodbav:"toName"`
+	ToEmail     string             `dynamodbav:"toEmail"`
+	Data        map[string]string  `dynamodbav:"data"`
+	Secrets     map[string]string  `dynamodbav:"secrets,omitempty"`
+	Attachments []attachmentRecord `dynamodbav:"attachments,omitempty"`
+	Attempts    int                `dynamodbav:"attempts"`
+	CreatedAt   time.Time          `dynamodbav:"createdAt"`
+	LeaseUntil  int64              `dynamodbav:"leaseUntil,omitempty"`
+	LastError   string             `dynamodbav:"lastError,omitempty"`
+	SentAt      *time.Time         `dynamodbav:"sentAt,omitempty"`
+	MessageID   string             `dynamodbav:"messageId,omitempty"`
 }
 
 func notificationKey(id string) map[string]types.AttributeValue {
@@ -50,15 +51,37 @@ func notificationWrite(table string, n notify.Notification) (write, error) {
 		GSI1PK: outbox.PendingPartition, GSI1SK: timeKey(n.CreatedAt) + "#" + n.ID,
 		ID: n.ID, Status: string(notify.StatusPending), Template: n.Template, Lang: n.Lang, CityID: n.CityID,
 		ToName: n.ToName, ToEmail: n.ToEmail, Data: n.Data, Secrets: n.Secrets, CreatedAt: n.CreatedAt,
+		Attachments: attachmentRecords(n.Attachments),
 	})
+}
+
+type attachmentRecord struct {
+	Name string `dynamodbav:"name"`
+	Key  string `dynamodbav:"key"`
+}
+
+func attachmentRecords(as []notify.Attachment) []attachmentRecord {
+	var out []attachmentRecord
+	for _, a := range as {
+		out = append(out, attachmentRecord(a))
+	}
+	return out
 }
 
 func (it notificationItem) notification() notify.Notification {
 	return notify.Notification{
 		ID: it.ID, Template: it.Template, Lang: it.Lang, CityID: it.CityID, ToName: it.ToName, ToEmail: it.ToEmail,
 		Data: it.Data, Secrets: it.Secrets, Status: notify.Status(it.Status), Attempts: it.Attempts,
-		CreatedAt: it.CreatedAt,
+		CreatedAt: it.CreatedAt, Attachments: attachments(it.Attachments),
 	}
+}
+
+func attachments(rs []attachmentRecord) []notify.Attachment {
+	var out []notify.Attachment
+	for _, r := range rs {
+		out = append(out, notify.Attachment(r))
+	}
+	return out
 }
 
 // ClaimNotification implements notify.Store.

@@ -35,9 +35,10 @@ func New(db *dynamodb.Client, table string) *Store {
 
 // Table is the table's key design; the template must declare the same.
 var Table = struct {
-	PartitionKey, SortKey, TTLAttribute    string
-	Index, IndexPartitionKey, IndexSortKey string
-}{"pk", "sk", "ttl", "gsi1", "gsi1pk", "gsi1sk"}
+	PartitionKey, SortKey, TTLAttribute       string
+	Index, IndexPartitionKey, IndexSortKey    string
+	Index2, Index2PartitionKey, Index2SortKey string
+}{"pk", "sk", "ttl", "gsi1", "gsi1pk", "gsi1sk", "gsi2", "gsi2pk", "gsi2sk"}
 
 // timeKey formats t so that keys sort in time order.
 func timeKey(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }

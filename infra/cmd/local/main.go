@@ -174,7 +174,7 @@ func schedule(ctx context.Context, s *local.Stack, name, expr, timezone string) 
 		case <-ctx.Done():
 			return
 		case <-time.After(time.Until(at)):
-			res, err := job(ctx)
+			res, err := job(ctx, nil)
 			slog.Info("schedule ran", "schedule", name, "result", res, "error", err)
 		}
 	}

@@ -1,0 +1,26 @@
+// Command finance serves the secretariat's finance routes: the invoices of
+// a fee year with their totals (JSON or CSV), payments, credit notes and
+// bank statement imports.
+package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/intercultural-cities/backoffice/shared/boot"
+	"github.com/intercultural-cities/backoffice/shared/config"
+	"github.com/intercultural-cities/backoffice/shared/httpapi"
+	"github.com/intercultural-cities/backoffice/shared/membership"
+)
+
+func main() {
+	var s config.FinanceSettings
+	boot.Load(&s)
+	cfg, err := boot.AWS(context.Background())
+	if err != nil {
+		boot.Exit(err)
+	}
+	api := httpapi.New(boot.Store(s.Table, cfg), membership.Rules{}, nil)
+	lambda.Start(httpapi.LambdaHandler(api.Handler("finance")))
+}
