@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -11,7 +12,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/intercultural-cities/backoffice/infra/demo"
@@ -32,10 +37,34 @@ type contract struct {
 	admin string // a secretariat token
 }
 
+// examplesNow is the time of the local stack's clock in the contract
+// tests. The documented examples carry fixed dates of 2026, and the handlers
+// refuse a signature, a visit, a profile or an agreement in writing dated in
+// the future, and a notice dated more than TERMINATION_NOTICE_GRACE back: at
+// this time every example date has passed and the termination example's
+// notice is 3 days old, whatever today's date is.
+var examplesNow = time.Date(2026, time.November, 2, 10, 0, 0, 0, time.UTC)
+
 func newContract(t *testing.T) contract {
 	t.Helper()
 	s := localtest.New(t, local.Options{})
+	s.Clock.Set(examplesNow)
+	// DynamoDB's TTL deletes by the real time, which the pinned clock may
+	// be years behind: the emulator would delete idempotency records and
+	// tokens the stack still holds live. Their expiry is enforced in code,
+	// by the stack's clock; the table needs no TTL in these tests.
+	if _, err := s.DB.UpdateTimeToLive(context.Background(), &dynamodb.UpdateTimeToLiveInput{
+		TableName:               aws.String(s.Table),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String("ttl"), Enabled: aws.Bool(false)},
+	}); err != nil {
+		t.Fatalf("turn off the table's TTL: %v", err)
+	}
 	return contract{t, loadContract(t), s, s.AdminToken()}
+}
+
+// daysAfter is the date n days after the stack's clock, YYYY-MM-DD.
+func (c contract) daysAfter(n int) string {
+	return c.s.Clock.Now().UTC().AddDate(0, 0, n).Format("2006-01-02")
 }
 
 // A city id no city has, and one that cannot be an id.
@@ -403,6 +432,7 @@ const (
 	heldPath        = "/admin/cities/{cityId}/expert-visits/{visitId}/held"
 	profilePath     = "/admin/cities/{cityId}/profile"
 	agreementPath   = "/admin/cities/{cityId}/agreement"
+	amendmentsPath  = "/admin/cities/{cityId}/agreement/amendments"
 	terminationPath = "/admin/cities/{cityId}/termination"
 	withdrawalPath  = "/admin/cities/{cityId}/withdrawal"
 	declinePath     = "/admin/cities/{cityId}/decline"
@@ -410,7 +440,7 @@ const (
 )
 
 // stepPaths are the routes of the secretariat's steps.
-var stepPaths = []string{intentPath, visitPath, heldPath, profilePath, agreementPath, terminationPath, withdrawalPath, declinePath, tokensPath}
+var stepPaths = []string{intentPath, visitPath, heldPath, profilePath, agreementPath, amendmentsPath, terminationPath, withdrawalPath, declinePath, tokensPath}
 
 // stage is a step of the secretariat along the admission path.
 type stage struct {
@@ -434,9 +464,18 @@ type cityFile struct {
 	Status      membership.Status
 	NextSteps   []membership.Step
 	ExpertVisit *struct{ VisitID string }
-	Agreement   *struct{ InForceFrom, EndsOn string }
+	Agreement   *struct {
+		InForceFrom, EndsOn string
+		Amendments          []amendment
+	}
 	Termination *struct{ EffectiveOn string }
 	Timeline    []json.RawMessage
+}
+
+// amendment is an amendment of the agreement as the city's file shows it.
+type amendment struct {
+	AgreedOn, Reference, EndsOn, PreviousEndsOn string
+	RecordedAt                                  time.Time
 }
 
 // cityAt applies under the name and takes the city along the admission

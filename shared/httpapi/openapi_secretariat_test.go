@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -93,7 +94,7 @@ func TestContractAdmissionSteps(t *testing.T) {
 	if f := c.getCity(ct, theCity, membership.StatusIndexReported); f.ExpertVisit != nil || f.Agreement != nil {
 		t.Errorf("a reported city has an admission record: %+v", f)
 	}
-	future := time.Now().UTC().AddDate(0, 0, 3).Format("2006-01-02")
+	future := c.daysAfter(3)
 	for _, tt := range []struct {
 		route string
 		own   []exchange // the step's own refusals
@@ -102,11 +103,14 @@ func TestContractAdmissionSteps(t *testing.T) {
 			{name: "a key reused", as: secretariat, body: `{"signedOn":"2026-04-11"}`, headers: []string{"Idempotency-Key", "contract-intent"}, status: 422},
 			{name: "a date in another format", as: secretariat, body: `{"signedOn":"10/04/2026"}`, status: 400, pointer: "/signedOn"},
 			{name: "a date as a number", as: secretariat, body: `{"signedOn":20260410}`, status: 400, pointer: "/signedOn"},
+			{name: "a date in the future", as: secretariat, body: `{"signedOn":"` + future + `"}`, status: 400, pointer: "/signedOn"},
 		}},
 		{visitPath, []exchange{
 			{name: "nothing", as: secretariat, body: `{}`, status: 400, pointer: "/scheduledFor"},
 			{name: "five experts", as: secretariat, status: 400, pointer: "/experts",
 				body: `{"scheduledFor":"2026-05-12","experts":[{"name":"A","email":"a@x.example"},{"name":"B","email":"b@x.example"},{"name":"C","email":"c@x.example"},{"name":"D","email":"d@x.example"},{"name":"E","email":"e@x.example"}],"representative":{"name":"R","email":"r@coe.example"}}`},
+			{name: "three experts, one more than the default limit", as: secretariat, status: 400, pointer: "/experts",
+				body: `{"scheduledFor":"2026-05-12","experts":[{"name":"A","email":"a@x.example"},{"name":"B","email":"b@x.example"},{"name":"C","email":"c@x.example"}],"representative":{"name":"R","email":"r@coe.example"}}`},
 			{name: "a bad email", as: secretariat, status: 400, pointer: "/experts/0/email",
 				body: `{"scheduledFor":"2026-05-12","experts":[{"name":"A","email":"A <a@x.example>"}],"representative":{"name":"R","email":"r@coe.example"}}`},
 		}},
@@ -114,14 +118,20 @@ func TestContractAdmissionSteps(t *testing.T) {
 			{name: "another visit", as: secretariat, url: "/admin/cities/{cityId}/expert-visits/" + missing + "/held", body: c.example(heldPath, ""), status: 404},
 			{name: "not a visit id", as: secretariat, url: "/admin/cities/{cityId}/expert-visits/" + malformed + "/held", body: c.example(heldPath, ""), status: 400, pointer: "path/visitId"},
 			{name: "nothing", as: secretariat, body: `{}`, status: 400, pointer: "/heldOn"},
+			{name: "held the day before it was scheduled for", as: secretariat, body: `{"heldOn":"2026-05-11","diagnosis":"d"}`, status: 400, pointer: "/heldOn"},
+			{name: "held in the future", as: secretariat, body: `{"heldOn":"` + future + `","diagnosis":"d"}`, status: 400, pointer: "/heldOn"},
 		}},
 		{profilePath, []exchange{
 			{name: "an ftp link", as: secretariat, body: `{"title":"T","issuedOn":"2026-06-30","link":"ftp://coe.example/p.pdf"}`, status: 400, pointer: "/link"},
+			{name: "issued the day before the visit was held", as: secretariat, body: `{"title":"T","issuedOn":"2026-05-11"}`, status: 400, pointer: "/issuedOn"},
+			{name: "issued in the future", as: secretariat, body: `{"title":"T","issuedOn":"` + future + `"}`, status: 400, pointer: "/issuedOn"},
 		}},
 		{agreementPath, []exchange{
-			{name: "a fee in dollars", as: secretariat, body: `{"citySignedOn":"2026-09-15","coeSignedOn":"2026-09-22","feePerYear":{"amount":100,"currency":"USD"}}`, status: 400, pointer: "/feePerYear/currency"},
+			{name: "no end date", as: secretariat, body: `{"citySignedOn":"2026-09-15","coeSignedOn":"2026-09-22"}`, status: 400, pointer: "/endsOn", errors: 1},
+			{name: "a fee in dollars", as: secretariat, body: `{"citySignedOn":"2026-09-15","coeSignedOn":"2026-09-22","endsOn":"2030-09-21","feePerYear":{"amount":100,"currency":"USD"}}`, status: 400, pointer: "/feePerYear/currency"},
 			{name: "an end before the entry into force", as: secretariat, body: `{"citySignedOn":"2026-09-15","coeSignedOn":"2026-09-22","endsOn":"2026-09-22"}`, status: 400, pointer: "/endsOn"},
-			{name: "a signature in the future", as: secretariat, body: `{"citySignedOn":"2026-09-15","coeSignedOn":"` + future + `"}`, status: 400, pointer: "/coeSignedOn"},
+			{name: "a signature in the future", as: secretariat, body: `{"citySignedOn":"2026-09-15","coeSignedOn":"` + future + `","endsOn":"2030-09-21"}`, status: 400, pointer: "/coeSignedOn"},
+			{name: "the city's signature in the future", as: secretariat, body: `{"citySignedOn":"` + future + `","coeSignedOn":"2026-09-22","endsOn":"2030-09-21"}`, status: 400, pointer: "/citySignedOn"},
 		}},
 	} {
 		st := admission[slices.IndexFunc(admission, func(s stage) bool { return s.route == tt.route })]
@@ -139,11 +149,126 @@ func TestContractAdmissionSteps(t *testing.T) {
 	}
 }
 
+// TestContractAgreementAmendments moves a member's end date by agreements in
+// writing, each recorded once and told to the city and the secretariat,
+// then sends what the step refuses, and the step to a city that gave notice.
+func TestContractAgreementAmendments(t *testing.T) {
+	c := newContract(t)
+	const name = "Contract Amended"
+	ct := c.cityAt(name, membership.StatusMember)
+	candidate := c.apply("Contract Amendment Candidate")
+	signed := c.getCity(ct, secretariat, membership.StatusMember).Agreement
+	if signed == nil || len(signed.Amendments) != 0 {
+		t.Fatalf("a new agreement should have no amendments: %+v", signed)
+	}
+	body := c.example(amendmentsPath, "")
+	var in membership.AmendmentInput
+	if err := json.Unmarshal([]byte(body), &in); err != nil {
+		t.Fatal(err)
+	}
+	f := c.recordStep(amendmentsPath, &ct, body, membership.StatusMember)
+	first := amendment{AgreedOn: in.AgreedOn, Reference: in.Reference, EndsOn: in.EndsOn, PreviousEndsOn: signed.EndsOn}
+	if a := f.Agreement; a == nil || a.EndsOn != in.EndsOn || a.InForceFrom != signed.InForceFrom || len(a.Amendments) != 1 ||
+		a.Amendments[0].RecordedAt.IsZero() || !sameAmendment(a.Amendments[0], first) {
+		t.Errorf("the agreement after the amendment: %+v, want it to end on %s after %+v", f.Agreement, in.EndsOn, first)
+	}
+	// Another end, earlier, agreed later.
+	second := amendment{AgreedOn: "2026-11-02", Reference: "Letter of 2 November 2026", EndsOn: "2029-06-30", PreviousEndsOn: in.EndsOn}
+	f, _ = c.advance(amendmentsPath, &ct, fmt.Sprintf(`{"endsOn":%q,"agreedOn":%q,"reference":%q}`, second.EndsOn, second.AgreedOn, second.Reference), membership.StatusMember)
+	if a := f.Agreement; a == nil || a.EndsOn != second.EndsOn || len(a.Amendments) != 2 ||
+		!sameAmendment(a.Amendments[0], first) || !sameAmendment(a.Amendments[1], second) {
+		t.Errorf("the agreement after two amendments: %+v, want %+v then %+v", f.Agreement, first, second)
+	}
+
+	// The timeline and the audit trail record each, the city a member throughout.
+	type entry struct {
+		Type     string
+		From, To membership.Status
+	}
+	var amended []entry
+	for _, raw := range c.getCity(ct, theCity, membership.StatusMember).Timeline {
+		var e entry
+		if err := json.Unmarshal(raw, &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Type == string(membership.StepAmendAgreement) {
+			amended = append(amended, e)
+		}
+	}
+	if want := (entry{string(membership.StepAmendAgreement), membership.StatusMember, membership.StatusMember}); !slices.Equal(amended, []entry{want, want}) {
+		t.Errorf("the timeline's amendments: %+v, want two from member to member", amended)
+	}
+	a := c.expect(http.StatusOK, http.MethodGet, auditPath, ct.url(auditPath), c.admin, "")
+	if !strings.Contains(string(a.body), `"type":"agreement_amended"`) || !strings.Contains(string(a.body), `"reference":"`+in.Reference+`"`) {
+		t.Errorf("the audit trail does not carry the amendment's input: %s", a.body)
+	}
+
+	// Each amendment emailed the city and the secretariat once; the replay
+	// emailed nothing.
+	c.s.Drain()
+	mails, err := c.s.Mailbox(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := map[string]int{}
+	for _, m := range mails {
+		if strings.Contains(m.Subject, "the agreement with "+name+" now ends on") {
+			for _, d := range m.Destination {
+				sent[d]++
+			}
+		}
+	}
+	toCity, toSecretariat := 0, 0
+	for d, n := range sent {
+		switch {
+		case strings.Contains(d, "contractamended@contract.example"):
+			toCity += n
+		case strings.Contains(d, c.s.API("secretariat").Rules.SecretariatEmail):
+			toSecretariat += n
+		default:
+			t.Errorf("%d amendment emails to %s", n, d)
+		}
+	}
+	if toCity != 2 || toSecretariat != 2 {
+		t.Errorf("amendment emails: %d to the city and %d to the secretariat, want 2 and 2", toCity, toSecretariat)
+	}
+
+	future := c.daysAfter(3)
+	with := func(kv ...string) string {
+		m := map[string]string{"endsOn": "2032-06-30", "agreedOn": "2026-10-28", "reference": "Letter of 28 October 2026"}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return string(roundTripBytes(t, m))
+	}
+	c.refuseStep(amendmentsPath, ct, body,
+		exchange{name: "nothing", as: secretariat, body: `{}`, status: 400, pointer: "/endsOn", errors: 3},
+		exchange{name: "an end already past", as: secretariat, body: with("endsOn", "2026-10-15"), status: 400, pointer: "/endsOn", errors: 1},
+		exchange{name: "the present end", as: secretariat, body: with("endsOn", second.EndsOn), status: 400, pointer: "/endsOn", errors: 1},
+		exchange{name: "an end on the entry into force", as: secretariat, body: with("endsOn", signed.InForceFrom), status: 400, pointer: "/endsOn"},
+		exchange{name: "agreed in the future", as: secretariat, body: with("agreedOn", future), status: 400, pointer: "/agreedOn", errors: 1},
+		exchange{name: "agreed before the entry into force", as: secretariat, body: with("agreedOn", "2026-09-21"), status: 400, pointer: "/agreedOn", errors: 1},
+		exchange{name: "a reference on two lines", as: secretariat, body: with("reference", "Letter\nof October"), status: 400, pointer: "/reference", errors: 1},
+		exchange{name: "a candidate, which has no agreement", as: secretariat, url: candidate.url(amendmentsPath), body: body, status: 409},
+	)
+
+	// Once notice is served, the end date no longer moves.
+	c.advance(terminationPath, &ct, c.example(terminationPath, ""), membership.StatusTerminationNotified)
+	c.notPossible(amendmentsPath, ct, body, membership.StatusTerminationNotified)
+}
+
+// sameAmendment compares an amendment of a file with the one recorded,
+// whose time it does not know.
+func sameAmendment(got, want amendment) bool {
+	got.RecordedAt = time.Time{}
+	return got == want
+}
+
 // TestContractDepartures records how each kind of city leaves the
 // programme, then what such a city can no longer do.
 func TestContractDepartures(t *testing.T) {
 	c := newContract(t)
-	future := time.Now().UTC().AddDate(0, 0, 3).Format("2006-01-02")
+	future := c.daysAfter(3)
 	for _, tt := range []struct {
 		name  string
 		from  membership.Status
@@ -154,6 +279,7 @@ func TestContractDepartures(t *testing.T) {
 		{"a member gives notice", membership.StatusMember, terminationPath, []exchange{
 			{name: "notice by the mayor", as: secretariat, body: `{"by":"mayor","noticeOn":"2026-10-30","reason":"r"}`, status: 400, pointer: "/by"},
 			{name: "notice in the future", as: secretariat, body: `{"by":"coe","noticeOn":"` + future + `","reason":"r"}`, status: 400, pointer: "/noticeOn"},
+			{name: "notice served a month ago", as: secretariat, body: `{"by":"coe","noticeOn":"` + c.daysAfter(-31) + `","reason":"r"}`, status: 400, pointer: "/noticeOn"},
 		}, membership.StatusTerminationNotified},
 		{"a candidate withdraws after its visit was scheduled", membership.StatusVisitScheduled, withdrawalPath, []exchange{
 			{name: "no reason", as: secretariat, body: `{"reason":""}`, status: 400, pointer: "/reason"},
@@ -211,6 +337,10 @@ func TestContractProgressReports(t *testing.T) {
 	otherCity := "/cities/" + missing + "/progress-reports"
 	c.run(http.MethodPost, progressPath, member, []exchange{
 		{name: "nothing", as: theCity, body: `{}`, status: 400, pointer: "/period"},
+		{name: "a half year", as: theCity, body: strings.Replace(report, `"2026"`, `"2026-H2"`, 1), status: 201},
+		{name: "a quarter", as: theCity, body: strings.Replace(report, `"2026"`, `"2027-Q1"`, 1), status: 201},
+		{name: "a third half", as: theCity, body: strings.Replace(report, `"2026"`, `"2026-H3"`, 1), status: 400, pointer: "/period", errors: 1},
+		{name: "a month", as: theCity, body: strings.Replace(report, `"2026"`, `"2026-03"`, 1), status: 400, pointer: "/period", errors: 1},
 		{name: "an indicator without value", as: theCity, body: `{"period":"2026","actions":["a"],"indicators":[{"name":"n"}],"text":"t"}`, status: 400, pointer: "/indicators/0/value"},
 		{name: "an unknown field", as: theCity, body: strings.Replace(report, "{", `{"score":1,`, 1), status: 400, pointer: "/score"},
 		{name: "a key reused", as: theCity, body: strings.Replace(report, `"2026"`, `"2027"`, 1), headers: []string{"Idempotency-Key", "contract-report"}, status: 422},
@@ -226,7 +356,7 @@ func TestContractProgressReports(t *testing.T) {
 	var reports struct {
 		Reports []struct{ SubmittedBy string }
 	}
-	if err := json.Unmarshal(a.body, &reports); err != nil || len(reports.Reports) != 1 || reports.Reports[0].SubmittedBy != "city:"+member.id {
+	if err := json.Unmarshal(a.body, &reports); err != nil || len(reports.Reports) != 3 || reports.Reports[0].SubmittedBy != "city:"+member.id {
 		t.Errorf("GET the progress reports: %s", a.body)
 	}
 	c.run(http.MethodGet, progressPath, member, []exchange{
@@ -390,15 +520,19 @@ func TestContractPipeline(t *testing.T) {
 }
 
 // TestContractStepSchemasAgreeWithTheHandlers sends variants of each step's
-// documented input to a city that has left the programme, and of a progress
-// report to a candidate: the handler validates the input before the city's
-// status, so 409 means valid input and 400 invalid. The documented request
-// schema must accept exactly the valid ones, but for the checks JSON Schema
-// cannot express.
+// documented input to a city whose status refuses the step: one that left
+// the programme after its visit was held, or, for the steps whose rules
+// compare with the agreement (an amendment, a notice), one that gave notice;
+// and variants of a progress report to a candidate. The handler validates
+// the input before the city's status, so 409 means valid input and 400
+// invalid. The documented request schema must accept exactly the valid
+// ones, but for the checks JSON Schema cannot express: those that compare
+// with today or with the city's file.
 func TestContractStepSchemasAgreeWithTheHandlers(t *testing.T) {
 	c := newContract(t)
-	gone := c.cityAt("Schema Check", membership.StatusVisitScheduled)
+	gone := c.cityAt("Schema Check", membership.StatusVisitHeld)
 	c.advance(withdrawalPath, &gone, `{"reason":"schema check"}`, membership.StatusWithdrawn)
+	noticed := c.cityAt("Schema Notice", membership.StatusTerminationNotified)
 	candidate := c.apply("Schema Candidate")
 
 	base := func(path string) map[string]any {
@@ -422,7 +556,18 @@ func TestContractStepSchemasAgreeWithTheHandlers(t *testing.T) {
 	eur := func(amount any, currency string) map[string]any {
 		return map[string]any{"amount": amount, "currency": currency}
 	}
-	future := time.Now().UTC().AddDate(0, 0, 5).Format("2006-01-02")
+	future := c.daysAfter(5)
+	// Today's date in UTC+14, the latest anywhere, is not in the future;
+	// an amendment's end may be the day before it.
+	inKiribati := c.s.Clock.Now().UTC().Add(14 * time.Hour)
+	latestToday, dayBefore := inKiribati.Format("2006-01-02"), inKiribati.AddDate(0, 0, -1).Format("2006-01-02")
+	const (
+		unknownToday = "JSON Schema does not know today; the Date schema and the input's description say the date cannot be in the future"
+		endPassed    = "JSON Schema does not know today; AmendmentInput's description says the new end cannot have passed"
+		fileRule     = "JSON Schema cannot compare with the city's file; the input's description states the rule"
+		teamSize     = "the team's size is configuration (VISIT_MIN_EXPERTS to VISIT_MAX_EXPERTS, 1 to 2 by default); the schema admits up to four, and VisitInput's description says the deployment's bounds are the server's"
+	)
+	reference := func(n int) string { return strings.Repeat("é", n) }
 	actions := make([]any, 101)
 	for i := range actions {
 		actions[i] = fmt.Sprintf("action %d", i)
@@ -435,7 +580,9 @@ func TestContractStepSchemasAgreeWithTheHandlers(t *testing.T) {
 		{intentPath, "the example", with(intentPath), ""},
 		{intentPath, "1 January 2000", with(intentPath, "signedOn", "2000-01-01"), ""},
 		{intentPath, "31 December 1999", with(intentPath, "signedOn", "1999-12-31"), ""},
-		{intentPath, "31 December 2200", with(intentPath, "signedOn", "2200-12-31"), ""},
+		{intentPath, "31 December 2200", with(intentPath, "signedOn", "2200-12-31"), unknownToday},
+		{intentPath, "in the future", with(intentPath, "signedOn", future), unknownToday},
+		{intentPath, "today in UTC+14", with(intentPath, "signedOn", latestToday), ""},
 		{intentPath, "1 January 2201", with(intentPath, "signedOn", "2201-01-01"), ""},
 		{intentPath, "30 February", with(intentPath, "signedOn", "2026-02-30"), ""},
 		{intentPath, "a date without leading zeros", with(intentPath, "signedOn", "2026-4-1"), ""},
@@ -445,7 +592,8 @@ func TestContractStepSchemasAgreeWithTheHandlers(t *testing.T) {
 		{intentPath, "null", `null`, ""},
 		{visitPath, "the example", with(visitPath), ""},
 		{visitPath, "one expert", with(visitPath, "experts", experts(1)), ""},
-		{visitPath, "four experts", with(visitPath, "experts", experts(4)), ""},
+		{visitPath, "three experts", with(visitPath, "experts", experts(3)), teamSize},
+		{visitPath, "four experts", with(visitPath, "experts", experts(4)), teamSize},
 		{visitPath, "five experts", with(visitPath, "experts", experts(5)), ""},
 		{visitPath, "no expert", with(visitPath, "experts", []any{}), ""},
 		{visitPath, "experts null", with(visitPath, "experts", json.RawMessage("null")), ""},
@@ -465,6 +613,9 @@ func TestContractStepSchemasAgreeWithTheHandlers(t *testing.T) {
 		{heldPath, "4000 letters of diagnosis", with(heldPath, "diagnosis", strings.Repeat("é", 4000)), ""},
 		{heldPath, "4001 letters of diagnosis", with(heldPath, "diagnosis", strings.Repeat("é", 4001)), ""},
 		{heldPath, "no date", with(heldPath, "heldOn", nil), ""},
+		{heldPath, "held the day before it was scheduled for", with(heldPath, "heldOn", "2026-05-11"), fileRule},
+		{heldPath, "held today in UTC+14", with(heldPath, "heldOn", latestToday), ""},
+		{heldPath, "held in the future", with(heldPath, "heldOn", future), unknownToday},
 		{profilePath, "the example", with(profilePath), ""},
 		{profilePath, "no link nor summary", with(profilePath, "link", nil, "summary", nil), ""},
 		{profilePath, "an http link", with(profilePath, "link", "http://coe.example/p.pdf"), ""},
@@ -477,8 +628,14 @@ func TestContractStepSchemasAgreeWithTheHandlers(t *testing.T) {
 		{profilePath, "200 letters of title", with(profilePath, "title", strings.Repeat("é", 200)), ""},
 		{profilePath, "201 letters of title", with(profilePath, "title", strings.Repeat("é", 201)), ""},
 		{profilePath, "no title", with(profilePath, "title", nil), ""},
-		{agreementPath, "the default term", with(agreementPath), ""},
-		{agreementPath, "another end and fee", c.example(agreementPath, "agreedInWriting"), ""},
+		{profilePath, "a title on two lines", with(profilePath, "title", "Intercultural profile\nof Rheinstadt"), ""},
+		{profilePath, "issued the day the visit was held", with(profilePath, "issuedOn", "2026-05-12"), ""},
+		{profilePath, "issued the day before the visit was held", with(profilePath, "issuedOn", "2026-05-11"), fileRule},
+		{profilePath, "issued in the future", with(profilePath, "issuedOn", future), unknownToday},
+		{agreementPath, "the example", with(agreementPath), ""},
+		{agreementPath, "another end and fee", c.example(agreementPath, "reducedFee"), ""},
+		{agreementPath, "no end date", with(agreementPath, "endsOn", nil), ""},
+		{agreementPath, "an empty end date", with(agreementPath, "endsOn", ""), ""},
 		{agreementPath, "a fee of 0", with(agreementPath, "feePerYear", eur(0, "EUR")), ""},
 		{agreementPath, "a fee of EUR 1 000 000", with(agreementPath, "feePerYear", eur(100000000, "EUR")), ""},
 		{agreementPath, "a fee over EUR 1 000 000", with(agreementPath, "feePerYear", eur(100000001, "EUR")), ""},
@@ -489,16 +646,41 @@ func TestContractStepSchemasAgreeWithTheHandlers(t *testing.T) {
 		{agreementPath, "a null fee", with(agreementPath, "feePerYear", json.RawMessage("null")), "encoding/json reads null as absent: the default fee"},
 		{agreementPath, "an end on the entry into force", with(agreementPath, "endsOn", "2026-09-22"),
 			"JSON Schema cannot compare two dates; AgreementInput's description says the end must follow the entry into force"},
-		{agreementPath, "a signature in the future", with(agreementPath, "coeSignedOn", future),
-			"JSON Schema does not know today; AgreementInput's description says a signature cannot be in the future"},
+		{agreementPath, "a signature in the future", with(agreementPath, "coeSignedOn", future), unknownToday},
+		{agreementPath, "the city's signature in the future", with(agreementPath, "citySignedOn", future), unknownToday},
 		{agreementPath, "no CoE signature", with(agreementPath, "coeSignedOn", nil), ""},
 		{terminationPath, "the example", with(terminationPath), ""},
 		{terminationPath, "notice by the Council of Europe", with(terminationPath, "by", "coe"), ""},
 		{terminationPath, "notice by the mayor", with(terminationPath, "by", "mayor"), ""},
-		{terminationPath, "notice in the future", with(terminationPath, "noticeOn", future),
-			"JSON Schema does not know today; TerminationInput's description says the notice cannot be in the future"},
+		{terminationPath, "notice in the future", with(terminationPath, "noticeOn", future), unknownToday},
+		{terminationPath, "notice today in UTC+14", with(terminationPath, "noticeOn", latestToday), ""},
+		{terminationPath, "notice served 30 days ago", with(terminationPath, "noticeOn", c.daysAfter(-30)), ""},
+		{terminationPath, "notice served 31 days ago", with(terminationPath, "noticeOn", c.daysAfter(-31)),
+			"JSON Schema does not know today; TerminationInput's description says a notice is recorded within TERMINATION_NOTICE_GRACE"},
 		{terminationPath, "a blank reason", with(terminationPath, "reason", "   "), ""},
 		{terminationPath, "no reason", with(terminationPath, "reason", nil), ""},
+		{amendmentsPath, "the example", with(amendmentsPath), ""},
+		{amendmentsPath, "an earlier end", with(amendmentsPath, "endsOn", "2028-06-30"), ""},
+		{amendmentsPath, "an end the day before today in UTC+14", with(amendmentsPath, "endsOn", dayBefore), ""},
+		{amendmentsPath, "an end already past", with(amendmentsPath, "endsOn", "2026-10-15"), endPassed},
+		{amendmentsPath, "the present end", with(amendmentsPath, "endsOn", "2030-09-21"), fileRule},
+		{amendmentsPath, "an end on the entry into force", with(amendmentsPath, "endsOn", "2026-09-22"), fileRule},
+		{amendmentsPath, "an end in 2201", with(amendmentsPath, "endsOn", "2201-01-01"), ""},
+		{amendmentsPath, "no end", with(amendmentsPath, "endsOn", nil), ""},
+		{amendmentsPath, "agreed on the entry into force", with(amendmentsPath, "agreedOn", "2026-09-22"), ""},
+		{amendmentsPath, "agreed before the entry into force", with(amendmentsPath, "agreedOn", "2026-09-21"), fileRule},
+		{amendmentsPath, "agreed today in UTC+14", with(amendmentsPath, "agreedOn", latestToday), ""},
+		{amendmentsPath, "agreed in the future", with(amendmentsPath, "agreedOn", future), unknownToday},
+		{amendmentsPath, "agreed in another format", with(amendmentsPath, "agreedOn", "20/10/2026"), ""},
+		{amendmentsPath, "no agreement date", with(amendmentsPath, "agreedOn", nil), ""},
+		{amendmentsPath, "no reference", with(amendmentsPath, "reference", nil), ""},
+		{amendmentsPath, "an empty reference", with(amendmentsPath, "reference", ""), ""},
+		{amendmentsPath, "a blank reference", with(amendmentsPath, "reference", " \u00a0"), ""},
+		{amendmentsPath, "a reference on two lines", with(amendmentsPath, "reference", "Letter\nof October"), ""},
+		{amendmentsPath, "a reference with a tab", with(amendmentsPath, "reference", "Letter\tDGII/ICC/2026/118"), ""},
+		{amendmentsPath, "200 letters of reference", with(amendmentsPath, "reference", reference(200)), ""},
+		{amendmentsPath, "201 letters of reference", with(amendmentsPath, "reference", reference(201)), ""},
+		{amendmentsPath, "a reference as a number", with(amendmentsPath, "reference", 118), ""},
 		{withdrawalPath, "the example", with(withdrawalPath), ""},
 		{withdrawalPath, "an empty reason", with(withdrawalPath, "reason", ""), ""},
 		{withdrawalPath, "a bell in the reason", with(withdrawalPath, "reason", "ding\a"), ""},
@@ -511,6 +693,14 @@ func TestContractStepSchemasAgreeWithTheHandlers(t *testing.T) {
 		{tokensPath, "null", `null`, "encoding/json reads null into a struct as nothing"},
 		{progressPath, "the example", with(progressPath), ""},
 		{progressPath, "half a year", with(progressPath, "period", "2026-H1"), ""},
+		{progressPath, "the second half", with(progressPath, "period", "2026-H2"), ""},
+		{progressPath, "a quarter", with(progressPath, "period", "2026-Q1"), ""},
+		{progressPath, "the fourth quarter", with(progressPath, "period", "2026-Q4"), ""},
+		{progressPath, "a third half", with(progressPath, "period", "2026-H3"), ""},
+		{progressPath, "a fifth quarter", with(progressPath, "period", "2026-Q5"), ""},
+		{progressPath, "a month", with(progressPath, "period", "2026-03"), ""},
+		{progressPath, "a half in lower case", with(progressPath, "period", "2026-h1"), ""},
+		{progressPath, "a year of the next century", with(progressPath, "period", "2100"), ""},
 		{progressPath, "a period in the last century", with(progressPath, "period", "1999"), ""},
 		{progressPath, "a period too short", with(progressPath, "period", "202"), ""},
 		{progressPath, "a period too long", with(progressPath, "period", "2026-H12"), ""},
@@ -527,8 +717,11 @@ func TestContractStepSchemasAgreeWithTheHandlers(t *testing.T) {
 		t.Run(tt.path+" "+tt.name, func(t *testing.T) {
 			schemaErr := visit(c.requestSchema(http.MethodPost, tt.path), jsonValue(t, []byte(tt.body)), asRequest)
 			url := gone.url(tt.path)
-			if tt.path == progressPath {
+			switch tt.path {
+			case progressPath:
 				url = candidate.url(tt.path)
+			case amendmentsPath, terminationPath:
+				url = noticed.url(tt.path)
 			}
 			status, _, resp := c.s.Do(http.MethodPost, url, c.admin, tt.body)
 			if status != http.StatusConflict && status != http.StatusBadRequest {

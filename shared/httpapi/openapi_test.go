@@ -148,7 +148,7 @@ func TestOpenAPICreatingRequestsCanBeRetried(t *testing.T) {
 func TestOpenAPIRequestSchemasAreClosed(t *testing.T) {
 	doc := loadContract(t)
 	for _, name := range []string{"Application", "Contact", "IndexInput", "Answer", "IntentInput", "VisitInput", "Person",
-		"VisitHeldInput", "Profile", "AgreementInput", "Money", "TerminationInput", "ReasonInput", "TokenInput", "ProgressInput",
+		"VisitHeldInput", "Profile", "AgreementInput", "AmendmentInput", "Money", "TerminationInput", "ReasonInput", "TokenInput", "ProgressInput",
 		"Indicator"} {
 		s := doc.Components.Schemas[name].Value
 		if s.AdditionalProperties.Has == nil || *s.AdditionalProperties.Has {
@@ -334,6 +334,12 @@ func TestOpenAPISchemasRefuse(t *testing.T) {
 	app, input, draft, standing, question := ex("Application"), ex("IndexInput"), ex("Draft"), ex("Standing"), ex("Question")
 	visitIn, held, profile := ex("VisitInput"), ex("VisitHeldInput"), ex("Profile")
 	agreement, termination, progress := ex("AgreementInput"), ex("TerminationInput"), ex("ProgressInput")
+	amendment, agreementInForce := ex("AmendmentInput"), ex("Agreement")
+	amendments := agreementInForce["amendments"].([]any)
+	if len(amendments) == 0 {
+		t.Fatal("the Agreement example should show an amendment")
+	}
+	older := pastVersion(t)
 	received := responseExample("/cities/{cityId}/index/submissions/{submissionId}", 200, "received")
 	scored := responseExample("/cities/{cityId}/index/submissions/{submissionId}", 200, "scored")
 	if received["status"] != "received" || scored["status"] != "scored" {
@@ -397,6 +403,7 @@ func TestOpenAPISchemasRefuse(t *testing.T) {
 		{"IndexInput", asRequest, "an unknown field", withField(input, "draft", true)},
 		{"IndexInput", asRequest, "no version", withField(input, "version", nil)},
 		{"IndexInput", asRequest, "an unknown version", withField(input, "version", "1999")},
+		{"IndexInput", asRequest, "a past version", withField(input, "version", older)},
 		{"IndexInput", asRequest, "no answers", withField(input, "answers", nil)},
 		{"IndexInput", asRequest, "answers not an array", withField(input, "answers", map[string]any{})},
 		{"IndexInput", asRequest, "too many answers", withField(input, "answers", answers(index.MaxAnswers+1))},
@@ -448,16 +455,31 @@ func TestOpenAPISchemasRefuse(t *testing.T) {
 		{"Profile", asRequest, "a link with a space", withField(profile, "link", "https://coe.example/a b.pdf")},
 		{"Profile", asRequest, "no title", withField(profile, "title", nil)},
 		{"Profile", asRequest, "a blank summary", withField(profile, "summary", "   ")},
+		{"Profile", asRequest, "a title on two lines", withField(profile, "title", "Intercultural profile\nof Rheinstadt")},
 		{"AgreementInput", asRequest, "a fee in dollars", withField(agreement, "feePerYear", eur(100.0, "USD"))},
 		{"AgreementInput", asRequest, "a negative fee", withField(agreement, "feePerYear", eur(-1.0, "EUR"))},
 		{"AgreementInput", asRequest, "a fee in euros, not cents", withField(agreement, "feePerYear", eur(2500.5, "EUR"))},
 		{"AgreementInput", asRequest, "no city signature", withField(agreement, "citySignedOn", nil)},
+		{"AgreementInput", asRequest, "no end date", withField(agreement, "endsOn", nil)},
+		{"AmendmentInput", asRequest, "no reference", withField(amendment, "reference", nil)},
+		{"AmendmentInput", asRequest, "a blank reference", withField(amendment, "reference", "  ")},
+		{"AmendmentInput", asRequest, "a reference on two lines", withField(amendment, "reference", "Letter\nof October")},
+		{"AmendmentInput", asRequest, "a reference over 200 characters", withField(amendment, "reference", strings.Repeat("é", 201))},
+		{"AmendmentInput", asRequest, "no end date", withField(amendment, "endsOn", nil)},
+		{"AmendmentInput", asRequest, "an agreement date in another format", withField(amendment, "agreedOn", "20/10/2026")},
+		{"AmendmentInput", asRequest, "an unknown field", withField(amendment, "previousEndsOn", "2030-09-21")},
+		{"Agreement", asResponse, "no amendments", withField(agreementInForce, "amendments", nil)},
+		{"Agreement", asResponse, "an amendment without the end it replaced", withField(agreementInForce, "amendments",
+			[]any{withField(amendments[0].(map[string]any), "previousEndsOn", nil)})},
 		{"TerminationInput", asRequest, "notice by the mayor", withField(termination, "by", "mayor")},
 		{"TerminationInput", asRequest, "no reason", withField(termination, "reason", nil)},
 		{"ReasonInput", asRequest, "an empty reason", map[string]any{"reason": ""}},
 		{"ReasonInput", asRequest, "a bell in the reason", map[string]any{"reason": "ding\a"}},
 		{"TokenInput", asRequest, "a field", map[string]any{"email": "a@b.example"}},
 		{"ProgressInput", asRequest, "a period in the last century", withField(progress, "period", "1999")},
+		{"ProgressInput", asRequest, "a third half", withField(progress, "period", "2026-H3")},
+		{"ProgressInput", asRequest, "a fifth quarter", withField(progress, "period", "2026-Q5")},
+		{"ProgressInput", asRequest, "a month", withField(progress, "period", "2026-03")},
 		{"ProgressInput", asRequest, "no action", withField(progress, "actions", []any{})},
 		{"ProgressInput", asRequest, "an indicator without value", withField(progress, "indicators", []any{map[string]any{"name": "n"}})},
 		{"ProgressInput", asRequest, "a text over 20000 characters", withField(progress, "text", strings.Repeat("a", 20001))},
@@ -489,6 +511,11 @@ func TestOpenAPISpeaksTheDomainsVocabulary(t *testing.T) {
 		return out
 	}
 	var statuses, steps, versions []string
+	// The steps the system takes on its own, as a consequence of another:
+	// never offered in nextSteps, but written to the timeline.
+	for _, step := range []membership.Step{membership.StepApply, membership.StepScoreIndex, membership.StepReportProgress, membership.StepReissueToken} {
+		steps = append(steps, string(step))
+	}
 	for _, st := range membership.Statuses {
 		statuses = append(statuses, string(st))
 		for _, step := range membership.Next(st) {
@@ -518,6 +545,10 @@ func TestOpenAPISpeaksTheDomainsVocabulary(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("%s is %v; the domain's is %v", tt.what, tt.documented, tt.domain)
 		}
+	}
+	// New answers answer the current version only.
+	if v := schemas["IndexInput"].Value.Properties["version"].Value.Const; v != index.Current().Version {
+		t.Errorf("IndexInput's version is %v; the current version is %s", v, index.Current().Version)
 	}
 	// Words each schema's description must explain.
 	for _, tt := range []struct {
