@@ -102,7 +102,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if len(wellFormedID) != 26 {
 		t.Fatal("the id is not 26 characters")
 	}
-	url := strings.NewReplacer("{cityId}", idA, "{submissionId}", wellFormedID, "{visitId}", wellFormedID,
+	url := strings.NewReplacer("{cityId}", idA, "{submissionId}", wellFormedID, "{visitId}", wellFormedID, "{invoiceId}", wellFormedID,
 		"{version}", index.Current().Version, "{schedule}", "sweeper")
 
 	kinds := map[access]int{}

@@ -45,7 +45,7 @@ func set(words string) map[string]bool {
 
 var (
 	// What is not prose: addresses, links, fragments, placeholders.
-	notProse = regexp.MustCompile(`https?://\S+|[\w.+-]+@[\w-]+(\.[\w-]+)+|[#?&][\w-]+=\S*|\{\w+\}`)
+	notProse = regexp.MustCompile(`https?://\S+|[\w.+-]+@[\w-]+(\.[\w-]+)+|[#?&][\w-]+=\S*|\{\w+\}|\b[A-Z][A-Z0-9-]*\d[A-Z0-9-]*\b`)
 
 	// English ways with numbers, each with why it is not French.
 	numbers = []struct {
