@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -101,7 +102,10 @@ type Stack struct {
 	Sender     string                 // the From header SES stores mail under
 	Clock      *Clock                 // every function's time
 	RoundTrips atomic.Int64
-	cfg        aws.Config
+	// Calls records every AWS call each function makes, for the check
+	// of its grants in the template (see Audit).
+	Calls *CallLog
+	cfg   aws.Config
 }
 
 // API returns the HTTP function name as assembled.
@@ -181,6 +185,15 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	s.DB = clients.DynamoDB(cfg)
 	s.cfg = cfg
+	s.Calls = NewCallLog(localDeployment(cfg.Region, params, opts.SenderEmail))
+	// fn is a function's own SDK configuration: the stack's, with its calls
+	// recorded under its name. The stack's own clients (s.DB, s.Store, the
+	// stream pollers) stand for tests and for Lambda, and are not recorded.
+	fn := func(name string) aws.Config {
+		c := cfg.Copy()
+		c.APIOptions = append(slices.Clone(cfg.APIOptions), s.Calls.Record(name))
+		return c
+	}
 	s.SES = mail.Client(cfg)
 	s.Store = store.New(s.DB, opts.Table)
 	if err := s.createTable(ctx); err != nil {
@@ -209,20 +222,21 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 			return nil, err
 		}
 	}
-	s.APIs["applications"] = httpapi.New(s.Store, boot.ApplicationRules(apps), nil)
-	s.APIs["cities"] = httpapi.New(s.Store, membership.Rules{}, nil)
-	s.APIs["index"] = httpapi.New(s.Store, membership.Rules{}, nil)
-	secRules := boot.SecretariatRules(sec)
-	secSweeper, secSchedule := boot.Sweeper(sec.Sweep, s.Store), boot.Schedule(secRules, s.Store)
-	s.APIs["secretariat"] = httpapi.New(s.Store, secRules, boot.Jobs(secSweeper, secSchedule))
+	s.APIs["applications"] = httpapi.New(boot.Store(apps.Table, fn("applications")), boot.ApplicationRules(apps), nil)
+	s.APIs["cities"] = httpapi.New(boot.Store(cities.Table, fn("cities")), membership.Rules{}, nil)
+	s.APIs["index"] = httpapi.New(boot.Store(idx.Table, fn("index")), membership.Rules{}, nil)
+	secRules, secStore := boot.SecretariatRules(sec), boot.Store(sec.Table, fn("secretariat"))
+	secSweeper, secSchedule := boot.Sweeper(sec.Sweep, secStore), boot.Schedule(secRules, secStore)
+	s.APIs["secretariat"] = httpapi.New(secStore, secRules, boot.Jobs(secSweeper, secSchedule))
 	for _, name := range []string{"questionnaire", "openapi", "web"} {
 		s.APIs[name] = &httpapi.API{Now: time.Now}
 	}
-	s.Schedule = boot.Schedule(boot.DailyRules(daily), s.Store)
-	s.Sweeper = boot.Sweeper(sweep.Sweep, s.Store)
+	s.Schedule = boot.Schedule(boot.DailyRules(daily), boot.Store(daily.Table, fn("daily")))
+	s.Sweeper = boot.Sweeper(sweep.Sweep, boot.Store(sweep.Table, fn("sweeper")))
 	s.Jobs = boot.Jobs(s.Sweeper, s.Schedule)
-	s.Scorer = boot.Scorer(score.Bands, s.Store)
-	s.Notifier = boot.Notifier(s.Store, mail.New(cfg, notif.SenderEmail))
+	s.Scorer = boot.Scorer(score.Bands, boot.Store(score.Table, fn("score")))
+	notifyCfg := fn("notify")
+	s.Notifier = boot.Notifier(boot.Store(notif.Table, notifyCfg), mail.New(notifyCfg, notif.SenderEmail))
 	// One clock for every function, which tests and the local API move.
 	for _, api := range s.APIs {
 		api.Now = s.Clock.Now
