@@ -56,13 +56,13 @@ func policies(raw any) ([]Policy, error) {
 			for j, s := range list(doc) {
 				st, err := statement(s)
 				if err != nil {
-					return nil, fmt.Errorf("Policies[%d].Statement[%d]: %w", i, j, err)
+					return nil, fmt.Errorf("statement %d of Policies[%d]: %w", j, i, err)
 				}
 				stmts = append(stmts, st)
 			}
 			out = append(out, Policy{Statements: stmts})
 		default:
-			return nil, fmt.Errorf("Policies[%d] is %T, want a name or a policy document", i, e)
+			return nil, fmt.Errorf("entry %d of Policies is %T, want a name or a policy document", i, e)
 		}
 	}
 	return out, nil
@@ -76,7 +76,7 @@ func statement(raw any) (Statement, error) {
 	st := Statement{Resources: list(m["Resource"])}
 	st.Effect, _ = m["Effect"].(string)
 	if st.Effect != "Allow" && st.Effect != "Deny" {
-		return Statement{}, fmt.Errorf("Effect %v, want Allow or Deny", m["Effect"])
+		return Statement{}, fmt.Errorf("the Effect is %v, want Allow or Deny", m["Effect"])
 	}
 	for _, a := range list(m["Action"]) {
 		s, ok := a.(string)
