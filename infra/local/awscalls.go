@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"text/tabwriter"
 
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -359,21 +360,24 @@ func deref(s *string) string {
 	return *s
 }
 
-// Table renders the calls as one line per distinct call, grouped by
-// function: "function  service:action on resource  (operation, ×count)".
+// Table renders the calls grouped by function, one line per distinct call:
+// the IAM action, the resource, the operation (and item kind) and how many
+// times it was made.
 func (l *CallLog) Table() string {
 	var b strings.Builder
+	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	last := ""
 	for _, c := range l.Calls() {
 		if c.Function != last {
-			fmt.Fprintf(&b, "%s\n", c.Function)
+			fmt.Fprintf(w, "%s\t\t\t\n", c.Function)
 			last = c.Function
 		}
 		op := c.Operation
 		if c.Item != "" {
-			op += " " + c.Item
+			op += " (" + c.Item + ")"
 		}
-		fmt.Fprintf(&b, "    %-28s %-70s %s ×%d\n", c.Action, c.Resource, op, l.Count(c))
+		fmt.Fprintf(w, "  %s\t%s\t%s\t×%d\n", c.Action, c.Resource, op, l.Count(c))
 	}
+	_ = w.Flush()
 	return b.String()
 }
