@@ -7,7 +7,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Data of `make run` survives restarts here.
 KUMO_DATA_DIR ?= $(CURDIR)/.local/data
 
-.PHONY: run test bench build lint vet fmt-check staticcheck clean $(FUNCTIONS:%=build-%)
+.PHONY: run test bench build lint vet fmt-check tidy-check staticcheck clean $(FUNCTIONS:%=build-%)
 
 ## run: the whole system locally (API, streams, schedules, mail viewer, demo data)
 run:
@@ -29,11 +29,17 @@ $(FUNCTIONS:%=build-%): build-%:
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" \
 		-o $(BUILD_DIR)/$*/bootstrap ./functions/$*
 
-## lint: formatting, go vet and staticcheck
-lint: fmt-check vet staticcheck
+## lint: formatting, tidy modules, go vet and staticcheck
+lint: fmt-check tidy-check vet staticcheck
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# go.mod and go.sum must be what `go mod tidy` makes them, in the project's
+# module and in the module the Lambda Runtime Interface Emulator is built from.
+tidy-check:
+	$(GO) mod tidy -diff
+	cd infra/rie/tools && GOWORK=off $(GO) mod tidy -diff
 
 vet:
 	$(GO) vet ./...

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -108,7 +109,10 @@ type Stack struct {
 	Sender     string                 // the From header SES stores mail under
 	Clock      *Clock                 // every function's time
 	RoundTrips atomic.Int64
-	cfg        aws.Config
+	// Calls records every AWS call each function makes, for the check
+	// of its grants in the template (see Audit).
+	Calls *CallLog
+	cfg   aws.Config
 }
 
 // API returns the HTTP function name as assembled.
@@ -198,6 +202,15 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	s.DB = clients.DynamoDB(cfg)
 	s.cfg = cfg
+	s.Calls = NewCallLog(localDeployment(cfg.Region, params, opts.SenderEmail))
+	// fn is a function's own SDK configuration: the stack's, with its calls
+	// recorded under its name. The stack's own clients (s.DB, s.Store, the
+	// stream pollers) stand for tests and for Lambda, and are not recorded.
+	fn := func(name string) aws.Config {
+		c := cfg.Copy()
+		c.APIOptions = append(slices.Clone(cfg.APIOptions), s.Calls.Record(name))
+		return c
+	}
 	s.SES = mail.Client(cfg)
 	s.Store = store.New(s.DB, opts.Table)
 	if err := s.createTable(ctx); err != nil {
@@ -235,31 +248,34 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		return nil, err
 	}
 	s.Archive = archive.New(cfg, bill.DocumentsBucket)
-	s.APIs["applications"] = httpapi.New(s.Store, boot.ApplicationRules(apps), nil)
-	s.APIs["cities"] = httpapi.New(s.Store, membership.Rules{}, nil)
-	s.APIs["index"] = httpapi.New(s.Store, membership.Rules{}, nil)
-	secRules := boot.SecretariatRules(sec)
+	s.APIs["applications"] = httpapi.New(boot.Store(apps.Table, fn("applications")), boot.ApplicationRules(apps), nil)
+	s.APIs["cities"] = httpapi.New(boot.Store(cities.Table, fn("cities")), membership.Rules{}, nil)
+	s.APIs["index"] = httpapi.New(boot.Store(idx.Table, fn("index")), membership.Rules{}, nil)
+	secRules, secStore := boot.SecretariatRules(sec), boot.Store(sec.Table, fn("secretariat"))
 	if err := boot.CheckInvoicing(secRules); err != nil {
 		return nil, err
 	}
-	secSweeper, secSchedule, secInvoicing := boot.Sweeper(sec.Sweep, s.Store), boot.Schedule(secRules, s.Store), boot.Invoicing(secRules, s.Store)
-	s.APIs["secretariat"] = httpapi.New(s.Store, secRules, boot.Jobs(secSweeper, secSchedule, secInvoicing))
-	s.APIs["invoices"] = httpapi.New(s.Store, membership.Rules{}, nil)
-	s.APIs["invoices"].Documents = s.Archive
-	s.APIs["finance"] = httpapi.New(s.Store, membership.Rules{}, nil)
+	secSweeper, secSchedule, secInvoicing := boot.Sweeper(sec.Sweep, secStore), boot.Schedule(secRules, secStore), boot.Invoicing(secRules, secStore)
+	s.APIs["secretariat"] = httpapi.New(secStore, secRules, boot.Jobs(secSweeper, secSchedule, secInvoicing))
+	invoicesCfg := fn("invoices")
+	s.APIs["invoices"] = httpapi.New(boot.Store(invoices.Table, invoicesCfg), membership.Rules{}, nil)
+	s.APIs["invoices"].Documents = archive.New(invoicesCfg, invoices.DocumentsBucket)
+	s.APIs["finance"] = httpapi.New(boot.Store(finance.Table, fn("finance")), membership.Rules{}, nil)
 	for _, name := range []string{"questionnaire", "openapi", "web"} {
 		s.APIs[name] = &httpapi.API{Now: time.Now}
 	}
-	s.Schedule = boot.Schedule(boot.DailyRules(daily), s.Store)
-	s.Sweeper = boot.Sweeper(sweep.Sweep, s.Store)
-	s.Annual = boot.Invoicing(membership.Rules{}, s.Store)
+	s.Schedule = boot.Schedule(boot.DailyRules(daily), boot.Store(daily.Table, fn("daily")))
+	s.Sweeper = boot.Sweeper(sweep.Sweep, boot.Store(sweep.Table, fn("sweeper")))
+	s.Annual = boot.Invoicing(membership.Rules{}, boot.Store(annual.Table, fn("annual-invoices")))
 	s.Jobs = boot.Jobs(s.Sweeper, s.Schedule, s.Annual)
-	s.Scorer = boot.Scorer(score.Bands, s.Store)
-	s.Notifier = boot.Notifier(s.Store, mail.New(cfg, notif.SenderEmail))
-	s.Notifier.Documents = archive.New(cfg, notif.DocumentsBucket)
-	billRules := boot.BillingRules(bill)
-	s.Billing = &billing.Service{Store: s.Store, Archive: archive.New(cfg, bill.DocumentsBucket),
-		Invoicing: boot.Invoicing(billRules, s.Store), Now: s.Clock.Now}
+	s.Scorer = boot.Scorer(score.Bands, boot.Store(score.Table, fn("score")))
+	notifyCfg := fn("notify")
+	s.Notifier = boot.Notifier(boot.Store(notif.Table, notifyCfg), mail.New(notifyCfg, notif.SenderEmail))
+	s.Notifier.Documents = archive.New(notifyCfg, notif.DocumentsBucket)
+	billCfg := fn("billing")
+	billStore, billRules := boot.Store(bill.Table, billCfg), boot.BillingRules(bill)
+	s.Billing = &billing.Service{Store: billStore, Archive: archive.New(billCfg, bill.DocumentsBucket),
+		Invoicing: boot.Invoicing(billRules, billStore), Now: s.Clock.Now}
 	// One clock for every function, which tests and the local API move.
 	for _, api := range s.APIs {
 		api.Now = s.Clock.Now

@@ -41,6 +41,15 @@ func New(t testing.TB, opts local.Options) *Stack {
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
+	// The emulator enforces no IAM: every test that drives the stack also
+	// checks that each AWS call a function made is one its policies in
+	// template.yaml allow (in AWS it would fail with AccessDenied).
+	t.Cleanup(func() {
+		a := s.Audit()
+		for _, p := range append(a.Missing, a.Unchecked...) {
+			t.Errorf("IAM: %s", p)
+		}
+	})
 	return &Stack{Stack: s, URL: srv.URL, T: t}
 }
 

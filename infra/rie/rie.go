@@ -7,7 +7,9 @@
 // function (infra/rie/hello).
 //
 // No Docker is needed: the emulator is a Go program, built once from the
-// module proxy and cached under the user cache folder.
+// module proxy and cached under the user cache folder. It is built from a
+// module of its own, infra/rie/tools, which requires it with a tool
+// directive: its dependencies stay out of the project's module graph.
 package rie
 
 import (
@@ -30,8 +32,8 @@ import (
 	"github.com/intercultural-cities/backoffice/infra/template"
 )
 
-// The emulator's module and the version this project runs; go.mod pins the
-// same version with a tool directive.
+// The emulator's module and the version this project runs;
+// infra/rie/tools/go.mod requires the same version.
 const (
 	Module  = "github.com/aws/aws-lambda-runtime-interface-emulator"
 	Version = "v0.0.0-20261030222936-bef5c4ba774d"
@@ -56,6 +58,15 @@ func goTool() (string, error) {
 	return p, nil
 }
 
+// ToolsDir returns the folder of the module the emulator is built from.
+func ToolsDir() (string, error) {
+	root, err := ModuleRoot()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(root, "infra", "rie", "tools"), nil
+}
+
 // goRun runs the go command in dir with extra environment settings.
 func goRun(dir string, env []string, args ...string) error {
 	g, err := goTool()
@@ -73,8 +84,9 @@ func goRun(dir string, env []string, args ...string) error {
 
 // BuildRIE returns the emulator binary for the host, building it on first
 // use into <user cache>/icc-rie/<version>/<os>-<arch>/aws-lambda-rie. It
-// builds the version go.mod requires; failing that (go.mod changed, or the
-// module cannot join our build list), it installs Version on its own.
+// builds it in the tools module (infra/rie/tools), at the versions that
+// module's go.mod and go.sum pin, and only there: one set of versions,
+// checked by `make lint` (go mod tidy -diff) like the project's.
 func BuildRIE() (string, error) {
 	cache, err := os.UserCacheDir()
 	if err != nil {
@@ -95,23 +107,18 @@ func BuildRIE() (string, error) {
 	defer os.RemoveAll(tmp)
 	host := []string{"GOOS=" + runtime.GOOS, "GOARCH=" + runtime.GOARCH, "CGO_ENABLED=0"}
 
-	var errs []error
-	root, err := ModuleRoot()
-	if err == nil {
-		err = requiredVersion(root)
-	}
-	if err == nil {
-		err = goRun(root, host, "build", "-trimpath", "-o", filepath.Join(tmp, "aws-lambda-rie"), command)
-	}
+	tools, err := ToolsDir()
 	if err != nil {
-		errs = append(errs, fmt.Errorf("build from go.mod: %w", err))
-		// Outside any module, `go install pkg@version` uses the emulator's
-		// own go.mod.
-		env := append(host, "GOBIN="+tmp, "GOWORK=off")
-		if err := goRun(tmp, env, "install", "-trimpath", command+"@"+Version); err != nil {
-			errs = append(errs, fmt.Errorf("install %s@%s: %w", command, Version, err))
-			return "", errors.Join(errs...)
-		}
+		return "", err
+	}
+	if err := requiredVersion(tools); err != nil {
+		return "", err
+	}
+	// GOWORK=off: a workspace file above would pull the tools module into
+	// the project's build list again.
+	env := append(host, "GOWORK=off")
+	if err := goRun(tools, env, "build", "-trimpath", "-o", filepath.Join(tmp, "aws-lambda-rie"), command); err != nil {
+		return "", fmt.Errorf("build the emulator in %s: %w", tools, err)
 	}
 	if err := os.Rename(filepath.Join(tmp, "aws-lambda-rie"), bin); err != nil {
 		return "", err
@@ -119,21 +126,26 @@ func BuildRIE() (string, error) {
 	return bin, nil
 }
 
-// requiredVersion checks that go.mod requires the emulator at Version, so
-// that the cache key tells the truth.
-func requiredVersion(root string) error {
+// requiredVersion checks that the tools module in dir requires the
+// emulator at Version, so that the cache key tells the truth.
+func requiredVersion(dir string) error {
 	g, err := goTool()
 	if err != nil {
 		return err
 	}
 	cmd := exec.Command(g, "list", "-m", "-f", "{{.Version}}", Module)
-	cmd.Dir = root
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOWORK=off")
 	out, err := cmd.Output()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return fmt.Errorf("go list -m %s in %s: %w\n%s", Module, dir, err, bytes.TrimSpace(exit.Stderr))
+	}
 	if err != nil {
-		return fmt.Errorf("go list -m %s: %w", Module, err)
+		return fmt.Errorf("go list -m %s in %s: %w", Module, dir, err)
 	}
 	if v := strings.TrimSpace(string(out)); v != Version {
-		return fmt.Errorf("go.mod requires %s %s, this package runs %s", Module, v, Version)
+		return fmt.Errorf("%s requires %s %s, this package runs %s", filepath.Join(dir, "go.mod"), Module, v, Version)
 	}
 	return nil
 }

@@ -1,7 +1,7 @@
 // Package template reads template.yaml, the one definition of the deployed
 // system, so that the local stack and the tests use exactly what AWS gets:
 // the table's keys and indexes, each function's routes, stream triggers,
-// schedules and environment.
+// schedules, environment and policies.
 package template
 
 import (
@@ -76,6 +76,7 @@ type Function struct {
 	Routes    []Route
 	Streams   []Stream
 	Schedules []Schedule
+	Policies  []Policy // the execution role's policies, as written
 	Raw       Resource
 }
 
@@ -220,6 +221,11 @@ func function(id string, r Resource) (Function, error) {
 		return Function{}, fmt.Errorf("function %s: %w", id, err)
 	}
 	f := Function{LogicalID: id, CodeURI: p.CodeURI, Name: filepath.Base(p.CodeURI), Env: map[string]string{}, Raw: r}
+	pol, err := policies(r.Properties["Policies"])
+	if err != nil {
+		return Function{}, fmt.Errorf("function %s: %w", id, err)
+	}
+	f.Policies = pol
 	for k, v := range p.Environment.Variables {
 		f.Env[k] = scalar(v)
 	}
