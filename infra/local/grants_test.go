@@ -17,7 +17,10 @@ import (
 	"github.com/intercultural-cities/backoffice/infra/local"
 	"github.com/intercultural-cities/backoffice/infra/localtest"
 	"github.com/intercultural-cities/backoffice/infra/template"
+	"github.com/intercultural-cities/backoffice/shared/fees"
 	"github.com/intercultural-cities/backoffice/shared/index"
+	"github.com/intercultural-cities/backoffice/shared/outbox"
+	"github.com/intercultural-cities/backoffice/shared/store"
 )
 
 // The emulator enforces no IAM. This test drives every function through
@@ -124,6 +127,32 @@ func driveEverything(t *testing.T, s *localtest.Stack) {
 	admin(t, s, adm, base+"/profile", fmt.Sprintf(`{"title":"P","issuedOn":%q}`, day(-30)), 200)
 	admin(t, s, adm, base+"/agreement", fmt.Sprintf(`{"citySignedOn":%q,"coeSignedOn":%q,"endsOn":%q}`, day(-20), day(-25), day(1000)), 200)
 	admin(t, s, adm, base+"/agreement/amendments", fmt.Sprintf(`{"endsOn":%q,"agreedOn":%q,"reference":"Letter 17"}`, day(1200), day(-1)), 200)
+	// The fee: the city's billing details let billing issue its invoice,
+	// archive its PDF and e-invoice and queue its email, which notify sends
+	// with both attached; the city reads it as JSON, PDF and XML; finance
+	// records a payment, a credit note, a bank statement, reads the ledger.
+	do(http.MethodPut, "/cities/"+id+"/billing", tok, billingBody("Granted", "finance@granted.example"), http.StatusOK)
+	s.Drain()
+	inv := cityInvoices(t, s, id, tok).Invoices[0]
+	// A duplicate delivery renders again and finds its documents archived.
+	if err := s.Billing.ArchiveDocuments(t.Context(), outbox.Key{PK: store.InvoicePrefix + inv.InvoiceID,
+		SK: store.DocumentsPrefix + inv.InvoiceID}); err != nil {
+		t.Fatalf("a second archiving: %v", err)
+	}
+	invPath := "/cities/" + id + "/invoices/" + inv.InvoiceID
+	do(http.MethodGet, invPath, tok, "", http.StatusOK)
+	do(http.MethodGet, invPath+"?format=pdf", tok, "", http.StatusOK)
+	do(http.MethodGet, invPath, adm, "", http.StatusOK, "Accept", "application/xml")
+	do(http.MethodPost, "/admin/invoices/"+inv.InvoiceID+"/payments", adm, fmt.Sprintf(`{"amount":100000,"receivedOn":%q}`, day(0)),
+		http.StatusCreated, "Idempotency-Key", "grants-pay")
+	do(http.MethodPost, "/admin/invoices/"+inv.InvoiceID+"/credit-notes", adm, `{"amount":50000,"reason":"Half-year membership."}`,
+		http.StatusCreated)
+	stmt := camt053("GRANTS-1", []camtEntry{{ref: "G-1", amount: "100.00", structured: inv.PaymentReference, debtor: "Ville de Granted"}})
+	do(http.MethodPost, "/admin/bank-statements", adm, stmt, http.StatusOK, "Content-Type", "application/xml")
+	do(http.MethodGet, "/admin/invoices", adm, "", http.StatusOK)
+	do(http.MethodGet, "/admin/invoices?format=csv", adm, "", http.StatusOK)
+	s.Drain()
+
 	report := `{"period":"2026","actions":["Opened a welcome centre"],"indicators":[],"text":"A good year."}`
 	do(http.MethodPost, "/cities/"+id+"/progress-reports", tok, report, http.StatusCreated)
 	do(http.MethodGet, "/cities/"+id+"/progress-reports", tok, "", http.StatusOK)
@@ -157,6 +186,14 @@ func driveEverything(t *testing.T, s *localtest.Stack) {
 	do(http.MethodPost, "/applications", "", cityApplication("Unswept B", "unswept-b@grants.example"), http.StatusCreated)
 	if _, err := s.Jobs["sweeper"](t.Context(), nil); err != nil {
 		t.Fatalf("sweeper: %v", err)
+	}
+	s.Drain()
+	// Next year's invoices, asked for by the secretariat's run and by the
+	// annual-invoices function, issued by billing.
+	next := fmt.Sprintf(`{"year":%d}`, fees.FeeYear(s.Clock.Now())+1)
+	do(http.MethodPost, "/admin/runs/annual-invoices", adm, next, http.StatusOK)
+	if _, err := s.Jobs["annual-invoices"](t.Context(), []byte(next)); err != nil {
+		t.Fatalf("annual invoices: %v", err)
 	}
 	s.Drain()
 	s.Clock.Advance(33 * 24 * time.Hour)

@@ -494,6 +494,7 @@ type Mail struct {
 	Subject     string    `json:"subject"`
 	Body        string    `json:"body"`
 	HTMLBody    string    `json:"htmlBody"`
+	RawData     string    `json:"rawData,omitempty"` // the raw MIME of an email with attachments
 	SentAt      time.Time `json:"sentAt"`
 }
 

@@ -3,6 +3,7 @@ package local
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -15,7 +16,8 @@ import (
 )
 
 // txStream fills a gap of the emulator: kumo v0.33 applies TransactWriteItems
-// without writing stream records (single-item writes do get them). DynamoDB
+// and BatchWriteItem without writing stream records (single-item writes do
+// get them). DynamoDB
 // streams every item a transaction writes, and the outbox depends on it, so
 // the local stack's DynamoDB client records each committed transaction's items
 // here and the pollers deliver them like any other stream record.
@@ -34,6 +36,9 @@ func (x *txStream) middleware(stack *middleware.Stack) error {
 			out, md, err := next.HandleInitialize(ctx, in)
 			if tx, ok := in.Parameters.(*dynamodb.TransactWriteItemsInput); ok && err == nil {
 				x.capture(ctx, tx)
+			}
+			if batch, ok := in.Parameters.(*dynamodb.BatchWriteItemInput); ok && err == nil {
+				x.captureBatch(batch, out.Result.(*dynamodb.BatchWriteItemOutput))
 			}
 			return out, md, err
 		}), middleware.After)
@@ -67,6 +72,43 @@ func (x *txStream) capture(ctx context.Context, tx *dynamodb.TransactWriteItemsI
 		r.Change.SequenceNumber = fmt.Sprintf("TX%020d", len(x.records)+1)
 		x.records = append(x.records, r)
 	}
+}
+
+// captureBatch records the items a BatchWriteItem wrote (kumo streams none
+// of them either), leaving out those it returned unprocessed.
+func (x *txStream) captureBatch(in *dynamodb.BatchWriteItemInput, out *dynamodb.BatchWriteItemOutput) {
+	now := time.Now()
+	var recs []events.DynamoDBEventRecord
+	for table, reqs := range in.RequestItems {
+		for _, r := range reqs {
+			if slices.ContainsFunc(out.UnprocessedItems[table], func(u types.WriteRequest) bool { return sameRequest(u, r) }) {
+				continue
+			}
+			switch {
+			case r.PutRequest != nil:
+				recs = append(recs, record("MODIFY", keyOf(r.PutRequest.Item), nil, r.PutRequest.Item, now))
+			case r.DeleteRequest != nil:
+				recs = append(recs, record("REMOVE", r.DeleteRequest.Key, nil, nil, now))
+			}
+		}
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, r := range recs {
+		r.Change.SequenceNumber = fmt.Sprintf("TX%020d", len(x.records)+1)
+		x.records = append(x.records, r)
+	}
+}
+
+func sameRequest(a, b types.WriteRequest) bool {
+	key := func(r types.WriteRequest) map[string]types.AttributeValue {
+		if r.PutRequest != nil {
+			return keyOf(r.PutRequest.Item)
+		}
+		return r.DeleteRequest.Key
+	}
+	ka, kb := key(a), key(b)
+	return fmt.Sprint(ka["pk"], ka["sk"]) == fmt.Sprint(kb["pk"], kb["sk"])
 }
 
 // since returns the records after cursor and the new cursor.

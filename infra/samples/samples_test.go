@@ -117,6 +117,8 @@ var httpExpect = map[string]struct {
 	"questionnaire": {[]int{http.StatusOK}, "the questionnaire is public"},
 	"index":         {[]int{http.StatusUnauthorized, http.StatusNotFound}, "the sample's token is fake"},
 	"web":           {[]int{http.StatusOK}, "the forms are public"},
+	"invoices":      {[]int{http.StatusUnauthorized}, "the sample's token is fake"},
+	"finance":       {[]int{http.StatusUnauthorized}, "the sample's token is fake"},
 }
 
 var wildcard = regexp.MustCompile(`\{([A-Za-z0-9_]+)\}`)

@@ -177,7 +177,8 @@ func (c City) UpdateBilling(in BillingInput, now time.Time, actor string) (Chang
 	if c.Status == StatusMember || c.Status == StatusTerminationNotified {
 		if t, err := c.term(); err == nil {
 			for _, y := range t.Years(fees.FeeYear(now)) {
-				if next.Owes(y) {
+				// Years still to come are invoiced in their January.
+				if y <= fees.FeeYear(now) && next.Owes(y) {
 					ch.Records = append(ch.Records, FeeDue{CityID: c.ID, Year: y, At: now.UTC()})
 				}
 			}
@@ -219,6 +220,14 @@ func (c City) RecordPayment(a InvoiceAccount, in PaymentInput, src fees.PaymentS
 	p := fees.Payment{ID: newID(), InvoiceID: a.Invoice.ID, Amount: fees.Euros(*in.Amount), ReceivedOn: received,
 		Reference: strings.TrimSpace(in.Reference), Source: src}
 	if err := p.Validate(a.Invoice, today); err != nil {
+		// The request carries the amount in cents at /amount.
+		if f := failure.As(err); f != nil {
+			for i := range f.Fields {
+				if strings.HasPrefix(f.Fields[i].Pointer, "/amount/") {
+					f.Fields[i].Pointer = "/amount"
+				}
+			}
+		}
 		return Change{}, err
 	}
 	before := a.Balance(today)

@@ -1,0 +1,398 @@
+package local_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/intercultural-cities/backoffice/infra/local"
+	"github.com/intercultural-cities/backoffice/infra/localtest"
+	"github.com/intercultural-cities/backoffice/shared/fees"
+)
+
+// billingBody is a city's billing details as its finance office gives them.
+func billingBody(name, email string) string {
+	return fmt.Sprintf(`{"legalName":"Ville de %s","address":{"street":"1 place de l'Hôtel de Ville","city":%q,
+		"postalCode":"69001","country":"FR"},"reference":"SERV-INTERNATIONAL","email":%q}`, name, name, email)
+}
+
+type invoiceList struct {
+	Invoices []struct {
+		InvoiceID, Number, Status, PaymentReference string
+		FeeYear                                     int
+		DocumentsReady                              bool
+		Total, Paid, Outstanding, Overpaid          fees.Money
+	}
+	Outstanding fees.Money
+}
+
+func cityInvoices(t *testing.T, s *localtest.Stack, id, tok string) invoiceList {
+	t.Helper()
+	status, _, resp := s.Do(http.MethodGet, "/cities/"+id+"/invoices", tok, "")
+	if status != 200 {
+		t.Fatalf("invoices of %s: %d %s", id, status, resp)
+	}
+	var l invoiceList
+	if err := json.Unmarshal(resp, &l); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// payingMember is a member a year into its agreement whose billing details
+// are recorded: the invoices of last year and this year are issued.
+func payingMember(t *testing.T, s *localtest.Stack, adm, name, email string) (string, string) {
+	t.Helper()
+	id, tok := member(t, s, adm, name)
+	if status, _, resp := s.Do(http.MethodPut, "/cities/"+id+"/billing", tok, billingBody(name, email)); status != 200 {
+		t.Fatalf("billing: %d %s", status, resp)
+	}
+	s.Drain()
+	return id, tok
+}
+
+// The whole life of a fee: invoices issued once billing details exist,
+// archived and emailed with their PDF and e-invoice, served byte for byte;
+// a payment posted five times with one key recorded once, the rest paid,
+// an overpayment flagged; a credit note; a city sees only its own.
+func TestFeesFromInvoiceToPayment(t *testing.T) {
+	s := localtest.New(t, local.Options{})
+	adm := s.AdminToken()
+	id, tok := payingMember(t, s, adm, "Feeville", "finances@feeville.example")
+	year := fees.FeeYear(s.Clock.Now())
+
+	l := cityInvoices(t, s, id, tok)
+	if len(l.Invoices) != 2 {
+		t.Fatalf("%d invoices, want last year's and this year's: %+v", len(l.Invoices), l)
+	}
+	numbers := []string{l.Invoices[1].Number, l.Invoices[0].Number}
+	if numbers[0] != fmt.Sprintf("ICC-%d-0001", year) || numbers[1] != fmt.Sprintf("ICC-%d-0002", year) ||
+		l.Invoices[0].FeeYear != year || l.Invoices[1].FeeYear != year-1 {
+		t.Fatalf("numbers %v, fee years %d and %d", numbers, l.Invoices[1].FeeYear, l.Invoices[0].FeeYear)
+	}
+	inv := l.Invoices[0]
+	if !inv.DocumentsReady || inv.Total != fees.Euros(500000) || inv.Outstanding != fees.Euros(500000) ||
+		l.Outstanding != fees.Euros(1000000) || !fees.ValidCreditorReference(inv.PaymentReference) {
+		t.Fatalf("invoice %+v, outstanding %v", inv, l.Outstanding)
+	}
+
+	// The documents, as archived: the PDF, the e-invoice, by Accept or link.
+	path := "/cities/" + id + "/invoices/" + inv.InvoiceID
+	status, hdr, pdf := s.Do(http.MethodGet, path, tok, "", "Accept", "application/pdf")
+	if status != 200 || hdr.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatalf("PDF: %d %s %.40q", status, hdr.Get("Content-Type"), pdf)
+	}
+	stored, err := s.Archive.Get(t.Context(), "invoices/"+fmt.Sprint(year)+"/"+inv.Number+".pdf")
+	if err != nil || !bytes.Equal(stored.Body, pdf) {
+		t.Fatalf("the PDF served is not the one archived: %v", err)
+	}
+	status, _, again := s.Do(http.MethodGet, path+"?format=pdf", tok, "")
+	if status != 200 || !bytes.Equal(again, pdf) {
+		t.Fatal("the PDF changed between two reads")
+	}
+	status, hdr, xml := s.Do(http.MethodGet, path, tok, "", "Accept", "application/xml")
+	if status != 200 || !bytes.Contains(xml, []byte("<cbc:ID>"+inv.Number+"</cbc:ID>")) {
+		t.Fatalf("e-invoice: %d %s %.200s", status, hdr.Get("Content-Type"), xml)
+	}
+
+	// The emails: each invoice once, with both documents attached.
+	mails, _ := s.MailTo(t.Context(), "finances@feeville.example")
+	sent := 0
+	for _, m := range mails {
+		if strings.Contains(m.Subject, "invoice") {
+			sent++
+			for _, n := range numbers {
+				if strings.Contains(m.Subject, n) && (!strings.Contains(m.RawData, `filename=`+n+`.pdf`) ||
+					!strings.Contains(m.RawData, `filename=`+n+`.xml`)) {
+					t.Errorf("the email of %s lacks its attachments", n)
+				}
+			}
+		}
+	}
+	if sent != 2 {
+		t.Fatalf("%d invoice emails, want 2", sent)
+	}
+
+	// Another city sees neither the invoice nor its documents.
+	other, otherTok := applyCity(t, s, "Elsewhere", 90000, 9)
+	if status, _, _ := s.Do(http.MethodGet, path, otherTok, ""); status != http.StatusForbidden {
+		t.Fatalf("another city's token on the invoice: %d", status)
+	}
+	if status, _, _ := s.Do(http.MethodGet, "/cities/"+other+"/invoices/"+inv.InvoiceID, otherTok, ""); status != http.StatusNotFound {
+		t.Fatalf("the invoice through another city's path: %d", status)
+	}
+	if status, _, _ := s.Do(http.MethodPost, "/admin/invoices/"+inv.InvoiceID+"/payments", tok,
+		fmt.Sprintf(`{"amount":100,"receivedOn":%q}`, day(0))); status != http.StatusForbidden {
+		t.Fatalf("a city recording a payment: %d", status)
+	}
+
+	// A partial payment posted five times at once with one key: once.
+	pay := "/admin/invoices/" + inv.InvoiceID + "/payments"
+	var wg sync.WaitGroup
+	codes := make(chan int, 5)
+	for range 5 {
+		wg.Go(func() {
+			status, _, _ := s.Do(http.MethodPost, pay, adm, fmt.Sprintf(`{"amount":200000,"receivedOn":%q,"reference":"VIR 1"}`, day(-1)),
+				"Idempotency-Key", "pay-once")
+			codes <- status
+		})
+	}
+	wg.Wait()
+	close(codes)
+	for c := range codes {
+		if c != http.StatusCreated {
+			t.Errorf("a repeat of the payment: %d", c)
+		}
+	}
+	status, _, resp := s.Do(http.MethodGet, path, adm, "")
+	var detail struct {
+		Status      string
+		Outstanding fees.Money
+		Payments    []struct{ Amount fees.Money }
+	}
+	_ = json.Unmarshal(resp, &detail)
+	if status != 200 || len(detail.Payments) != 1 || detail.Outstanding != fees.Euros(300000) || detail.Status != "open" {
+		t.Fatalf("after the payment posted five times: %s", resp)
+	}
+	// The rest, and more: paid, the excess flagged.
+	status, _, resp = s.Do(http.MethodPost, pay, adm, fmt.Sprintf(`{"amount":310000,"receivedOn":%q}`, day(0)))
+	if status != http.StatusCreated || !strings.Contains(string(resp), `"status":"paid"`) || !strings.Contains(string(resp), `"overpaid":{"amount":10000`) {
+		t.Fatalf("paid in full and more: %d %s", status, resp)
+	}
+	_, _, resp = s.Do(http.MethodGet, "/admin/cities/"+id+"/audit", adm, "")
+	if !strings.Contains(string(resp), "overpaid by 100.00 EUR") {
+		t.Errorf("the overpayment is not in the audit trail: %s", resp)
+	}
+	// Bad input names the field and records nothing.
+	for body, ptr := range map[string]string{`{"receivedOn":"2026-01-01"}`: "/amount", `{"amount":-5,"receivedOn":"2026-01-01"}`: "/amount",
+		fmt.Sprintf(`{"amount":100,"receivedOn":%q}`, day(30)): "/receivedOn", `{"amount":100}`: "/receivedOn"} {
+		status, _, resp := s.Do(http.MethodPost, "/admin/invoices/"+l.Invoices[1].InvoiceID+"/payments", adm, body)
+		if status != 400 || !strings.Contains(string(resp), `"pointer":"`+ptr+`"`) {
+			t.Errorf("%s: %d %s, want 400 naming %s", body, status, resp, ptr)
+		}
+	}
+
+	// Last year's invoice is cancelled by a credit note, which is archived
+	// and emailed in its turn.
+	cn := "/admin/invoices/" + l.Invoices[1].InvoiceID + "/credit-notes"
+	status, _, resp = s.Do(http.MethodPost, cn, adm, `{"reason":"Membership began this year: no fee for last year."}`, "Idempotency-Key", "cn-1")
+	if status != http.StatusCreated || !strings.Contains(string(resp), `"status":"credited"`) ||
+		!strings.Contains(string(resp), fmt.Sprintf("ICC-CN-%d-0001", year)) {
+		t.Fatalf("credit note: %d %s", status, resp)
+	}
+	s.Drain()
+	mails, _ = s.MailTo(t.Context(), "finances@feeville.example")
+	if !slices.ContainsFunc(mails, func(m local.Mail) bool {
+		return strings.Contains(m.Subject, "credit note") && strings.Contains(m.RawData, fmt.Sprintf("filename=ICC-CN-%d-0001.pdf", year))
+	}) {
+		t.Error("no email with the credit note attached")
+	}
+	if status, _, _ := s.Do(http.MethodPost, cn, adm, `{"reason":"again"}`); status != 409 && status != 400 {
+		t.Errorf("crediting a credited invoice: %d", status)
+	}
+	l = cityInvoices(t, s, id, tok)
+	if l.Outstanding != fees.Euros(0) {
+		t.Errorf("outstanding after payment and credit note: %v", l.Outstanding)
+	}
+}
+
+// The annual run: two at once and a third after give one invoice per member
+// and year, numbered 1..N without a gap; it only queues work, which the
+// billing function turns into invoices.
+func TestAnnualInvoicesOncePerMemberWithoutGaps(t *testing.T) {
+	s := localtest.New(t, local.Options{})
+	adm := s.AdminToken()
+	const n = 6
+	var ids []string
+	for i := range n {
+		id, _ := payingMember(t, s, adm, fmt.Sprintf("Annual %d", i), fmt.Sprintf("annual%d@fees.example", i))
+		ids = append(ids, id)
+	}
+	// Next January, in Paris.
+	next := fees.FeeYear(s.Clock.Now()) + 1
+	s.Clock.Set(time.Date(next, 1, 2, 6, 30, 0, 0, fees.Paris))
+	run := func() string {
+		_, _, resp := s.Do(http.MethodPost, "/admin/runs/annual-invoices", adm, fmt.Sprintf(`{"year":%d}`, next))
+		return string(resp)
+	}
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() { run() })
+	}
+	wg.Wait()
+	s.Drain()
+	if resp := run(); !strings.Contains(resp, fmt.Sprintf(`"alreadyInvoiced":%d`, n)) || !strings.Contains(resp, `"queued":0`) {
+		t.Fatalf("the third run: %s", resp)
+	}
+	s.Drain()
+	var numbers []string
+	for _, id := range ids {
+		for _, inv := range cityInvoices(t, s, id, adm).Invoices {
+			if inv.FeeYear == next {
+				numbers = append(numbers, inv.Number)
+			}
+		}
+	}
+	slices.Sort(numbers)
+	if len(numbers) != n {
+		t.Fatalf("%d invoices for %d, want %d: %v", len(numbers), next, n, numbers)
+	}
+	for i, num := range numbers {
+		if want := fmt.Sprintf("ICC-%d-%04d", next, i+1); num != want {
+			t.Fatalf("numbers %v: %s where %s was due", numbers, num, want)
+		}
+	}
+	// The ledger of the year, as finance sees it.
+	status, _, resp := s.Do(http.MethodGet, fmt.Sprintf("/admin/invoices?year=%d", next), adm, "")
+	if status != 200 || !strings.Contains(string(resp), fmt.Sprintf(`"count":%d`, n)) ||
+		!strings.Contains(string(resp), fmt.Sprintf(`"invoiced":{"amount":%d`, n*500000)) {
+		t.Fatalf("ledger: %d %.400s", status, resp)
+	}
+	status, hdr, csv := s.Do(http.MethodGet, fmt.Sprintf("/admin/invoices?year=%d", next), adm, "", "Accept", "text/csv")
+	if status != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "text/csv") || strings.Count(string(csv), "\n") != n+1 {
+		t.Fatalf("CSV: %d %s\n%s", status, hdr.Get("Content-Type"), csv)
+	}
+}
+
+// Reminders: each stage once, however often the daily run goes; a paid
+// invoice gets none; the final notice is copied to the secretariat; then
+// the invoice is flagged for the secretariat.
+func TestFeeRemindersEachStageOnce(t *testing.T) {
+	s := localtest.New(t, local.Options{})
+	adm := s.AdminToken()
+	id, tok := payingMember(t, s, adm, "Slowpay", "finances@slowpay.example")
+	paid, paidTok := payingMember(t, s, adm, "Quickpay", "finances@quickpay.example")
+	for _, inv := range cityInvoices(t, s, paid, paidTok).Invoices {
+		s.Do(http.MethodPost, "/admin/invoices/"+inv.InvoiceID+"/payments", adm,
+			fmt.Sprintf(`{"amount":%d,"receivedOn":%q}`, inv.Total.Amount, day(0)))
+	}
+	// Credit last year's invoice: one open invoice is followed.
+	l := cityInvoices(t, s, id, tok)
+	s.Do(http.MethodPost, "/admin/invoices/"+l.Invoices[1].InvoiceID+"/credit-notes", adm, `{"reason":"Waived."}`)
+	s.Drain()
+
+	year := fees.FeeYear(s.Clock.Now())
+	due := time.Now().AddDate(0, 0, 30) // issued today, due in 30 days
+	stages := []struct {
+		at    time.Time
+		stage string
+	}{
+		{due.AddDate(0, 0, -7), "falls due"},
+		{due.AddDate(0, 0, 14), "overdue"},
+		{due.AddDate(0, 0, 45), "final notice"},
+		{due.AddDate(0, 0, 60), ""},
+	}
+	for _, st := range stages {
+		s.Clock.Set(st.at)
+		for range 2 {
+			if status, _, resp := s.Do(http.MethodPost, "/admin/runs/daily", adm, ""); status != 200 {
+				t.Fatalf("daily: %d %s", status, resp)
+			}
+		}
+		s.Drain()
+	}
+	mails, _ := s.MailTo(t.Context(), "finances@slowpay.example")
+	var subjects []string
+	for _, m := range mails {
+		for _, st := range stages[:3] {
+			if strings.Contains(m.Subject, st.stage) {
+				subjects = append(subjects, st.stage)
+			}
+		}
+	}
+	slices.Sort(subjects)
+	if strings.Join(subjects, ",") != "falls due,final notice,overdue" {
+		t.Fatalf("reminders to the late payer: %v", subjects)
+	}
+	if m, _ := s.MailTo(t.Context(), "finances@quickpay.example"); slices.ContainsFunc(m, func(m local.Mail) bool {
+		return strings.Contains(m.Subject, "reminder") || strings.Contains(m.Subject, "falls due")
+	}) {
+		t.Error("a paid invoice got a reminder")
+	}
+	sec, _ := s.MailTo(t.Context(), "secretariat@intercultural-cities.local")
+	if !slices.ContainsFunc(sec, func(m local.Mail) bool { return strings.Contains(m.Subject, "final notice") }) {
+		t.Error("the secretariat got no copy of the final notice")
+	}
+	status, _, resp := s.Do(http.MethodGet, fmt.Sprintf("/admin/invoices?year=%d&status=overdue", year), adm, "")
+	if status != 200 || !strings.Contains(string(resp), `"flagged":true`) {
+		t.Errorf("the invoice is not flagged for the secretariat: %s", resp)
+	}
+}
+
+// A bank statement: credits matched by reference are recorded as payments,
+// the others listed; importing it again records nothing twice; a malformed
+// file is a clear 400 that records nothing.
+func TestBankStatementImport(t *testing.T) {
+	s := localtest.New(t, local.Options{})
+	adm := s.AdminToken()
+	id, tok := payingMember(t, s, adm, "Bankton", "finances@bankton.example")
+	l := cityInvoices(t, s, id, tok)
+	inv := l.Invoices[0]
+	stmt := camt053("STMT-1", []camtEntry{
+		{ref: "BK-1", amount: "2500.00", structured: inv.PaymentReference, debtor: "Ville de Bankton"},
+		{ref: "BK-2", amount: "123.45", unstructured: "donation", debtor: "Someone Else"},
+	})
+	post := func(body string) (int, string) {
+		status, _, resp := s.Do(http.MethodPost, "/admin/bank-statements", adm, body, "Content-Type", "application/xml")
+		return status, string(resp)
+	}
+	status, resp := post(stmt)
+	if status != 200 || !strings.Contains(resp, `"credits":2`) || strings.Count(resp, `"entryKey"`) != 2 ||
+		!strings.Contains(resp, inv.Number) {
+		t.Fatalf("import: %d %s", status, resp)
+	}
+	var res struct{ Recorded, AlreadyRecorded, Unmatched []struct{ EntryKey string } }
+	_ = json.Unmarshal([]byte(resp), &res)
+	if len(res.Recorded) != 1 || len(res.Unmatched) != 1 {
+		t.Fatalf("recorded %d, unmatched %d: %s", len(res.Recorded), len(res.Unmatched), resp)
+	}
+	status, resp = post(stmt)
+	_ = json.Unmarshal([]byte(resp), &res)
+	if status != 200 || len(res.Recorded) != 0 || len(res.AlreadyRecorded) != 1 {
+		t.Fatalf("the same statement again: %d %s", status, resp)
+	}
+	if got := cityInvoices(t, s, id, tok).Invoices[0]; got.Outstanding != fees.Euros(250000) || got.Status != "open" {
+		t.Fatalf("after the statement: %+v", got)
+	}
+	before := s.Items("INVOICE#")
+	status, resp = post(strings.Replace(stmt, "<Amt Ccy=\"EUR\">2500.00</Amt>", "<Amt Ccy=\"EUR\">25.001</Amt>", 1))
+	if status != 400 || !strings.Contains(resp, "pointer") || s.Items("INVOICE#") != before {
+		t.Fatalf("a malformed statement: %d %s", status, resp)
+	}
+	if status, _, _ := s.Do(http.MethodPost, "/admin/bank-statements", adm, stmt); status != 400 {
+		t.Errorf("a statement sent as JSON: %d", status)
+	}
+}
+
+type camtEntry struct{ ref, amount, structured, unstructured, debtor string }
+
+// camt053 writes a minimal ISO 20022 camt.053.001.08 statement of credits.
+func camt053(id string, entries []camtEntry) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt>
+<GrpHdr><MsgId>%s</MsgId><CreDtTm>2026-11-30T08:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>%s</Id><CreDtTm>2026-11-30T08:00:00</CreDtTm><Acct><Id><IBAN>FR7630006000011234567890189</IBAN></Id><Ccy>EUR</Ccy></Acct>`, id, id)
+	for _, e := range entries {
+		rmt := ""
+		if e.structured != "" {
+			rmt = `<Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp><Ref>` + e.structured + `</Ref></CdtrRefInf></Strd>`
+		}
+		if e.unstructured != "" {
+			rmt = `<Ustrd>` + e.unstructured + `</Ustrd>` + rmt
+		}
+		fmt.Fprintf(&b, `<Ntry><NtryRef>%s</NtryRef><Amt Ccy="EUR">%s</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
+<BookgDt><Dt>%s</Dt></BookgDt><ValDt><Dt>%s</Dt></ValDt><AcctSvcrRef>%s</AcctSvcrRef><BkTxCd/>
+<NtryDtls><TxDtls><Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs><Amt Ccy="EUR">%s</Amt><CdtDbtInd>CRDT</CdtDbtInd>
+<RltdPties><Dbtr><Pty><Nm>%s</Nm></Pty></Dbtr></RltdPties><RmtInf>%s</RmtInf></TxDtls></NtryDtls></Ntry>`,
+			e.ref, e.amount, day(0), day(0), e.ref, e.amount, e.debtor, rmt)
+	}
+	b.WriteString(`</Stmt></BkToCstmrStmt></Document>`)
+	return b.String()
+}
