@@ -18,7 +18,9 @@ import (
 
 // InvoicingStore is what invoicing needs from storage.
 type InvoicingStore interface {
-	CitiesInStatus(ctx context.Context, status Status) ([]City, error)
+	// MembersToInvoice lists the cities in a status with what invoicing
+	// reads of them: agreement, billing details, invoiced years.
+	MembersToInvoice(ctx context.Context, status Status) ([]City, error)
 	UpdateCity(ctx context.Context, id string, idem *idempotency.Record, step func(City) (Change, error)) (Change, error)
 	// QueueInvoicing writes one work item per city: invoice it for year.
 	// The items' keys derive from the city and the year, so writing them
@@ -68,7 +70,7 @@ func (v *Invoicing) RunAnnual(ctx context.Context, year int) (AnnualResult, erro
 	res := AnnualResult{Year: year, MissingBilling: []string{}}
 	var due []string
 	for _, st := range []Status{StatusMember, StatusTerminationNotified} {
-		cities, err := v.Store.CitiesInStatus(ctx, st)
+		cities, err := v.Store.MembersToInvoice(ctx, st)
 		if err != nil {
 			return res, err
 		}

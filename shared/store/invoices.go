@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -379,20 +380,41 @@ func (s *Store) CityInvoices(ctx context.Context, cityID string) ([]membership.I
 }
 
 // QueueInvoicing implements membership.InvoicingStore with batch writes of
-// 25 items. The work items' keys derive from the city and the year: a run
-// that writes them again leaves one item per city, and issuing checks the
-// city's file, so no city is invoiced twice.
+// 25 items, four batches in flight. The work items' keys derive from the
+// city and the year: a run that writes them again leaves one item per city,
+// and issuing checks the city's file, so no city is invoiced twice.
 func (s *Store) QueueInvoicing(ctx context.Context, year int, cityIDs []string, now time.Time) error {
-	for i := 0; i < len(cityIDs); i += 25 {
+	batches := make(chan []types.WriteRequest)
+	errs := make(chan error, 4)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for reqs := range batches {
+				if err := s.batchWrite(ctx, reqs); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	var err error
+	for i := 0; i < len(cityIDs) && err == nil; i += 25 {
 		var reqs []types.WriteRequest
 		for _, id := range cityIDs[i:min(i+25, len(cityIDs))] {
 			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: FeeDueItem(id, year, now)}})
 		}
-		if err := s.batchWrite(ctx, reqs); err != nil {
-			return err
+		select {
+		case batches <- reqs:
+		case err = <-errs:
 		}
 	}
-	return nil
+	close(batches)
+	wg.Wait()
+	close(errs)
+	if err != nil {
+		return err
+	}
+	return <-errs // nil once closed empty
 }
 
 // feeDueWrites queues the issue of an invoice with the step that makes it
@@ -490,4 +512,39 @@ func (s *Store) DocumentsArchived(ctx context.Context, k outbox.Key, invoiceID, 
 		return fmt.Errorf("record documents of %s: %w", invoiceID, err)
 	}
 	return nil
+}
+
+// MembersToInvoice implements membership.InvoicingStore: the cities in a
+// status with only what invoicing reads (their agreement, billing details
+// and invoiced years), in pages of up to 1 000, so the annual run reads
+// 10 000 members in a few queries.
+func (s *Store) MembersToInvoice(ctx context.Context, status membership.Status) ([]membership.City, error) {
+	var out []membership.City
+	var start map[string]types.AttributeValue
+	for {
+		page, err := s.db.Query(ctx, &dynamodb.QueryInput{TableName: aws.String(s.table), IndexName: aws.String(Table.Index),
+			KeyConditionExpression:    aws.String("gsi1pk = :p"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":p": str("CITIES#" + string(status))},
+			ProjectionExpression:      aws.String("cityId, #status, agreement, billing, invoicedYears, #schema"),
+			ExpressionAttributeNames:  map[string]string{"#status": "status", "#schema": "schema"},
+			Limit:                     aws.Int32(1000), ExclusiveStartKey: start})
+		if err != nil {
+			return nil, fmt.Errorf("query members: %w", err)
+		}
+		for _, item := range page.Items {
+			var it cityItem
+			if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+				return nil, err
+			}
+			c, err := it.city()
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, c)
+		}
+		if len(page.LastEvaluatedKey) == 0 {
+			return out, nil
+		}
+		start = page.LastEvaluatedKey
+	}
 }

@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -56,30 +57,35 @@ func main() {
 	_ = w.Flush()
 }
 
+// sections are the bench's parts, in the order they run; -only picks some.
+var sections = []string{"roundtrips", "latency", "index", "workflow", "fees", "report", "coldstarts", "binaries"}
+
 func run(ctx context.Context) error {
+	only := flag.String("only", "", "comma-separated sections to run, of "+strings.Join(sections, ","))
+	flag.Parse()
+	want := func(name string) bool { return *only == "" || slices.Contains(strings.Split(*only, ","), name) }
 	s, err := local.Start(ctx, local.Options{Table: fmt.Sprintf("bench-%d", time.Now().UnixNano())})
 	if err != nil {
 		return err
 	}
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
-	if err := roundTrips(ctx, s, srv.URL); err != nil {
-		return err
+	steps := map[string]func() error{
+		"roundtrips": func() error { return roundTrips(ctx, s, srv.URL) },
+		"latency":    func() error { return latency(ctx, s, srv.URL) },
+		"index":      func() error { return indexFigures(ctx, s, srv.URL) },
+		"workflow":   func() error { return workflowFigures(ctx, s, srv.URL) },
+		"fees":       func() error { return feeFigures(ctx, s) },
+		"report":     reportFigures,
+		"coldstarts": func() error { return coldStarts(ctx, s) },
+		"binaries":   func() error { return binaries(ctx) },
 	}
-	if err := latency(ctx, s, srv.URL); err != nil {
-		return err
-	}
-	if err := indexFigures(ctx, s, srv.URL); err != nil {
-		return err
-	}
-	if err := workflowFigures(ctx, s, srv.URL); err != nil {
-		return err
-	}
-	if err := coldStarts(ctx, s); err != nil {
-		return err
-	}
-	if err := binaries(ctx); err != nil {
-		return err
+	for _, name := range sections {
+		if want(name) {
+			if err := steps[name](); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+		}
 	}
 	return nil
 }
