@@ -14,15 +14,15 @@ import (
 
 // english are words a French text never holds but an English one often
 // does. Words French shares with English (contact, date, expert, index,
-// population, programme, question, questionnaire, score, visite…) or that
-// French has in another sense (an, or, on, report, file, due) are left out,
-// so that a French text never trips it.
+// population, programme, question, questionnaire, score, visite,
+// application…) or that French has in another sense (an, or, on, report,
+// file, due) are left out, so that a French text never trips it.
 var english = set(`
 	the and of is are was were be been being your you our we us they their with this that these those
 	from for has have had not will would can cannot could should must please thank thanks dear yes no
 	in at to by it its if when which who what there here into than then also only each every any some
 	all none yet more less back next new previous
-	city cities town application applications apply applied submit submitted save saved draft drafts
+	city cities town apply applied submit submitted save saved draft drafts
 	send sent sending sign signed record recorded reason reasons link links email emails eligible
 	ineligible eligibility member members membership network agreement notice termination terminated
 	visit profile progress status step steps rank average inhabitants foreign born residents minority
@@ -60,8 +60,9 @@ var (
 		{regexp.MustCompile(`\d\s?EUR\b`), "an amount in cents and a code (French: 5 000,00 €)"},
 		{regexp.MustCompile(`(^|[^\d.,])\d{5,}($|\D)`), "thousands not grouped (French: 150 000)"},
 	}
-	// A legal reference keeps its point in French too: "article 2.2", "§2.5".
-	reference = regexp.MustCompile(`(article|paragraphe|§)\s?\d+\.\d+`)
+	// A legal reference keeps its point in French too: "article 2.2", "§2.5";
+	// a standard keeps its number whole: "EN 16931", "ISO 20022".
+	reference = regexp.MustCompile(`(article|paragraphe|§)\s?\d+\.\d+|\b(EN|ISO|IEC|NF)(/IEC)?\s\d+(-\d+)*`)
 )
 
 // NotFrench returns what in text reads as English: each English word and

@@ -18,6 +18,7 @@ func TestNotFrenchFindsEnglishAndOnlyIt(t *testing.T) {
 		{"Les membres rendent compte (accord, article 2.2 ; §2.5) ; p. ex. « Turquie 4 %, Pologne 1,5 % ».", nil},
 		{"Un report de date, une file d'attente, la somme due, on verra ; or, un an après.", nil},
 		{"NO, US, EUR, FR : des codes.", nil},
+		{"Une facture électronique (EN 16931, UBL), un relevé ISO 20022 ; votre application bancaire.", nil},
 		// English words.
 		{"Cités interculturelles : the agreement ends", []string{"the", "agreement", "ends"}},
 		{"Éligible : no", []string{"no"}},
@@ -32,6 +33,7 @@ func TestNotFrenchFindsEnglishAndOnlyIt(t *testing.T) {
 		{"contribution de €5\u202f000,00", []string{"euro sign first"}},
 		{"contribution de 500000 EUR", []string{"cents and a code", "not grouped"}},
 		{"population 150000 habitants", []string{"not grouped"}},
+		{"EN 16931 : 150000 habitants", []string{"not grouped"}},
 		{"l'année 2026, 12\u202f000 habitants, 1\u202f234\u202f567 €", nil},
 	}
 	for _, tt := range tests {
