@@ -130,11 +130,11 @@ func (c City) invoice(year, seq int, r Rules, now time.Time, newID func() string
 		return fees.Invoice{}, err
 	}
 	if c.Invoiced(year) {
-		return fees.Invoice{}, failure.New(failure.Conflict, "city %s has its invoice for %d already", c.ID, year)
+		return fees.Invoice{}, failure.New(failure.Conflict, "city %s has its invoice for %s already", c.ID, strconv.Itoa(year))
 	}
 	if !t.Covers(year) {
-		return fees.Invoice{}, failure.New(failure.Conflict, "the agreement of city %s (%s to %s) does not cover %d",
-			c.ID, c.Agreement.InForceFrom, c.Agreement.EndsOn, year)
+		return fees.Invoice{}, failure.New(failure.Conflict, "the agreement of city %s (%s to %s) does not cover %s",
+			c.ID, c.Agreement.InForceFrom, c.Agreement.EndsOn, strconv.Itoa(year))
 	}
 	if c.Billing == nil {
 		return fees.Invoice{}, failure.New(failure.Conflict,
