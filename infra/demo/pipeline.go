@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -52,7 +53,7 @@ func advance(ctx context.Context, client *http.Client, base, adminToken string, 
 			return err
 		}
 	}
-	return nil
+	return invoices(ctx, client, base, adminToken, ids, today.Year())
 }
 
 // advanceOne takes demo city i, whose INDEX is reported, to its stage.
@@ -97,14 +98,102 @@ func advanceOne(ctx context.Context, client *http.Client, base, adminToken strin
 	if err := step("profile", "/profile", profile, nil); err != nil || stage == ProfileIssued {
 		return err
 	}
-	// The programme's agreements run for about four years.
+	// The programme's agreements run for about four years; the billing
+	// details come with the agreement (but for one city, whose invoices
+	// wait for them).
 	signed, ends := day(back+1, 0), day(back+1+48, -1)
-	agreement := map[string]string{"citySignedOn": signed, "coeSignedOn": signed, "endsOn": ends}
+	agreement := map[string]any{"citySignedOn": signed, "coeSignedOn": signed, "endsOn": ends}
+	if Billed(i) {
+		agreement["billing"] = billing(Cities[i], i)
+	}
 	if err := step("agreement", "/agreement", agreement, nil); err != nil || stage == Member {
 		return err
 	}
 	notice := map[string]string{"by": "city", "noticeOn": day(0, -7), "reason": "Demo: budget cuts."}
 	return step("termination", "/termination", notice, nil)
+}
+
+// Billed says whether demo city i gave its billing details with its
+// agreement.
+func Billed(i int) bool { return i%11 != 7 }
+
+// billing is a demo city's billing details.
+func billing(c City, i int) map[string]any {
+	name := strings.TrimSuffix(c.Name, " (demo)")
+	return map[string]any{
+		"legalName": "City of " + name + " (demo)",
+		"address":   map[string]string{"street": fmt.Sprintf("%d Town Hall Square", i+1), "city": name, "postalCode": fmt.Sprintf("%05d", 10000+i*37), "country": c.Country},
+		"reference": fmt.Sprintf("DEMO-%03d", i+1),
+		"email":     fmt.Sprintf("finance%d@demo-city.invalid", i+1),
+	}
+}
+
+// invoices gives the demo's members this year's invoices too (the annual
+// run, fired as the secretariat would), then pays some: one in full, one
+// half, the others left open, so the finance view has every status.
+func invoices(ctx context.Context, client *http.Client, base, adminToken string, ids []string, year int) error {
+	if _, err := post(ctx, client, base+"/admin/runs/annual-invoices", adminToken, fmt.Sprintf("demo-annual-%d", year),
+		[]byte(fmt.Sprintf(`{"year":%d}`, year)), nil); err != nil {
+		return fmt.Errorf("demo annual invoices: %w", err)
+	}
+	for i, id := range ids {
+		if StageOf(i) != Member || !Billed(i) || i%3 == 0 {
+			continue
+		}
+		var list struct {
+			Invoices []struct {
+				InvoiceID string
+				Total     struct{ Amount int64 }
+			}
+		}
+		deadline := time.Now().Add(time.Minute)
+		for len(list.Invoices) < 2 && time.Now().Before(deadline) {
+			if err := get(ctx, client, base+"/cities/"+id+"/invoices", adminToken, &list); err != nil {
+				return err
+			}
+			if len(list.Invoices) < 2 {
+				time.Sleep(100 * time.Millisecond)
+			}
+		}
+		if len(list.Invoices) < 2 {
+			return fmt.Errorf("demo city %s: its invoices were not issued within a minute", Cities[i].Name)
+		}
+		// Last year's is paid in full; this year's, by every other member, half.
+		for k, inv := range list.Invoices {
+			amount := inv.Total.Amount
+			if k == 0 && i%2 == 0 {
+				amount /= 2
+			} else if k == 0 {
+				continue
+			}
+			if amount == 0 {
+				continue
+			}
+			body := fmt.Sprintf(`{"amount":%d,"receivedOn":%q,"reference":"DEMO-%03d"}`, amount, time.Now().UTC().Format("2006-01-02"), i+1)
+			if _, err := post(ctx, client, base+"/admin/invoices/"+inv.InvoiceID+"/payments", adminToken,
+				fmt.Sprintf("demo-pay-%s", inv.InvoiceID), []byte(body), nil); err != nil {
+				return fmt.Errorf("demo payment of %s: %w", Cities[i].Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+func get(ctx context.Context, client *http.Client, url, token string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %d", url, resp.StatusCode)
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
 }
 
 // waitReported waits until the city's INDEX is scored and reported.
