@@ -263,4 +263,3 @@ func reportFigures() error {
 		fmt.Sprintf("one-page PDF: %v, %d KB", pageTime.Round(time.Millisecond), page.Len()/1024), "<= 1 MB", pdf.Len() <= 1<<20)
 	return nil
 }
-
