@@ -229,3 +229,12 @@ func TestHTMLIsReproducibleFromTheStoredModel(t *testing.T) {
 		t.Fatal("a model of an unknown schema was rendered")
 	}
 }
+
+func validPractice() Practice {
+	return Practice{
+		ID: "p-1", CityID: "city-1", CityName: "Réggio Émilia", Country: "IT", Area: "mediation",
+		Title:   index.Text{EN: "Neighbourhood mediators", FR: "Médiateurs de quartier"},
+		Summary: index.Text{EN: "Trained residents mediate everyday conflicts in every district.", FR: "Des habitants formés règlent les conflits du quotidien dans chaque quartier."},
+		Year:    2015, Link: "https://www.example.org/mediation", Published: true,
+	}
+}

@@ -1,4 +1,4 @@
-package report
+package practice
 
 import (
 	"math/rand/v2"

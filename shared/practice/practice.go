@@ -1,4 +1,4 @@
-package report
+package practice
 
 import (
 	"cmp"
@@ -11,12 +11,9 @@ import (
 
 	"github.com/intercultural-cities/backoffice/shared/failure"
 	"github.com/intercultural-cities/backoffice/shared/index"
+	"github.com/intercultural-cities/backoffice/shared/membership"
 )
 
-// Practice is one entry of the good-practice catalogue: something a member
-// city did in a policy area that the secretariat offers other cities as an
-// example. Reports quote it in the city's language, so the title and the
-// summary are kept in both.
 type Practice struct {
 	ID       string     `json:"id"`
 	CityID   string     `json:"cityId"`
@@ -34,7 +31,6 @@ type Practice struct {
 	Demo bool `json:"demo"`
 }
 
-// Limits of a practice's fields, in characters.
 const (
 	MaxPracticeID      = 64
 	MaxPracticeCity    = 120
@@ -48,14 +44,12 @@ const (
 	MinPracticeYear = 1950
 )
 
-// Validate checks a practice against the current questionnaire and the
-// date now, and reports every offending field by its JSON pointer.
 func (p Practice) Validate(now time.Time) error {
 	var c failure.Collector
 	opaqueID(&c, "/id", p.ID)
 	opaqueID(&c, "/cityId", p.CityID)
 	text(&c, "/cityName", p.CityName, 1, MaxPracticeCity)
-	if !isCountry(p.Country) {
+	if !membership.IsCountry(p.Country) {
 		c.Add("/country", "must be an ISO 3166-1 alpha-2 country code such as FR")
 	}
 	q := index.Current()
@@ -86,8 +80,6 @@ func opaqueID(c *failure.Collector, ptr, s string) {
 	}
 }
 
-// text checks a free text: present, within limits, and printable (control
-// characters other than line breaks would break both renderings).
 func text(c *failure.Collector, ptr, s string, minLen, maxLen int) {
 	n := utf8.RuneCountInString(strings.TrimSpace(s))
 	switch {
@@ -122,16 +114,12 @@ func areaIDs(q *index.Questionnaire) string {
 	return strings.Join(ids, ", ")
 }
 
-// Candidate is a practice offered for selection, with what the caller knows
-// of its city: the area scores of the city's latest result and its
-// demographic facts.
 type Candidate struct {
 	Practice Practice           `json:"practice"`
 	Scores   map[string]float64 `json:"scores"` // area id → 0–100
 	Facts    index.Facts        `json:"facts"`
 }
 
-// Selection says whose report the practices are chosen for.
 type Selection struct {
 	CityID string      // the report's city: never its own practices
 	Facts  index.Facts // the report's city's facts, for similarity
@@ -140,24 +128,10 @@ type Selection struct {
 	Max    int         // practices per area; 0 means DefaultPractices
 }
 
-// DefaultPractices is how many practices an area chapter shows: enough to
-// give a choice, few enough to read.
 const DefaultPractices = 3
 
-// ScoreTier is the width, in points, of the bands within which the area
-// scores of two cities count as equal when practices are ranked: a city
-// scoring 91 is not meaningfully ahead of one scoring 89, and treating them
-// alike lets similarity decide between them.
 const ScoreTier = 10
 
-// SelectPractices chooses up to sel.Max practices of an area from other
-// cities. Only published practices of that area qualify (demo ones only for
-// a demonstration report). They are ranked by their city's score in the
-// area, in tiers of ScoreTier points, highest first; then by similarity to
-// the report's city (sharing its population band and its foreign-born band,
-// by index.Bands); then by the most recent year; then by practice id, so the
-// choice is the same whatever the order of the candidates. A city appears
-// once unless too few cities qualify.
 func SelectPractices(area string, sel Selection, candidates []Candidate) []Practice {
 	limit := cmp.Or(sel.Max, DefaultPractices)
 	self := sel.Bands.Groups(sel.Facts)
@@ -215,8 +189,14 @@ func SelectPractices(area string, sel Selection, candidates []Candidate) []Pract
 	return out
 }
 
-// inBand reports whether x falls in the group's band (Min ≤ x < Max, an
-// absent bound open), as index.Bands places cities.
 func inBand(g index.Group, x float64) bool {
 	return (g.Min == nil || x >= *g.Min) && (g.Max == nil || x < *g.Max)
 }
+
+// CheckText validates a text field of the catalogue or of a report's
+// commentary: present, within lengths, without control characters.
+func CheckText(c *failure.Collector, ptr, s string, minLen, maxLen int) { text(c, ptr, s, minLen, maxLen) }
+
+// CheckLink validates a link a report may print: an https address without
+// credentials.
+func CheckLink(c *failure.Collector, ptr, s string) { checkLink(c, ptr, s) }
