@@ -20,6 +20,6 @@ func main() {
 	if err != nil {
 		boot.Exit(err)
 	}
-	scorer := boot.Scorer(s.Bands, boot.Store(s.Table, cfg))
+	scorer := boot.Scorer(s, boot.Store(s.Table, cfg))
 	lambda.Start(outbox.StreamHandler(outbox.TypeSubmission, boot.ScoreSubmission(scorer)))
 }

@@ -16,7 +16,8 @@ type Stage int
 
 // The stages, in the order of the path.
 const (
-	Reported            Stage = iota // the INDEX scored: the analysis is the next step
+	Reported            Stage = iota // the INDEX scored and its report published: the visit is the next step
+	ReportDrafted                    // the INDEX scored, its draft report awaiting the secretariat's review
 	VisitScheduled                   // an expert visit next month
 	VisitHeld                        // the visit held, the profile next
 	ProfileIssued                    // the agreement next
@@ -33,7 +34,7 @@ func StageOf(i int) Stage {
 	if c.Population < 30000 || max(c.ForeignBorn, c.ForeignResidents, c.Minorities) < 5 {
 		return Declined
 	}
-	return []Stage{Reported, VisitScheduled, Member, VisitHeld, ProfileIssued, Member, Reported, Member,
+	return []Stage{Reported, VisitScheduled, Member, VisitHeld, ProfileIssued, Member, ReportDrafted, Member,
 		TerminationNotified, Withdrawn, Member}[i%11]
 }
 
@@ -42,12 +43,18 @@ func StageOf(i int) Stage {
 func advance(ctx context.Context, client *http.Client, base, adminToken string, ids []string) error {
 	today := time.Now().UTC()
 	day := func(months, days int) string { return today.AddDate(0, months, days).Format("2006-01-02") }
+	if err := practices(ctx, client, base, adminToken, ids); err != nil {
+		return err
+	}
 	for i, id := range ids {
-		if StageOf(i) == Reported {
+		if StageOf(i) == ReportDrafted {
 			continue
 		}
-		if err := waitReported(ctx, client, base, adminToken, id); err != nil {
+		if err := publishReport(ctx, client, base, adminToken, id); err != nil {
 			return fmt.Errorf("demo city %s: %w", Cities[i].Name, err)
+		}
+		if StageOf(i) == Reported {
+			continue
 		}
 		if err := advanceOne(ctx, client, base, adminToken, i, id, day); err != nil {
 			return err
@@ -196,27 +203,25 @@ func get(ctx context.Context, client *http.Client, url, token string, out any) e
 	return json.NewDecoder(resp.Body).Decode(out)
 }
 
-// waitReported waits until the city's INDEX is scored and reported.
-func waitReported(ctx context.Context, client *http.Client, base, adminToken, id string) error {
+// publishReport waits until the city's INDEX is scored and its report
+// drafted, then publishes the report, as the secretariat would after its
+// review.
+func publishReport(ctx context.Context, client *http.Client, base, adminToken, id string) error {
 	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/cities/"+id, nil)
-		if err != nil {
+		var list struct{ Reports []struct{ ReportID, Status string } }
+		if err := get(ctx, client, base+"/cities/"+id+"/reports", adminToken, &list); err != nil {
 			return err
 		}
-		req.Header.Set("Authorization", "Bearer "+adminToken)
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
+		for _, r := range list.Reports {
+			if r.Status == "published" {
+				return nil
+			}
 		}
-		var file struct{ Status string }
-		err = json.NewDecoder(resp.Body).Decode(&file)
-		_ = resp.Body.Close()
-		if err != nil {
+		if len(list.Reports) > 0 {
+			_, err := post(ctx, client, base+"/admin/cities/"+id+"/reports/"+list.Reports[0].ReportID+"/publish", adminToken,
+				"demo-publish-"+list.Reports[0].ReportID, nil, nil)
 			return err
-		}
-		if file.Status != "applied" && file.Status != "index_submitted" {
-			return nil
 		}
 		select {
 		case <-ctx.Done():
@@ -225,4 +230,57 @@ func waitReported(ctx context.Context, client *http.Client, base, adminToken, id
 		}
 	}
 	return errors.New("its INDEX was not scored within a minute")
+}
+
+// demoPractices are the demo catalogue: examples in several areas, each
+// tied to a demo city, marked demo so that only demonstration reports may
+// quote them.
+var demoPractices = []struct {
+	city                 int
+	area                 string
+	titleEN, titleFR     string
+	summaryEN, summaryFR string
+	year                 int
+}{
+	{1, "education", "Mother-tongue tutoring in every school", "Tutorat en langue maternelle dans chaque école",
+		"Volunteers from the communities tutor pupils in their first language, which improves their results in the school's language too.",
+		"Des bénévoles des communautés accompagnent les élèves dans leur première langue, ce qui améliore aussi leurs résultats dans la langue de l'école.", 2019},
+	{10, "neighbourhoods", "Mixed housing in the new districts", "Logement mixte dans les nouveaux quartiers",
+		"Every new district mixes social, student and family housing, with shared gardens and a neighbourhood house.",
+		"Chaque nouveau quartier mêle logements sociaux, étudiants et familiaux, avec des jardins partagés et une maison de quartier.", 2018},
+	{12, "public-services", "Intercultural training for front-desk staff", "Formation interculturelle des agents d'accueil",
+		"All staff who meet the public follow a two-day course, and interpreters can be reached by video in 40 languages.",
+		"Tous les agents au contact du public suivent une formation de deux jours, et des interprètes sont joignables en visio dans 40 langues.", 2021},
+	{15, "business-labour", "Diverse suppliers in public procurement", "Fournisseurs divers dans les marchés publics",
+		"Tenders score diversity in the supplier's workforce, and a desk helps small firms founded by migrants to bid.",
+		"Les appels d'offres notent la diversité des équipes du fournisseur, et un guichet aide les petites entreprises fondées par des migrants à répondre.", 2020},
+	{16, "mediation", "Neighbourhood mediators", "Médiateurs de quartier",
+		"Trained residents of every background mediate everyday conflicts before they escalate; the police refer cases to them.",
+		"Des habitants formés, de toutes origines, règlent les conflits du quotidien avant qu'ils ne s'enveniment ; la police leur adresse des cas.", 2017},
+	{19, "welcoming", "A welcome pack and a buddy for newcomers", "Un kit d'accueil et un parrain pour les nouveaux arrivants",
+		"Newcomers receive a welcome pack in their language and are paired with a resident who has lived in the city for years.",
+		"Les nouveaux arrivants reçoivent un kit d'accueil dans leur langue et un parrain qui vit dans la ville depuis des années.", 2022},
+	{4, "media", "A newsroom training scheme for young journalists", "Un programme de formation pour jeunes journalistes",
+		"The city funds traineeships in local media for young people from minority backgrounds.",
+		"La ville finance des stages dans les médias locaux pour des jeunes issus des minorités.", 2016},
+	{13, "anti-discrimination", "A discrimination reporting point", "Un point de signalement des discriminations",
+		"Residents can report discrimination online or in person; every case is answered within ten days.",
+		"Les habitants peuvent signaler une discrimination en ligne ou sur place ; chaque cas reçoit une réponse sous dix jours.", 2020},
+}
+
+// practices seeds the demo catalogue through the secretariat's API.
+func practices(ctx context.Context, client *http.Client, base, adminToken string, ids []string) error {
+	for k, p := range demoPractices {
+		c := Cities[p.city]
+		body, err := json.Marshal(map[string]any{"cityId": ids[p.city], "cityName": c.Name, "country": c.Country, "area": p.area,
+			"title": map[string]string{"en": p.titleEN, "fr": p.titleFR}, "summary": map[string]string{"en": p.summaryEN, "fr": p.summaryFR},
+			"year": p.year, "published": true, "demo": true})
+		if err != nil {
+			return err
+		}
+		if _, err := post(ctx, client, base+"/admin/good-practices", adminToken, fmt.Sprintf("demo-practice-%d", k+1), body, nil); err != nil {
+			return fmt.Errorf("demo practice %d: %w", k+1, err)
+		}
+	}
+	return nil
 }

@@ -32,7 +32,7 @@ func TestSeedFillsEveryStepOfThePipeline(t *testing.T) {
 		}
 	}
 	want := map[string]int{}
-	status := map[demo.Stage]string{demo.Reported: "index_reported", demo.VisitScheduled: "visit_scheduled",
+	status := map[demo.Stage]string{demo.Reported: "index_reported", demo.ReportDrafted: "index_submitted", demo.VisitScheduled: "visit_scheduled",
 		demo.VisitHeld: "visit_held", demo.ProfileIssued: "profile_issued", demo.Member: "member",
 		demo.TerminationNotified: "termination_notified", demo.Withdrawn: "withdrawn", demo.Declined: "declined"}
 	for i := range demo.Cities {

@@ -29,7 +29,8 @@ func classify(rt httpapi.Route) access {
 	case rt.Method == http.MethodPost && rt.Path == "/applications",
 		rt.Method == http.MethodGet && rt.Path == "/openapi.json",
 		rt.Method == http.MethodGet && (rt.Path == "/questionnaire" || strings.HasPrefix(rt.Path, "/questionnaire/")),
-		rt.Function == "web" && rt.Method == http.MethodGet:
+		rt.Function == "web" && rt.Method == http.MethodGet,
+		rt.Method == http.MethodGet && rt.Path == "/good-practices":
 		return public
 	case rt.Path == "/cities/{cityId}" || strings.HasPrefix(rt.Path, "/cities/{cityId}/"):
 		return cityOrAdmin
@@ -102,7 +103,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if len(wellFormedID) != 26 {
 		t.Fatal("the id is not 26 characters")
 	}
-	url := strings.NewReplacer("{cityId}", idA, "{submissionId}", wellFormedID, "{visitId}", wellFormedID, "{invoiceId}", wellFormedID,
+	url := strings.NewReplacer("{cityId}", idA, "{submissionId}", wellFormedID, "{visitId}", wellFormedID, "{invoiceId}", wellFormedID, "{reportId}", wellFormedID, "{practiceId}", wellFormedID,
 		"{version}", index.Current().Version, "{schedule}", "sweeper")
 
 	kinds := map[access]int{}

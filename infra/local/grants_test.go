@@ -117,6 +117,41 @@ func driveEverything(t *testing.T, s *localtest.Stack) {
 	do(http.MethodGet, subs+"/"+sub, tok, "", http.StatusOK)
 	do(http.MethodGet, subs+"/"+sub, adm, "", http.StatusOK)
 
+	// The analytical report: the draft as the secretariat reviews it, its
+	// commentary, the good-practice catalogue, the publication, which the
+	// publisher archives and notify sends; the city reads it as archived.
+	reports := "/cities/" + id + "/reports"
+	list := do(http.MethodGet, reports, adm, "", http.StatusOK)
+	do(http.MethodGet, reports, tok, "", http.StatusOK)
+	do(http.MethodGet, "/admin/reports", adm, "", http.StatusOK)
+	var drafts struct{ Reports []struct{ ReportID string } }
+	if err := json.Unmarshal(list, &drafts); err != nil || len(drafts.Reports) != 1 {
+		t.Fatalf("drafts: %v %s", err, list)
+	}
+	rid := drafts.Reports[0].ReportID
+	do(http.MethodGet, reports+"/"+rid, adm, "", http.StatusOK)
+	do(http.MethodGet, reports+"/"+rid+"?format=html", adm, "", http.StatusOK)
+	do(http.MethodGet, reports+"/"+rid+"?format=pdf", adm, "", http.StatusOK)
+	do(http.MethodPut, "/admin/cities/"+id+"/reports/"+rid+"/commentary", adm,
+		`{"introduction":{"en":"A city that knows where it stands."},"areas":{"education":{"en":"Promising schools."}}}`, http.StatusOK)
+	practice := do(http.MethodPost, "/admin/good-practices", adm, `{"cityId":"`+id+`","cityName":"Granted","country":"DE","area":"education",
+		"title":{"en":"Mother-tongue tutoring","fr":"Tutorat en langue maternelle"},"summary":{"en":"Volunteers tutor pupils in their first language.",
+		"fr":"Des bénévoles accompagnent les élèves dans leur première langue."},"year":2020,"published":true}`, http.StatusCreated)
+	pid := jsonField(t, practice, "id")
+	do(http.MethodPut, "/admin/good-practices/"+pid, adm, `{"cityId":"`+id+`","cityName":"Granted","country":"DE","area":"education",
+		"title":{"en":"Mother-tongue tutoring","fr":"Tutorat en langue maternelle"},"summary":{"en":"Volunteers tutor pupils in their first language.",
+		"fr":"Des bénévoles accompagnent les élèves dans leur première langue."},"year":2021,"published":true}`, http.StatusOK)
+	do(http.MethodGet, "/admin/good-practices", adm, "", http.StatusOK)
+	do(http.MethodGet, "/good-practices?area=education&lang=fr", "", "", http.StatusOK)
+	do(http.MethodPost, "/admin/cities/"+id+"/reports/"+rid+"/publish", adm, "", http.StatusOK)
+	s.Drain()
+	// A duplicate delivery finds the report archived, as it was.
+	if err := s.Publisher.ArchiveReport(t.Context(), outbox.Key{PK: store.CityPrefix + id, SK: store.ReportDocumentsPrefix + rid}); err != nil {
+		t.Fatalf("a second archiving of the report: %v", err)
+	}
+	do(http.MethodGet, reports+"/"+rid+"?format=pdf", tok, "", http.StatusOK)
+	do(http.MethodGet, reports+"/"+rid, tok, "", http.StatusOK, "Accept", "text/html")
+
 	// Every secretariat step, to membership and a termination notice; a
 	// withdrawal and a decline; the audit trail, the pipeline, a new token.
 	base := "/admin/cities/" + id

@@ -178,8 +178,10 @@ func TestConcurrentIdenticalSubmissionsScoreOnce(t *testing.T) {
 	}
 	s.Drain()
 	s.Drain()
-	if n := s.Items("CITY#" + id); n != 5 { // profile, three events (applied, submitted, reported), one submission
-		t.Fatalf("%d items in the city's partition, want 5", n)
+	// The file, three events (applied, submitted, scored), one submission,
+	// one draft report.
+	if n := s.Items("CITY#" + id); n != 6 {
+		t.Fatalf("%d items in the city's partition, want 6", n)
 	}
 	sample, err := s.Store.Sample(t.Context())
 	if err != nil || sample["all"].Count != 1 {
@@ -362,13 +364,14 @@ func TestReassessmentMovesTheCityInTheSample(t *testing.T) {
 	if all.Count != 1 || len(all.Histogram) != 1 {
 		t.Fatalf("after re-assessment the sample holds %+v, want the city once, at its new score", all)
 	}
-	// The file, 5 events (applied, submitted, reported, submitted again,
-	// scored) and both submissions: the first one is kept.
-	if n := s.Items("CITY#" + id); n != 8 {
-		t.Fatalf("%d items, want 8", n)
+	// The file, 5 events (applied, submitted, scored, submitted again,
+	// scored), both submissions (the first one is kept) and a draft report
+	// of each.
+	if n := s.Items("CITY#" + id); n != 10 {
+		t.Fatalf("%d items, want 10", n)
 	}
 	_, events, err := s.Store.City(t.Context(), id)
-	if err != nil || len(events) != 5 || events[3].From != "index_reported" || events[3].To != "index_reported" ||
+	if err != nil || len(events) != 5 || events[3].From != "index_submitted" || events[3].To != "index_submitted" ||
 		events[4].Type != "index_scored" {
 		t.Fatalf("timeline %+v %v: a re-assessment must not claim a status change", events, err)
 	}

@@ -41,6 +41,7 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/membership"
 	"github.com/intercultural-cities/backoffice/shared/notify"
 	"github.com/intercultural-cities/backoffice/shared/outbox"
+	"github.com/intercultural-cities/backoffice/shared/reporting"
 	"github.com/intercultural-cities/backoffice/shared/store"
 )
 
@@ -105,6 +106,7 @@ type Stack struct {
 	Jobs       map[string]httpapi.Job // the schedules, by the name of the function they trigger
 	Annual     *membership.Invoicing  // the annual-invoices function
 	Billing    *billing.Service       // the billing function
+	Publisher  *reporting.Service     // the publisher function
 	Archive    *archive.S3            // the bucket of issued documents
 	Sender     string                 // the From header SES stores mail under
 	Clock      *Clock                 // every function's time
@@ -235,11 +237,13 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		finance  config.FinanceSettings
 		bill     config.BillingSettings
 		annual   config.AnnualInvoicesSettings
+		reps     config.ReportsSettings
+		pub      config.PublisherSettings
 	)
 	for name, dst := range map[string]any{"applications": &apps, "cities": &cities, "index": &idx, "secretariat": &sec,
 		"daily": &daily, "score": &score, "notify": &notif, "sweeper": &sweep, "questionnaire": &alone,
 		"openapi": &alone, "web": &alone, "invoices": &invoices, "finance": &finance, "billing": &bill,
-		"annual-invoices": &annual} {
+		"annual-invoices": &annual, "reports": &reps, "publisher": &pub} {
 		if err := settings(name, dst); err != nil {
 			return nil, err
 		}
@@ -261,6 +265,19 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	s.APIs["invoices"] = httpapi.New(boot.Store(invoices.Table, invoicesCfg), membership.Rules{}, nil)
 	s.APIs["invoices"].Documents = archive.New(invoicesCfg, invoices.DocumentsBucket)
 	s.APIs["finance"] = httpapi.New(boot.Store(finance.Table, fn("finance")), membership.Rules{}, nil)
+	reportsCfg := fn("reports")
+	reportsStore := boot.Store(reps.Table, reportsCfg)
+	s.APIs["reports"] = httpapi.New(reportsStore, membership.Rules{}, nil)
+	s.APIs["reports"].Documents = archive.New(reportsCfg, reps.DocumentsBucket)
+	reportsSvc := &reporting.Service{Store: reportsStore, Bands: boot.Bands(reps.Bands), Now: s.Clock.Now}
+	s.APIs["reports"].Reporting = reportsSvc
+	pubCfg := fn("publisher")
+	forms := pub.FormsBaseURL
+	if forms == "" {
+		forms = pub.APIURL
+	}
+	s.Publisher = &reporting.Service{Store: boot.Store(pub.Table, pubCfg), Archive: archive.New(pubCfg, pub.DocumentsBucket),
+		FormsBaseURL: forms, Now: s.Clock.Now}
 	for _, name := range []string{"questionnaire", "openapi", "web"} {
 		s.APIs[name] = &httpapi.API{Now: time.Now}
 	}
@@ -268,7 +285,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	s.Sweeper = boot.Sweeper(sweep.Sweep, boot.Store(sweep.Table, fn("sweeper")))
 	s.Annual = boot.Invoicing(membership.Rules{}, boot.Store(annual.Table, fn("annual-invoices")))
 	s.Jobs = boot.Jobs(s.Sweeper, s.Schedule, s.Annual)
-	s.Scorer = boot.Scorer(score.Bands, boot.Store(score.Table, fn("score")))
+	s.Scorer = boot.Scorer(score, boot.Store(score.Table, fn("score")))
 	notifyCfg := fn("notify")
 	s.Notifier = boot.Notifier(boot.Store(notif.Table, notifyCfg), mail.New(notifyCfg, notif.SenderEmail))
 	s.Notifier.Documents = archive.New(notifyCfg, notif.DocumentsBucket)
@@ -282,6 +299,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	secSweeper.Now, secSchedule.Now, secSchedule.Invoicing.Now, secInvoicing.Now = s.Clock.Now, s.Clock.Now, s.Clock.Now, s.Clock.Now
 	s.Sweeper.Now, s.Schedule.Now, s.Scorer.Now, s.Notifier.Now = s.Clock.Now, s.Clock.Now, s.Clock.Now, s.Clock.Now
+	reportsSvc.Now = s.Clock.Now
 	s.Schedule.Invoicing.Now, s.Annual.Now, s.Billing.Invoicing.Now = s.Clock.Now, s.Clock.Now, s.Clock.Now
 	if ms, ok := s.Notifier.Sender.(*mail.SES); ok {
 		s.Sender = fmt.Sprintf("%q <%s>", ms.FromName, ms.From)
@@ -296,9 +314,10 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		return nil, err
 	}
 	handlers := map[string]StreamHandler{
-		"notify":  outbox.StreamHandler(outbox.TypeNotification, boot.DeliverNotification(s.Notifier)),
-		"score":   outbox.StreamHandler(outbox.TypeSubmission, boot.ScoreSubmission(s.Scorer)),
-		"billing": outbox.StreamHandlers(s.Billing.Consumers()),
+		"notify":    outbox.StreamHandler(outbox.TypeNotification, boot.DeliverNotification(s.Notifier)),
+		"score":     outbox.StreamHandler(outbox.TypeSubmission, boot.ScoreSubmission(s.Scorer)),
+		"billing":   outbox.StreamHandlers(s.Billing.Consumers()),
+		"publisher": outbox.StreamHandler(outbox.TypeReport, s.Publisher.ArchiveReport),
 	}
 	for _, name := range tpl.Names() {
 		f, _ := tpl.FunctionByName(name)

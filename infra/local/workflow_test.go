@@ -41,7 +41,8 @@ func admin(t *testing.T, s *localtest.Stack, token, path, body string, want int)
 	return c
 }
 
-// reported takes a new city through the INDEX to index_reported.
+// reported takes a new city through the INDEX to index_reported: its
+// submission scored, the draft report published by the secretariat.
 func reported(t *testing.T, s *localtest.Stack, name string) (string, string) {
 	t.Helper()
 	id, tok := applyCity(t, s, name, 150000, 12)
@@ -50,7 +51,29 @@ func reported(t *testing.T, s *localtest.Stack, name string) (string, string) {
 		t.Fatalf("submit: %d %s", status, resp)
 	}
 	s.Drain()
+	publishDraft(t, s, s.AdminToken(), id)
 	return id, tok
+}
+
+// publishDraft publishes the city's draft report, as the secretariat.
+func publishDraft(t *testing.T, s *localtest.Stack, adm, cityID string) string {
+	t.Helper()
+	status, _, resp := s.Do(http.MethodGet, "/cities/"+cityID+"/reports", adm, "")
+	var list struct{ Reports []struct{ ReportID, Status string } }
+	if err := json.Unmarshal(resp, &list); status != 200 || err != nil {
+		t.Fatalf("reports of %s: %d %s", cityID, status, resp)
+	}
+	for _, r := range list.Reports {
+		if r.Status == "draft" {
+			if status, _, resp := s.Do(http.MethodPost, "/admin/cities/"+cityID+"/reports/"+r.ReportID+"/publish", adm, ""); status != 200 {
+				t.Fatalf("publish %s: %d %s", r.ReportID, status, resp)
+			}
+			s.Drain()
+			return r.ReportID
+		}
+	}
+	t.Fatalf("city %s has no draft report: %s", cityID, resp)
+	return ""
 }
 
 // day is a date days from today, as the API takes it.
@@ -121,10 +144,10 @@ func TestAdmissionHappyPathToMembershipAndTermination(t *testing.T) {
 	for _, m := range mails {
 		subjects = append(subjects, m.Subject)
 	}
-	// received, results, intent, visit, visit held, profile, welcome,
-	// amendment, notice, membership ended: every step that changes the
-	// city's standing tells it.
-	if len(mails) != 10 {
+	// received, results, the analytical report, intent, visit, visit held,
+	// profile, welcome, amendment, notice, membership ended: every step
+	// that changes the city's standing tells it.
+	if len(mails) != 11 {
 		t.Fatalf("the city got %d emails: %q", len(mails), subjects)
 	}
 	for _, who := range []string{"ana@experts.example", "ben@experts.example", "chloe@coe.example"} {
@@ -141,7 +164,7 @@ func TestAdmissionHappyPathToMembershipAndTermination(t *testing.T) {
 		}
 	}
 	_ = json.Unmarshal(resp, &audit)
-	want := []string{"applied", "index_submitted", "index_reported", "intent_signed", "visit_scheduled", "visit_held",
+	want := []string{"applied", "index_submitted", "index_scored", "index_reported", "intent_signed", "visit_scheduled", "visit_held",
 		"profile_issued", "agreement_signed", "agreement_amended", "termination_notified", "terminated"}
 	if status != 200 || len(audit.Entries) != len(want) {
 		t.Fatalf("audit %d: %s", status, resp)
@@ -154,11 +177,11 @@ func TestAdmissionHappyPathToMembershipAndTermination(t *testing.T) {
 	if e := audit.Entries[1]; e.From != "applied" || e.To != "index_submitted" {
 		t.Errorf("the submission's entry says %s → %s", e.From, e.To)
 	}
-	if e := audit.Entries[8]; e.From != "member" || e.To != "member" || !strings.Contains(string(e.Payload), "DG-II/2026/17") {
+	if e := audit.Entries[9]; e.From != "member" || e.To != "member" || !strings.Contains(string(e.Payload), "DG-II/2026/17") {
 		t.Errorf("the amendment's entry: %+v", e)
 	}
-	if !strings.Contains(string(audit.Entries[4].Payload), "Ana Expert") {
-		t.Errorf("the visit's payload is not audited: %s", audit.Entries[4].Payload)
+	if !strings.Contains(string(audit.Entries[5].Payload), "Ana Expert") {
+		t.Errorf("the visit's payload is not audited: %s", audit.Entries[5].Payload)
 	}
 }
 
@@ -194,7 +217,7 @@ func TestStepDatesMustBeConsistent(t *testing.T) {
 	refused("/agreement/amendments", fmt.Sprintf(`{"endsOn":%q,"agreedOn":%q,"reference":"r"}`, day(900), day(0)), "/endsOn")
 	refused("/agreement/amendments", fmt.Sprintf(`{"endsOn":%q,"agreedOn":%q}`, day(1000), day(0)), "/reference")
 	_, _, resp := s.Do(http.MethodGet, base+"/audit", adm, "")
-	if n := strings.Count(string(resp), `"type":`); n != 7 { // applied … agreement_signed: nothing refused was recorded
+	if n := strings.Count(string(resp), `"type":`); n != 8 { // applied … agreement_signed: nothing refused was recorded
 		t.Errorf("%d audit entries after the refusals: %s", n, resp)
 	}
 }

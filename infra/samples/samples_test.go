@@ -119,6 +119,7 @@ var httpExpect = map[string]struct {
 	"web":           {[]int{http.StatusOK}, "the forms are public"},
 	"invoices":      {[]int{http.StatusUnauthorized}, "the sample's token is fake"},
 	"finance":       {[]int{http.StatusUnauthorized}, "the sample's token is fake"},
+	"reports":       {[]int{http.StatusUnauthorized}, "the sample's token is fake"},
 }
 
 var wildcard = regexp.MustCompile(`\{([A-Za-z0-9_]+)\}`)

@@ -165,10 +165,15 @@ func Jobs(sw *outbox.Sweeper, daily *membership.Schedule, invoicing *membership.
 	}
 }
 
+// Bands are the comparison groups' cut-offs.
+func Bands(b config.Bands) index.Bands {
+	return index.Bands{Population: b.PopulationBands, ForeignBorn: b.ForeignBornBands}
+}
+
 // Scorer assembles INDEX scoring.
-func Scorer(b config.Bands, s *store.Store) *membership.Scorer {
-	return &membership.Scorer{Store: s, Bands: index.Bands{Population: b.PopulationBands, ForeignBorn: b.ForeignBornBands},
-		Now: time.Now}
+func Scorer(s config.ScoreSettings, st *store.Store) *membership.Scorer {
+	return &membership.Scorer{Store: st, Bands: Bands(s.Bands), Now: time.Now, NewID: ids.New,
+		Rules: membership.Rules{SecretariatEmail: s.SecretariatEmail}}
 }
 
 // ScoreSubmission consumes a submission work item by its key.

@@ -216,11 +216,32 @@ type AnnualInvoicesSettings struct {
 	Table
 }
 
-// ScoreSettings are the score function's.
+// ScoreSettings are the score function's: the secretariat is asked to
+// review each draft report.
 type ScoreSettings struct {
 	Logging
 	Table
 	Bands
+	Notices
+}
+
+// ReportsSettings are the reports function's: reports built, shown and
+// published; the good-practice catalogue.
+type ReportsSettings struct {
+	Logging
+	Table
+	Bands
+	Archive
+}
+
+// PublisherSettings are the publisher function's: it archives published
+// reports and emails them.
+type PublisherSettings struct {
+	Logging
+	Table
+	Archive
+	Links
+	PublicAPI
 }
 
 // NotifySettings are the notify function's.
@@ -259,6 +280,8 @@ var Functions = map[string]any{
 	"finance":         FinanceSettings{},
 	"billing":         BillingSettings{},
 	"annual-invoices": AnnualInvoicesSettings{},
+	"reports":         ReportsSettings{},
+	"publisher":       PublisherSettings{},
 	"questionnaire":   StandaloneSettings{},
 	"openapi":         StandaloneSettings{},
 	"web":             StandaloneSettings{},

@@ -12,6 +12,7 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/ids"
 	"github.com/intercultural-cities/backoffice/shared/index"
 	"github.com/intercultural-cities/backoffice/shared/membership"
+	"github.com/intercultural-cities/backoffice/shared/practice"
 	"github.com/intercultural-cities/backoffice/shared/web"
 )
 
@@ -35,6 +36,12 @@ type Store interface {
 	CityInvoices(ctx context.Context, cityID string) ([]membership.InvoiceAccount, error)
 	Invoices(ctx context.Context, feeYear int) ([]membership.InvoiceAccount, error)
 	OpenInvoices(ctx context.Context, dueBy fees.Date) ([]membership.InvoiceAccount, error)
+	Report(ctx context.Context, cityID, id string) (membership.Report, error)
+	Reports(ctx context.Context, cityID string) ([]membership.Report, error)
+	DraftReports(ctx context.Context) ([]membership.Report, error)
+	PutPractice(ctx context.Context, p practice.Practice) error
+	Practice(ctx context.Context, id string) (practice.Practice, error)
+	Practices(ctx context.Context, area string) ([]practice.Practice, error)
 }
 
 // Documents reads archived documents (package archive): only the invoices
@@ -55,8 +62,10 @@ type API struct {
 	NewID func() string
 	Rules membership.Rules // what the function's settings give it
 	Jobs  map[string]Job   // by schedule name; only the secretariat function needs them
-	// Documents serves archived invoices and credit notes.
+	// Documents serves archived invoices, credit notes and reports.
 	Documents Documents
+	// Reporting builds and renders reports: the reports function's.
+	Reporting Reporting
 	MaxBody   int64
 }
 
@@ -100,6 +109,15 @@ var Routes = []Route{
 	{"finance", http.MethodPost, "/admin/invoices/{invoiceId}/payments", (*API).recordPayment},
 	{"finance", http.MethodPost, "/admin/invoices/{invoiceId}/credit-notes", (*API).issueCreditNote},
 	{"finance", http.MethodPost, "/admin/bank-statements", (*API).importStatement},
+	{"reports", http.MethodGet, "/cities/{cityId}/reports", (*API).listReports},
+	{"reports", http.MethodGet, "/cities/{cityId}/reports/{reportId}", (*API).getReport},
+	{"reports", http.MethodPut, "/admin/cities/{cityId}/reports/{reportId}/commentary", (*API).putCommentary},
+	{"reports", http.MethodPost, "/admin/cities/{cityId}/reports/{reportId}/publish", (*API).publishReport},
+	{"reports", http.MethodGet, "/admin/reports", (*API).listDraftReports},
+	{"reports", http.MethodGet, "/good-practices", (*API).listPublicPractices},
+	{"reports", http.MethodGet, "/admin/good-practices", (*API).listPractices},
+	{"reports", http.MethodPost, "/admin/good-practices", (*API).createPractice},
+	{"reports", http.MethodPut, "/admin/good-practices/{practiceId}", (*API).putPractice},
 	{"openapi", http.MethodGet, "/openapi.json", (*API).openAPI},
 	{"questionnaire", http.MethodGet, "/questionnaire", (*API).getQuestionnaire},
 	{"questionnaire", http.MethodGet, "/questionnaire/{version}", (*API).getQuestionnaire},

@@ -33,31 +33,22 @@ func (c City) SubmitIndex(sub index.Submission, now time.Time, actor string) (Ch
 // RecordScore records a scored submission: its result and standings, the
 // comparison groups' changes (deltas, nil when an older submission was
 // scored late and must not displace the newer one), the city's latest
-// result, and the email with the results. A city's first results report
-// the INDEX step.
-func (c City) RecordScore(sub index.Submission, deltas map[string]index.Delta, now time.Time, actor string) (Change, error) {
+// result and the email with the results. The newest submission's results
+// get a draft analytical report, which the secretariat reviews and
+// publishes (PublishReport): it is asked to by email.
+func (c City) RecordScore(sub index.Submission, deltas map[string]index.Delta, r Rules, now time.Time, actor string,
+	newID func() string) (Change, error) {
 	if sub.Result == nil {
 		return Change{}, fmt.Errorf("submission %s has no result to record", sub.ID)
 	}
-	step := StepScoreIndex
-	if _, err := Transition(c.Status, StepReportIndex); err == nil {
-		step = StepReportIndex
-	}
 	res := *sub.Result
-	next, ev, err := c.step(step, now, actor, nil,
+	next, ev, err := c.step(StepScoreIndex, now, actor, nil,
 		fmt.Sprintf("INDEX %s scored: aggregate %.1f %%", sub.Version, res.Aggregate))
 	if err != nil {
 		return Change{}, err
 	}
 	records := []any{index.ScoredSubmission{CityID: c.ID, SubmissionID: sub.ID, Result: res,
 		Standings: sub.Standings, ScoredAt: now.UTC()}}
-	if deltas != nil {
-		next.LatestIndex = &IndexSummary{SubmissionID: sub.ID, Version: sub.Version, SubmittedAt: sub.SubmittedAt,
-			Aggregate: res.Aggregate, Result: &res}
-		for _, k := range sortedKeys(deltas) {
-			records = append(records, index.GroupChange{Group: k, Delta: deltas[k]})
-		}
-	}
 	data := map[string]string{"SubmissionID": sub.ID, "Version": sub.Version,
 		"Aggregate": strconv.FormatFloat(res.Aggregate, 'f', 1, 64)}
 	for _, st := range sub.Standings {
@@ -67,10 +58,23 @@ func (c City) RecordScore(sub index.Submission, deltas map[string]index.Delta, n
 	}
 	// The id derives from the submission: scoring it twice could never
 	// queue a second email.
-	n := next.mail("index-scored", "scored-"+sub.ID, data, now)
 	var mails []notify.Notification
 	if c.Contact.Email != "" {
-		mails = append(mails, n)
+		mails = append(mails, next.mail("index-scored", "scored-"+sub.ID, data, now))
+	}
+	if deltas != nil {
+		next.LatestIndex = &IndexSummary{SubmissionID: sub.ID, Version: sub.Version, SubmittedAt: sub.SubmittedAt,
+			Aggregate: res.Aggregate, Result: &res}
+		for _, k := range sortedKeys(deltas) {
+			records = append(records, index.GroupChange{Group: k, Delta: deltas[k]})
+		}
+		draft := draftReport(c, sub, now, newID)
+		records = append(records, ReportDrafted{Report: draft})
+		if r.SecretariatEmail != "" {
+			review := next.mail("report-draft", "report-draft-"+draft.ID, map[string]string{"ReportID": draft.ID,
+				"SubmissionID": sub.ID, "Aggregate": data["Aggregate"]}, now)
+			mails = append(mails, secretariatCopy(review, review.ID, r))
+		}
 	}
 	return Change{City: next, Event: ev, Records: records, Notifications: mails}, nil
 }
@@ -95,7 +99,9 @@ type ScoreStore interface {
 type Scorer struct {
 	Store ScoreStore
 	Bands index.Bands
+	Rules Rules // who is asked to review the draft reports
 	Now   func() time.Time
+	NewID func() string
 }
 
 // Score scores one submission once: a submission already scored is left
@@ -131,7 +137,7 @@ func (s *Scorer) Score(ctx context.Context, cityID, id string) error {
 		scored := sub
 		now := s.Now().UTC()
 		scored.Status, scored.Result, scored.Standings, scored.ScoredAt = index.StatusScored, &res, standings, &now
-		return c.RecordScore(scored, deltas, now, "score")
+		return c.RecordScore(scored, deltas, s.Rules, now, "score", s.NewID)
 	})
 	if errors.Is(err, index.ErrAlreadyScored) {
 		return nil

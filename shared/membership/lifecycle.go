@@ -55,6 +55,8 @@ const (
 	StepRecordPayment     Step = "payment_recorded"
 	StepIssueCreditNote   Step = "credit_note_issued"
 	StepUpdateBilling     Step = "billing_updated"
+	StepCommentReport     Step = "report_commented"
+	StepPublishReport     Step = "report_published"
 )
 
 // candidate statuses: a city not yet a member, and not out of the process.
@@ -85,11 +87,14 @@ var rules = []rule{
 	// status; an ended file submits no more.
 	{step: StepSubmitIndex, from: []Status{StatusIndexSubmitted}},
 	{step: StepSubmitIndex, from: open[2:], internal: true},
-	// Scoring a city's first INDEX reports it: its results are the basis of
-	// the analytical report.
-	{step: StepReportIndex, from: []Status{StatusIndexSubmitted}, to: StatusIndexReported},
-	// Scoring any later submission records its result and nothing else.
+	// Scoring records a submission's result and drafts its analytical
+	// report; publishing a city's first report is the INDEX reported.
 	{step: StepScoreIndex, from: Statuses, internal: true},
+	{step: StepReportIndex, from: []Status{StatusIndexSubmitted}, to: StatusIndexReported},
+	{step: StepCommentReport, from: Statuses, internal: true},
+	// A later report (a member re-assessing) is published without a status
+	// change.
+	{step: StepPublishReport, from: Statuses, internal: true},
 	{step: StepScheduleVisit, from: []Status{StatusIndexReported, StatusVisitScheduled}, to: StatusVisitScheduled},
 	{step: StepHoldVisit, from: []Status{StatusVisitScheduled}, to: StatusVisitHeld},
 	{step: StepIssueProfile, from: []Status{StatusVisitHeld}, to: StatusProfileIssued},

@@ -30,7 +30,7 @@ func french(template string) Notification {
 			"PaymentReference": "RF18ICC20270042", "IBAN": "FR76 3000 6000 0112 3456 7890 189", "BIC": "TESTFRPPXXX",
 			"Beneficiary": "Conseil de l'Europe", "Amount": "250000 EUR", "ReceivedOn": "2027-01-20", "Outstanding": "250000 EUR",
 			"Overpaid": "0 EUR", "Settled": "no", "CreditNoteNumber": "ICC-CN-2027-0003", "Credited": "100000 EUR",
-			"Paid": "0 EUR", "DaysOverdue": "14", "InvoiceID": "i1",
+			"Paid": "0 EUR", "DaysOverdue": "14", "InvoiceID": "i1", "ReportID": "r1", "ReportLink": "https://forms.example/index-form?city=c1#reports", "PublishedOn": "2027-02-01",
 			"PreviousEndsOn": "2029-12-31",
 		},
 		Secrets: map[string]string{"AccessLink": "https://forms.example/index-form?city=c1&lang=fr#token=abc"},

@@ -18,9 +18,10 @@ import (
 // Work item types: the item's "type" attribute, which stream filters match.
 const (
 	TypeNotification = "notification"
-	TypeSubmission   = "submission" // an INDEX submission waiting to be scored
-	TypeFeeDue       = "fee-due"    // a member's invoice of a year to issue
-	TypeDocuments    = "documents"  // an issued document to archive and email
+	TypeSubmission   = "submission"       // an INDEX submission waiting to be scored
+	TypeFeeDue       = "fee-due"          // a member's invoice of a year to issue
+	TypeDocuments    = "documents"        // an issued document to archive and email
+	TypeReport       = "report-documents" // a published report to archive and email
 )
 
 // Key is a work item's table key.

@@ -176,7 +176,11 @@ func (s *Store) Submission(ctx context.Context, cityID, id string) (index.Submis
 	if len(out.Item) == 0 {
 		return index.Submission{}, failure.New(failure.NotFound, "city %s has no submission %s", cityID, id)
 	}
-	it := out.Item
+	return submissionOf(cityID, id, out.Item)
+}
+
+// submissionOf reads a submission item.
+func submissionOf(cityID, id string, it map[string]types.AttributeValue) (index.Submission, error) {
 	sub := index.Submission{ID: id, CityID: cityID, Version: attrString(it, "version"),
 		SubmittedAt: attrTime(it, "submittedAt"), SubmittedBy: attrString(it, "submittedBy"), Status: index.StatusReceived}
 	if attrString(it, "status") == string(index.StatusScored) {

@@ -485,15 +485,22 @@ func (s *Store) FlagInvoice(ctx context.Context, invoiceID string, now time.Time
 // archive: the work item is done, the document says so, and its email goes
 // out, in one transaction.
 func (s *Store) DocumentsArchived(ctx context.Context, k outbox.Key, invoiceID, creditNoteID string, mail []notify.Notification) error {
+	target := invoiceKey(invoiceID)
+	if creditNoteID != "" {
+		target = key(InvoicePrefix+invoiceID, creditPrefix+creditNoteID)
+	}
+	return s.archived(ctx, k, target, mail)
+}
+
+// archived marks a documents work item done, the document archived, and
+// queues its email, in one transaction; a work item done already (a
+// duplicate delivery) changes nothing.
+func (s *Store) archived(ctx context.Context, k outbox.Key, target map[string]types.AttributeValue, mail []notify.Notification) error {
 	items := []types.TransactWriteItem{{Update: &types.Update{TableName: aws.String(s.table), Key: key(k.PK, k.SK),
 		UpdateExpression:          aws.String("SET #status = :done REMOVE gsi1pk, gsi1sk, leaseUntil"),
 		ConditionExpression:       aws.String("attribute_exists(pk) AND #status <> :done"),
 		ExpressionAttributeNames:  map[string]string{"#status": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":done": str(outbox.StatusDone)}}}}
-	target := invoiceKey(invoiceID)
-	if creditNoteID != "" {
-		target = key(InvoicePrefix+invoiceID, creditPrefix+creditNoteID)
-	}
 	items = append(items, types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.table), Key: target,
 		UpdateExpression: aws.String("SET documents = :yes"), ConditionExpression: aws.String("attribute_exists(pk)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":yes": &types.AttributeValueMemberBOOL{Value: true}}}})
@@ -509,7 +516,7 @@ func (s *Store) DocumentsArchived(ctx context.Context, k outbox.Key, invoiceID, 
 		return nil // done already: a duplicate delivery
 	}
 	if err != nil {
-		return fmt.Errorf("record documents of %s: %w", invoiceID, err)
+		return fmt.Errorf("record the archiving of %s %s: %w", k.PK, k.SK, err)
 	}
 	return nil
 }
