@@ -1,12 +1,14 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,7 +38,9 @@ func (c *Clock) Now() time.Time {
 	return time.Now().Add(c.offset)
 }
 
-// Set moves the clock so that it reads t now (and runs on from there).
+// Set moves the clock so that it reads t now (and runs on from there),
+// either way, and runs no schedule: tests that fire the runs themselves
+// use it. Scheduler.MoveTo moves it forward running what falls due.
 func (c *Clock) Set(t time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -129,22 +133,27 @@ func (s *Stack) clockGet(w http.ResponseWriter, _ *http.Request) {
 // clockPost moves the clock forward, {"set": RFC 3339 time} or
 // {"advance": "720h" | "30d" | "2w" | "1mo" | "1y"}, running what falls
 // due, and answers the new time with the runs. The mail viewer's buttons
-// send the same as a form, and are sent back to the page.
+// send the same as a form, and the browser is sent back to the page.
 func (s *Stack) clockPost(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Set     string `json:"set"`
 		Advance string `json:"advance"`
 	}
-	form := strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
-	if form {
-		in.Set, in.Advance = r.PostFormValue("set"), r.PostFormValue("advance")
-	} else {
-		dec := json.NewDecoder(io.LimitReader(r.Body, 4096))
+	body, err := io.ReadAll(io.LimitReader(r.Body, 4096))
+	if err != nil {
+		localProblem(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	// JSON whatever its Content-Type (curl -d sends a form's), else a form.
+	if bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
+		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&in); err != nil {
 			localProblem(w, r, http.StatusBadRequest, `the body is {"set": "2027-01-02T07:00:00+01:00"} or {"advance": "30d"}: `+err.Error())
 			return
 		}
+	} else if q, err := url.ParseQuery(string(body)); err == nil {
+		in.Set, in.Advance = q.Get("set"), q.Get("advance")
 	}
 	to, err := moveTarget(in.Set, in.Advance, s.Clock.Now())
 	if err != nil {
@@ -161,7 +170,8 @@ func (s *Stack) clockPost(w http.ResponseWriter, r *http.Request) {
 		localProblem(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	if form {
+	// A browser's form goes back to the page it came from.
+	if strings.Contains(r.Header.Get("Accept"), "text/html") {
 		http.Redirect(w, r, "/_local/mail", http.StatusSeeOther)
 		return
 	}

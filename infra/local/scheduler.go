@@ -87,11 +87,13 @@ type Occurrence struct {
 const MaxMove = 10 * 366 * 24 * time.Hour
 
 // ErrBackwards refuses a move into the past.
-var ErrBackwards = errors.New("the local clock only moves forward: what the stack stored was stamped by it — " +
-	"idempotency records, access tokens (issued, expiring), expiry times (TTL), invoice dates and numbers, " +
-	"reminders sent once per stage. Moved back, tokens would not be valid yet, keys would meet records from the " +
-	"future and schedules would run again what they already did. To start over, stop the stack and delete its data " +
-	"(.local/data)")
+var ErrBackwards = errors.New("the local clock only moves forward")
+
+// whyForward is why the clock does not go back.
+const whyForward = "what the stack stored was stamped by it: idempotency records, access tokens (issued, expiring), " +
+	"expiry times (TTL), invoice dates and numbers, fee reminders sent once per stage. Moved back, tokens would not " +
+	"be valid yet, keys would meet records from the future and schedules would run again what they already did. " +
+	"To start over, stop the stack and delete its data (.local/data)"
 
 // NewScheduler returns a scheduler on clock that drains the streams after
 // each run with drain.
@@ -151,11 +153,11 @@ func (s *Scheduler) MoveTo(ctx context.Context, t time.Time) (Move, error) {
 	from := s.clock.Now()
 	switch {
 	case t.Before(from):
-		return Move{}, fmt.Errorf("%w (it reads %s)", ErrBackwards, from.Format(time.RFC3339))
+		return Move{}, fmt.Errorf("%w: it reads %s, and %s", ErrBackwards, from.In(t.Location()).Format(time.RFC3339), whyForward)
 	case t.Sub(from) > MaxMove:
 		return Move{}, fmt.Errorf("a move goes at most 10 years at a time, as it runs every day's duties")
 	}
-	mv := Move{From: from, To: t, Ran: map[string]int{}, Runs: s.fireUntil(ctx, t, false)}
+	mv := Move{From: from.In(t.Location()), To: t, Ran: map[string]int{}, Runs: s.fireUntil(ctx, t, false)}
 	for _, r := range mv.Runs {
 		mv.Ran[r.Schedule]++
 	}

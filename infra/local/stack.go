@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"os"
@@ -541,6 +542,12 @@ func (s *Stack) Mailbox(ctx context.Context) ([]Mail, error) {
 		return nil, fmt.Errorf("decode mailbox: %w", err)
 	}
 	sort.SliceStable(mails, func(i, j int) bool { return mails[i].SentAt.After(mails[j].SentAt) })
+	for i, m := range mails {
+		// An email sent raw (with attachments) keeps its subject MIME-encoded.
+		if subject, err := new(mime.WordDecoder).DecodeHeader(m.Subject); err == nil {
+			mails[i].Subject = subject
+		}
+	}
 	return mails, nil
 }
 
