@@ -207,3 +207,28 @@ func TestAYearGoesByOnTheLocalClock(t *testing.T) {
 		t.Errorf("emails about %s, oldest first: %v", number, got)
 	}
 }
+
+// A stack restarted on kept data resumes the clock as far ahead as it was:
+// data stamped a month ahead is not met by a clock a month behind. What
+// fell due while it was stopped does not run.
+func TestLocalClockResumesOnKeptData(t *testing.T) {
+	s := localtest.New(t, local.Options{})
+	moveClock(t, s, `{"advance":"30d"}`)
+	ahead := s.Clock.Offset()
+	restarted, err := local.Start(t.Context(), local.Options{Table: s.Table})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := restarted.Clock.Offset(); got != 0 {
+		t.Fatalf("a new stack starts ahead by %v", got)
+	}
+	offset, err := restarted.ResumeClock(t.Context())
+	if err != nil || offset != ahead || (restarted.Clock.Now().Sub(s.Clock.Now())).Abs() > time.Second {
+		t.Fatalf("resumed by %v (%v), want %v: %v against %v", offset, err, ahead, restarted.Clock.Now(), s.Clock.Now())
+	}
+	for _, o := range restarted.Scheduler.Next() {
+		if o.At.Before(restarted.Clock.Now().Add(-time.Second)) {
+			t.Errorf("%s is due at %v, before the resumed clock", o.Schedule, o.At)
+		}
+	}
+}
