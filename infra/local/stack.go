@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"os"
@@ -110,6 +111,7 @@ type Stack struct {
 	Archive    *archive.S3            // the bucket of issued documents
 	Sender     string                 // the From header SES stores mail under
 	Clock      *Clock                 // every function's time
+	Scheduler  *Scheduler             // the template's schedules on Clock
 	RoundTrips atomic.Int64
 	// Calls records every AWS call each function makes, for the check
 	// of its grants in the template (see Audit).
@@ -307,6 +309,9 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if opts.Sender != nil {
 		s.Notifier.Sender = opts.Sender
 	}
+	if err := s.schedule(); err != nil {
+		return nil, err
+	}
 
 	streams := dynamodbstreams.NewFromConfig(cfg)
 	desc, err := s.DB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(opts.Table)})
@@ -333,6 +338,26 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		}
 	}
 	return s, nil
+}
+
+// schedule gives each of the template's schedules to the scheduler, with
+// its job and its input.
+func (s *Stack) schedule() error {
+	s.Scheduler = NewScheduler(s.Clock, s.Drain)
+	s.Scheduler.Save = s.saveClock
+	for _, name := range s.Template.Names() {
+		f, _ := s.Template.FunctionByName(name)
+		for _, sc := range f.Schedules {
+			job, ok := s.Jobs[name]
+			if !ok {
+				return fmt.Errorf("the template schedules %s, but the local stack has no job for it", name)
+			}
+			if err := s.Scheduler.Add(name, sc.Expression, sc.Timezone, []byte(sc.Input), job); err != nil {
+				return fmt.Errorf("function %s, schedule %s: %w", name, sc.EventName, err)
+			}
+		}
+	}
+	return nil
 }
 
 func envOr(k, def string) string {
@@ -448,7 +473,7 @@ func keySchema(ks []template.KeyElement) []ddbtypes.KeySchemaElement {
 }
 
 // Handler serves the template's routes with each route's own function's
-// handler, plus the local mail viewer.
+// handler, plus the local mail viewer and clock.
 func (s *Stack) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, name := range s.Template.Names() {
@@ -464,6 +489,8 @@ func (s *Stack) Handler() http.Handler {
 	}
 	mux.HandleFunc("GET /_local/mail.json", s.mailJSON)
 	mux.HandleFunc("GET /_local/mail", s.mailHTML)
+	mux.HandleFunc("GET /_local/clock", s.clockGet)
+	mux.HandleFunc("POST /_local/clock", s.clockPost)
 	all := (&httpapi.API{Now: time.Now}).Handler("") // problem responses for unknown routes
 	mux.Handle("/", all)
 	return mux
@@ -534,6 +561,12 @@ func (s *Stack) Mailbox(ctx context.Context) ([]Mail, error) {
 		return nil, fmt.Errorf("decode mailbox: %w", err)
 	}
 	sort.SliceStable(mails, func(i, j int) bool { return mails[i].SentAt.After(mails[j].SentAt) })
+	for i, m := range mails {
+		// An email sent raw (with attachments) keeps its subject MIME-encoded.
+		if subject, err := new(mime.WordDecoder).DecodeHeader(m.Subject); err == nil {
+			mails[i].Subject = subject
+		}
+	}
 	return mails, nil
 }
 

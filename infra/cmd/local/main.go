@@ -1,7 +1,7 @@
 // Command local runs the whole system on this machine in one process: the
 // embedded AWS emulator, the table from template.yaml, the HTTP API on the
-// real handlers, the stream pollers, the schedules, a mail viewer and demo
-// data. Start it with `make run`.
+// real handlers, the stream pollers, the schedules on a clock that can be
+// moved forward, a mail viewer and demo data. Start it with `make run`.
 package main
 
 import (
@@ -13,9 +13,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"regexp"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // schedules run in their template timezone on any machine
@@ -51,6 +48,12 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	// Kept data was stamped by the clock: it goes on from where it was.
+	if offset, err := s.ResumeClock(ctx); err != nil {
+		return err
+	} else if offset > 0 {
+		slog.Info("local clock resumed ahead of real time", "now", s.Clock.Now(), "ahead", offset.Round(time.Second).String())
+	}
 	admin, err := adminToken(ctx, s)
 	if err != nil {
 		return err
@@ -68,12 +71,7 @@ func run() error {
 		}
 	}()
 	go s.RunPollers(ctx, 250*time.Millisecond)
-	for _, name := range s.Template.Names() {
-		f, _ := s.Template.FunctionByName(name)
-		for _, sc := range f.Schedules {
-			go schedule(ctx, s, name, sc.Expression, sc.Timezone)
-		}
-	}
+	go s.Scheduler.Run(ctx)
 
 	if n, err := seedOnce(ctx, s, base, admin); err != nil {
 		slog.Warn("demo data not seeded", "error", err)
@@ -90,6 +88,7 @@ Intercultural Cities back office - local stack
   Console          %[1]s/secretariat   (sign in with the secretariat token)
   Secretariat      Authorization: Bearer %[2]s
   Fire a schedule  curl -X POST -H 'Authorization: Bearer %[2]s' %[1]s/admin/runs/sweeper   (or .../daily)
+  Move the clock   curl -X POST %[1]s/_local/clock -d '{"advance":"1mo"}'   (runs what falls due; buttons in the mail viewer)
   Pipeline         curl -H 'Authorization: Bearer %[2]s' %[1]s/admin/cities
   Data             %[3]s
   AWS emulator     %[4]s   (DynamoDB and SES, in this process)
@@ -112,13 +111,14 @@ func dataDir() string {
 }
 
 // adminToken stores the secretariat token from LOCAL_ADMIN_TOKEN, or a new
-// one, and returns its secret.
+// one, and returns its secret. It is valid as long as the clock can be
+// moved in one go, so that it outlives a year watched go by.
 func adminToken(ctx context.Context, s *local.Stack) (string, error) {
 	secret := os.Getenv("LOCAL_ADMIN_TOKEN")
-	now := time.Now()
-	_, tok := auth.Issue(auth.RoleSecretariat, "", "local-admin", now, 365*24*time.Hour)
+	now := s.Clock.Now()
+	_, tok := auth.Issue(auth.RoleSecretariat, "", "local-admin", now, local.MaxMove)
 	if secret == "" {
-		secret, tok = auth.Issue(auth.RoleSecretariat, "", "local-admin", now, 365*24*time.Hour)
+		secret, tok = auth.Issue(auth.RoleSecretariat, "", "local-admin", now, local.MaxMove)
 	} else {
 		if _, ok := auth.BearerSecret("Bearer " + secret); !ok {
 			return "", errors.New("LOCAL_ADMIN_TOKEN must be 16 to 128 characters")
@@ -146,63 +146,4 @@ func seedOnce(ctx context.Context, s *local.Stack, base, admin string) (int, err
 		return 0, err
 	}
 	return demo.Seed(ctx, http.DefaultClient, base, admin)
-}
-
-var (
-	rate  = regexp.MustCompile(`^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$`)
-	daily = regexp.MustCompile(`^cron\((\d{1,2}) (\d{1,2}) \* \* \? \*\)$`)
-)
-
-// schedule runs a function's schedule as EventBridge Scheduler would: rate
-// expressions on a ticker, daily cron expressions at their time of day in the
-// schedule's timezone; other expressions only on demand through
-// POST /admin/runs/{name}.
-func schedule(ctx context.Context, s *local.Stack, name, expr, timezone string) {
-	job, ok := s.Jobs[name]
-	if !ok {
-		slog.Error("the template schedules a job the code does not have", "schedule", name)
-		return
-	}
-	next := nextRun(expr, timezone)
-	if next == nil {
-		slog.Info("schedule runs on demand only locally", "schedule", name, "expression", expr)
-		return
-	}
-	for {
-		at := next(time.Now())
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(time.Until(at)):
-			res, err := job(ctx, nil)
-			slog.Info("schedule ran", "schedule", name, "result", res, "error", err)
-		}
-	}
-}
-
-// nextRun returns when a schedule next fires after a given time, or nil for
-// an expression this local runner does not understand.
-func nextRun(expr, timezone string) func(time.Time) time.Time {
-	if m := rate.FindStringSubmatch(expr); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		unit := map[string]time.Duration{"minute": time.Minute, "hour": time.Hour, "day": 24 * time.Hour}[strings.TrimSuffix(m[2], "s")]
-		return func(t time.Time) time.Time { return t.Add(time.Duration(n) * unit) }
-	}
-	if m := daily.FindStringSubmatch(expr); m != nil {
-		minute, _ := strconv.Atoi(m[1])
-		hour, _ := strconv.Atoi(m[2])
-		loc, err := time.LoadLocation(timezone)
-		if err != nil {
-			loc = time.UTC
-		}
-		return func(t time.Time) time.Time {
-			t = t.In(loc)
-			at := time.Date(t.Year(), t.Month(), t.Day(), hour, minute, 0, 0, loc)
-			if !at.After(t) {
-				at = at.AddDate(0, 0, 1)
-			}
-			return at
-		}
-	}
-	return nil
 }
