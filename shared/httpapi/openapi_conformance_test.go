@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/csv"
 	"encoding/json"
+	"encoding/xml"
+	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"mime"
 	"net/http"
@@ -157,6 +161,14 @@ func (c contract) response(where string, r *openapi3.Response, hdr http.Header, 
 		}
 		return
 	}
+	// A document (a PDF, an e-invoice, a CSV) is documented as a string of
+	// its media type: check that the body is such a document.
+	if isDocument, ok := documents[ct]; ok {
+		if err := isDocument(body, mt); err != nil {
+			c.t.Errorf("%s: the body is not the documented %s: %v: %.100q", where, ct, err, body)
+		}
+		return
+	}
 	v := jsonValue(c.t, body)
 	if err := visit(mt.Schema, v, false); err != nil {
 		c.t.Errorf("%s: the body does not match the documented schema: %v\nbody: %s", where, err, body)
@@ -182,11 +194,75 @@ func (c contract) headers(where string, r *openapi3.Response, hdr http.Header) {
 			c.t.Errorf("%s: header %s: %q does not match its schema: %v", where, name, got, err)
 		}
 	}
-	for _, name := range []string{"Location", "Idempotent-Replayed", "WWW-Authenticate", "Allow", "ETag", "Cache-Control", "Vary"} {
+	for _, name := range []string{"Location", "Idempotent-Replayed", "WWW-Authenticate", "Allow", "ETag", "Cache-Control", "Vary",
+		"Content-Disposition", "Retry-After"} {
 		if hdr.Get(name) != "" && r.Headers[name] == nil {
 			c.t.Errorf("%s: the response sends %s, which is not documented", where, name)
 		}
 	}
+}
+
+// documents check the bodies of the media types the API serves besides JSON
+// and HTML, against the document's description of them.
+var documents = map[string]func(body []byte, mt *openapi3.MediaType) error{
+	"application/pdf": func(body []byte, mt *openapi3.MediaType) error {
+		if mt.Schema.Value.ContentMediaType != "application/pdf" {
+			return fmt.Errorf("the schema says %q", mt.Schema.Value.ContentMediaType)
+		}
+		if !bytes.HasPrefix(body, []byte("%PDF-")) || !bytes.Contains(body[max(0, len(body)-1024):], []byte("%%EOF")) {
+			return errors.New("no PDF header or trailer")
+		}
+		return nil
+	},
+	"application/xml": func(body []byte, mt *openapi3.MediaType) error {
+		if mt.Schema.Value.ContentMediaType != "application/xml" {
+			return fmt.Errorf("the schema says %q", mt.Schema.Value.ContentMediaType)
+		}
+		dec := xml.NewDecoder(bytes.NewReader(body))
+		roots := 0
+		for depth := 0; ; {
+			tok, err := dec.Token()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			switch tok.(type) {
+			case xml.StartElement:
+				if depth == 0 {
+					roots++
+				}
+				depth++
+			case xml.EndElement:
+				depth--
+			}
+		}
+		if roots != 1 {
+			return fmt.Errorf("%d root elements", roots)
+		}
+		return nil
+	},
+	// A CSV has the documented example's columns, and as many fields in
+	// every row.
+	"text/csv": func(body []byte, mt *openapi3.MediaType) error {
+		example, ok := mt.Example.(string)
+		if !ok {
+			return errors.New("no documented example to take the columns from")
+		}
+		documented, err := csv.NewReader(strings.NewReader(example)).Read()
+		if err != nil {
+			return err
+		}
+		rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
+		if err != nil {
+			return err
+		}
+		if len(rows) == 0 || !slices.Equal(rows[0], documented) {
+			return fmt.Errorf("columns %v, documented %v", rows[:min(1, len(rows))], documented)
+		}
+		return nil
+	},
 }
 
 // undocumented lists the properties of v that schema s does not describe,
@@ -288,11 +364,12 @@ const (
 type city struct {
 	id, token string
 	visit     string // its expert visit's id, once scheduled
+	invoice   string // the id of the invoice a test is about, once issued
 }
 
 // url fills a route's path parameters with the city's.
 func (ct city) url(route string) string {
-	return strings.NewReplacer("{cityId}", ct.id, "{visitId}", ct.visit).Replace(route)
+	return strings.NewReplacer("{cityId}", ct.id, "{visitId}", ct.visit, "{invoiceId}", ct.invoice).Replace(route)
 }
 
 // tokenOf is the token a caller sends about the city.
@@ -314,7 +391,7 @@ type exchange struct {
 	name    string
 	as      caller
 	token   string // sent instead of the caller's, when given
-	url     string // the route's path, or another, with {cityId} and {visitId} filled with the city's; the route's when empty
+	url     string // the route's path, or another, with {cityId}, {visitId} and {invoiceId} filled with the city's; the route's when empty
 	body    string
 	headers []string
 	status  int

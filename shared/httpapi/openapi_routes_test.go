@@ -55,7 +55,7 @@ func TestContractSecurityIsTheHandlers(t *testing.T) {
 func TestContractAdminRoutesRefuseCityTokens(t *testing.T) {
 	c := newContract(t)
 	ct := c.apply("Contract Admin")
-	ct.visit = missing
+	ct.visit, ct.invoice = missing, missing
 	routes := 0
 	for path, item := range c.doc.Paths.Map() {
 		if !strings.HasPrefix(path, "/admin/") {
@@ -98,14 +98,28 @@ func TestContractOtherMethodsAre405(t *testing.T) {
 func TestContractRunsTheSchedules(t *testing.T) {
 	c := newContract(t)
 	const route = "/admin/runs/{schedule}"
+	annual := "/admin/runs/annual-invoices"
 	c.run(http.MethodPost, route, city{}, []exchange{
 		{name: "the sweeper", as: secretariat, url: "/admin/runs/sweeper", status: 200},
 		{name: "the daily duties", as: secretariat, url: "/admin/runs/daily", status: 200},
+		{name: "the annual invoicing of this year", as: secretariat, url: annual, status: 200},
+		{name: "the annual invoicing of the year documented", as: secretariat, url: annual, body: c.example(route, "nextYear"), status: 200},
+		{name: "the annual invoicing with the scheduler's input", as: secretariat, url: annual, body: c.example(route, "schedule"), status: 200},
+		{name: "a year out of range", as: secretariat, url: annual, body: `{"year":1999}`, status: 400, pointer: "/year", errors: 1},
+		{name: "a year as a string", as: secretariat, url: annual, body: `{"year":"2027"}`, status: 400, pointer: "/year", errors: 1},
+		{name: "a body that is not JSON", as: secretariat, url: annual, body: "year=2027", headers: []string{"Content-Type", "text/plain"}, status: 400, pointer: "header/Content-Type"},
+		{name: "the daily duties with a body that is not JSON", as: secretariat, url: "/admin/runs/daily", body: "now", headers: []string{"Content-Type", "text/plain"}, status: 400, pointer: "header/Content-Type"},
+		{name: "a body too large", as: secretariat, url: annual, body: `{"year":2027,"note":"` + strings.Repeat("x", httpapi.MaxBody) + `"}`, status: 413, pointer: "/"},
 		{name: "anonymous", url: "/admin/runs/sweeper", status: 401},
 		{name: "a city", token: c.apply("Contract Runs").token, url: "/admin/runs/sweeper", status: 403},
 		{name: "an unknown schedule", as: secretariat, url: "/admin/runs/nightly", status: 404},
 	})
-	if a := c.send(http.MethodPost, route, "/admin/runs/daily", c.admin, ""); !strings.Contains(string(a.body), `"schedule":"daily"`) {
+	if a := c.send(http.MethodPost, route, annual, c.admin, `{"year":2027}`); !strings.Contains(string(a.body), `"schedule":"annual-invoices"`) ||
+		!strings.Contains(string(a.body), `"year":2027`) {
+		t.Errorf("POST %s: %d %s", annual, a.status, a.body)
+	}
+	if a := c.send(http.MethodPost, route, "/admin/runs/daily", c.admin, ""); !strings.Contains(string(a.body), `"schedule":"daily"`) ||
+		!strings.Contains(string(a.body), `"fees":{`) {
 		t.Errorf("POST /admin/runs/daily: %d %s", a.status, a.body)
 	}
 	var documented []string

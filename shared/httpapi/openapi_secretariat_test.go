@@ -132,6 +132,10 @@ func TestContractAdmissionSteps(t *testing.T) {
 			{name: "an end before the entry into force", as: secretariat, body: `{"citySignedOn":"2026-09-15","coeSignedOn":"2026-09-22","endsOn":"2026-09-22"}`, status: 400, pointer: "/endsOn"},
 			{name: "a signature in the future", as: secretariat, body: `{"citySignedOn":"2026-09-15","coeSignedOn":"` + future + `","endsOn":"2030-09-21"}`, status: 400, pointer: "/coeSignedOn"},
 			{name: "the city's signature in the future", as: secretariat, body: `{"citySignedOn":"` + future + `","coeSignedOn":"2026-09-22","endsOn":"2030-09-21"}`, status: 400, pointer: "/citySignedOn"},
+			{name: "billing details without postal code nor email", as: secretariat, status: 400, pointer: "/billing/address/postalCode", errors: 2,
+				body: `{"citySignedOn":"2026-09-15","coeSignedOn":"2026-09-22","endsOn":"2030-09-21","billing":{"legalName":"Stadt Rheinstadt","address":{"street":"Rathausplatz 1","city":"Rheinstadt","country":"DE"},"email":""}}`},
+			{name: "billing details with an unknown field", as: secretariat, status: 400, pointer: "/billing/vatId",
+				body: `{"citySignedOn":"2026-09-15","coeSignedOn":"2026-09-22","endsOn":"2030-09-21","billing":{"vatId":"DE1"}}`},
 		}},
 	} {
 		st := admission[slices.IndexFunc(admission, func(s stage) bool { return s.route == tt.route })]
@@ -568,6 +572,7 @@ func TestContractStepSchemasAgreeWithTheHandlers(t *testing.T) {
 		teamSize     = "the team's size is configuration (VISIT_MIN_EXPERTS to VISIT_MAX_EXPERTS, 1 to 2 by default); the schema admits up to four, and VisitInput's description says the deployment's bounds are the server's"
 	)
 	reference := func(n int) string { return strings.Repeat("é", n) }
+	billing := jsonValue(t, []byte(c.example(agreementPath, "billed"))).(map[string]any)["billing"].(map[string]any)
 	actions := make([]any, 101)
 	for i := range actions {
 		actions[i] = fmt.Sprintf("action %d", i)
@@ -644,6 +649,14 @@ func TestContractStepSchemasAgreeWithTheHandlers(t *testing.T) {
 		{agreementPath, "a fee in dollars", with(agreementPath, "feePerYear", eur(100, "USD")), ""},
 		{agreementPath, "a fee without currency", with(agreementPath, "feePerYear", map[string]any{"amount": 100}), ""},
 		{agreementPath, "a null fee", with(agreementPath, "feePerYear", json.RawMessage("null")), "encoding/json reads null as absent: the default fee"},
+		{agreementPath, "with the billing details", c.example(agreementPath, "billed"), ""},
+		{agreementPath, "billing details without email", with(agreementPath, "billing", withField(billing, "email", nil)), ""},
+		{agreementPath, "billing details with a display-name email", with(agreementPath, "billing", withField(billing, "email", "Kasse <kasse@rheinstadt.example>")), ""},
+		{agreementPath, "billing details without postal code in Ireland", with(agreementPath, "billing", withField(billing, "address",
+			map[string]any{"street": "Civic Offices", "city": "Dublin", "country": "IE"})), ""},
+		{agreementPath, "billing details with a Leitweg-ID whose check digits are wrong", with(agreementPath, "billing", withField(billing, "routing",
+			map[string]any{"scheme": "0204", "id": "04011000-1234512345-07"})), "JSON Schema cannot compute check digits; Endpoint's description says the server checks them"},
+		{agreementPath, "billing details as a string", with(agreementPath, "billing", "Stadt Rheinstadt"), ""},
 		{agreementPath, "an end on the entry into force", with(agreementPath, "endsOn", "2026-09-22"),
 			"JSON Schema cannot compare two dates; AgreementInput's description says the end must follow the entry into force"},
 		{agreementPath, "a signature in the future", with(agreementPath, "coeSignedOn", future), unknownToday},
