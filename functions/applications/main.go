@@ -9,15 +9,21 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/boot"
 	"github.com/intercultural-cities/backoffice/shared/config"
 	"github.com/intercultural-cities/backoffice/shared/httpapi"
+	"github.com/intercultural-cities/backoffice/shared/linkkeys"
 )
 
 func main() {
 	var s config.ApplicationsSettings
 	boot.Load(&s)
-	cfg, err := boot.AWS(context.Background())
+	ctx := context.Background()
+	cfg, err := boot.AWS(ctx)
 	if err != nil {
 		boot.Exit(err)
 	}
-	api := httpapi.New(boot.Store(s.Table, cfg), boot.ApplicationRules(s), nil)
+	rules := boot.ApplicationRules(s)
+	if rules.LinkKey, err = linkkeys.New(cfg, s.LinkKeySecret).Current(ctx); err != nil {
+		boot.Exit(err)
+	}
+	api := httpapi.New(boot.Store(s.Table, cfg), rules, nil)
 	lambda.Start(httpapi.LambdaHandler(api.Handler("applications")))
 }

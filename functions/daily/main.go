@@ -11,17 +11,23 @@ import (
 
 	"github.com/intercultural-cities/backoffice/shared/boot"
 	"github.com/intercultural-cities/backoffice/shared/config"
+	"github.com/intercultural-cities/backoffice/shared/linkkeys"
 	"github.com/intercultural-cities/backoffice/shared/membership"
 )
 
 func main() {
 	var s config.DailySettings
 	boot.Load(&s)
-	cfg, err := boot.AWS(context.Background())
+	ctx := context.Background()
+	cfg, err := boot.AWS(ctx)
 	if err != nil {
 		boot.Exit(err)
 	}
-	schedule := boot.Schedule(boot.DailyRules(s), boot.Store(s.Table, cfg))
+	rules := boot.DailyRules(s)
+	if rules.LinkKey, err = linkkeys.New(cfg, s.LinkKeySecret).Current(ctx); err != nil {
+		boot.Exit(err)
+	}
+	schedule := boot.Schedule(rules, boot.Store(s.Table, cfg))
 	lambda.Start(func(ctx context.Context, _ map[string]any) (membership.DailyResult, error) {
 		return schedule.RunDaily(ctx)
 	})

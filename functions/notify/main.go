@@ -11,6 +11,7 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/archive"
 	"github.com/intercultural-cities/backoffice/shared/boot"
 	"github.com/intercultural-cities/backoffice/shared/config"
+	"github.com/intercultural-cities/backoffice/shared/linkkeys"
 	"github.com/intercultural-cities/backoffice/shared/mail"
 	"github.com/intercultural-cities/backoffice/shared/outbox"
 )
@@ -22,7 +23,8 @@ func main() {
 	if err != nil {
 		boot.Exit(err)
 	}
-	notifier := boot.Notifier(boot.Store(s.Table, cfg), mail.New(cfg, s.SenderEmail))
+	notifier := boot.Notifier(boot.Store(s.Table, cfg), mail.New(cfg, s.SenderEmail),
+		linkkeys.New(cfg, s.LinkKeySecret), s.Retention)
 	notifier.Documents = archive.New(cfg, s.DocumentsBucket)
 	lambda.Start(outbox.StreamHandler(outbox.TypeNotification, boot.DeliverNotification(notifier)))
 }

@@ -11,17 +11,22 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/boot"
 	"github.com/intercultural-cities/backoffice/shared/config"
 	"github.com/intercultural-cities/backoffice/shared/httpapi"
+	"github.com/intercultural-cities/backoffice/shared/linkkeys"
 )
 
 func main() {
 	var s config.SecretariatSettings
 	boot.Load(&s)
-	cfg, err := boot.AWS(context.Background())
+	ctx := context.Background()
+	cfg, err := boot.AWS(ctx)
 	if err != nil {
 		boot.Exit(err)
 	}
 	st := boot.Store(s.Table, cfg)
 	rules := boot.SecretariatRules(s)
+	if rules.LinkKey, err = linkkeys.New(cfg, s.LinkKeySecret).Current(ctx); err != nil {
+		boot.Exit(err)
+	}
 	if err := boot.CheckInvoicing(rules); err != nil {
 		boot.Exit(err)
 	}

@@ -138,6 +138,14 @@ func permissions(d template.Deployment, service, operation string, params any) [
 		return streamPermissions(d, operation, params)
 	case "S3":
 		return s3Permissions(d, operation, params)
+	case "Secrets Manager":
+		// Every action on a secret is authorized on the secret's ARN,
+		// which the functions name it by.
+		action := "secretsmanager:" + operation
+		if id, ok := stringField(params, "SecretId"); ok && strings.HasPrefix(id, "arn:") {
+			return []Call{{Action: action, Resource: id}}
+		}
+		return []Call{{Action: action}}
 	}
 	// A service the recorder does not know yet: the action is usually the
 	// operation's name, the resource is left unknown so the check says so.

@@ -14,7 +14,6 @@ import (
 
 	"github.com/intercultural-cities/backoffice/infra/local"
 	"github.com/intercultural-cities/backoffice/infra/localtest"
-	"github.com/intercultural-cities/backoffice/shared/notify"
 )
 
 // sesOutage fails SES SendEmail calls while failures remain.
@@ -142,33 +141,5 @@ func TestAStreamRecordDeliveredTwiceSendsOneEmail(t *testing.T) {
 	}
 	if n := mailsTo(t, s, "twice@nordhavn.example"); n != 1 {
 		t.Fatalf("%d emails after three deliveries, want 1", n)
-	}
-}
-
-func TestSentNotificationsKeepNoSecret(t *testing.T) {
-	s := localtest.New(t, local.Options{})
-	var ids []string
-	for _, p := range s.Pollers {
-		real := p.Handler
-		p.Handler = func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
-			for _, r := range ev.Records {
-				ids = append(ids, r.Change.NewImage["id"].String())
-			}
-			return real(ctx, ev)
-		}
-	}
-	apply(t, s, "secret@nordhavn.example")
-	s.Drain()
-	for _, id := range ids {
-		n, err := s.Store.Notification(context.Background(), id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n.Status != notify.StatusSent || len(n.Secrets) != 0 {
-			t.Fatalf("notification %s: status %s, %d secrets kept", id, n.Status, len(n.Secrets))
-		}
-	}
-	if len(ids) != 2 {
-		t.Fatalf("saw %d notifications", len(ids))
 	}
 }

@@ -33,6 +33,9 @@ type Poller struct {
 	Mapping   template.Stream
 	Handler   StreamHandler
 	Backoff   time.Duration // first retry delay; doubles each time
+	// Read, when set, sees every record the poller reads, before its
+	// filters: what the stream holds (for tests that inspect it).
+	Read func(events.DynamoDBEventRecord)
 
 	filters   []filter
 	tx        *txStream
@@ -155,6 +158,9 @@ func (p *Poller) process(ctx context.Context, recs []types.Record) (int, error) 
 func (p *Poller) processEvents(ctx context.Context, evs []events.DynamoDBEventRecord) (int, error) {
 	var matched []events.DynamoDBEventRecord
 	for _, ev := range evs {
+		if p.Read != nil {
+			p.Read(ev)
+		}
 		if matchAny(p.filters, ev) {
 			matched = append(matched, ev)
 		}

@@ -7,6 +7,8 @@ package local
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -28,6 +30,7 @@ import (
 	streamtypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/sivchari/kumo"
 
@@ -38,6 +41,7 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/clients"
 	"github.com/intercultural-cities/backoffice/shared/config"
 	"github.com/intercultural-cities/backoffice/shared/httpapi"
+	"github.com/intercultural-cities/backoffice/shared/linkkeys"
 	"github.com/intercultural-cities/backoffice/shared/mail"
 	"github.com/intercultural-cities/backoffice/shared/membership"
 	"github.com/intercultural-cities/backoffice/shared/notify"
@@ -206,6 +210,11 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	s.DB = clients.DynamoDB(cfg)
 	s.cfg = cfg
+	linkKey, err := s.linkKey(ctx, opts.Table+"-link-key")
+	if err != nil {
+		return nil, err
+	}
+	params["!Ref LinkKey"] = linkKey
 	s.Calls = NewCallLog(localDeployment(cfg.Region, params, opts.SenderEmail))
 	// fn is a function's own SDK configuration: the stack's, with its calls
 	// recorded under its name. The stack's own clients (s.DB, s.Store, the
@@ -254,10 +263,18 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		return nil, err
 	}
 	s.Archive = archive.New(cfg, bill.DocumentsBucket)
-	s.APIs["applications"] = httpapi.New(boot.Store(apps.Table, fn("applications")), boot.ApplicationRules(apps), nil)
+	appsCfg, appRules := fn("applications"), boot.ApplicationRules(apps)
+	if appRules.LinkKey, err = linkkeys.New(appsCfg, apps.LinkKeySecret).Current(ctx); err != nil {
+		return nil, err
+	}
+	s.APIs["applications"] = httpapi.New(boot.Store(apps.Table, appsCfg), appRules, nil)
 	s.APIs["cities"] = httpapi.New(boot.Store(cities.Table, fn("cities")), membership.Rules{}, nil)
 	s.APIs["index"] = httpapi.New(boot.Store(idx.Table, fn("index")), membership.Rules{}, nil)
-	secRules, secStore := boot.SecretariatRules(sec), boot.Store(sec.Table, fn("secretariat"))
+	secCfg := fn("secretariat")
+	secRules, secStore := boot.SecretariatRules(sec), boot.Store(sec.Table, secCfg)
+	if secRules.LinkKey, err = linkkeys.New(secCfg, sec.LinkKeySecret).Current(ctx); err != nil {
+		return nil, err
+	}
 	if err := boot.CheckInvoicing(secRules); err != nil {
 		return nil, err
 	}
@@ -283,13 +300,18 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	for _, name := range []string{"questionnaire", "openapi", "web"} {
 		s.APIs[name] = &httpapi.API{Now: time.Now}
 	}
-	s.Schedule = boot.Schedule(boot.DailyRules(daily), boot.Store(daily.Table, fn("daily")))
+	dailyCfg, dailyRules := fn("daily"), boot.DailyRules(daily)
+	if dailyRules.LinkKey, err = linkkeys.New(dailyCfg, daily.LinkKeySecret).Current(ctx); err != nil {
+		return nil, err
+	}
+	s.Schedule = boot.Schedule(dailyRules, boot.Store(daily.Table, dailyCfg))
 	s.Sweeper = boot.Sweeper(sweep.Sweep, boot.Store(sweep.Table, fn("sweeper")))
 	s.Annual = boot.Invoicing(membership.Rules{}, boot.Store(annual.Table, fn("annual-invoices")))
 	s.Jobs = boot.Jobs(s.Sweeper, s.Schedule, s.Annual)
 	s.Scorer = boot.Scorer(score, boot.Store(score.Table, fn("score")))
 	notifyCfg := fn("notify")
-	s.Notifier = boot.Notifier(boot.Store(notif.Table, notifyCfg), mail.New(notifyCfg, notif.SenderEmail))
+	s.Notifier = boot.Notifier(boot.Store(notif.Table, notifyCfg), mail.New(notifyCfg, notif.SenderEmail),
+		linkkeys.New(notifyCfg, notif.LinkKeySecret), notif.Retention)
 	s.Notifier.Documents = archive.New(notifyCfg, notif.DocumentsBucket)
 	billCfg := fn("billing")
 	billStore, billRules := boot.Store(bill.Table, billCfg), boot.BillingRules(bill)
@@ -591,6 +613,27 @@ func (s *Stack) MailTo(ctx context.Context, addr string) ([]Mail, error) {
 // createBucket creates the documents bucket as the template declares it:
 // versioned, with Object Lock in compliance mode (the retention the
 // template's default gives), unless it exists already.
+// linkKey creates the secret access links are derived from, as the
+// template's LinkKey, with a random value; a stack restarted on kept data
+// keeps it. It returns the secret's ARN.
+func (s *Stack) linkKey(ctx context.Context, name string) (string, error) {
+	client := secretsmanager.NewFromConfig(s.cfg)
+	if out, err := client.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)}); err == nil {
+		return aws.ToString(out.ARN), nil
+	}
+	var b [48]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	out, err := client.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name),
+		Description:  aws.String("The key emailed access links are derived from"),
+		SecretString: aws.String(base64.RawURLEncoding.EncodeToString(b[:]))})
+	if err != nil {
+		return "", fmt.Errorf("create the link key: %w", err)
+	}
+	return aws.ToString(out.ARN), nil
+}
+
 func (s *Stack) createBucket(ctx context.Context, name string) error {
 	client := s3.NewFromConfig(s.cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name), ObjectLockEnabledForBucket: aws.Bool(true),

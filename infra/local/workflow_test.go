@@ -59,7 +59,9 @@ func reported(t *testing.T, s *localtest.Stack, name string) (string, string) {
 func publishDraft(t *testing.T, s *localtest.Stack, adm, cityID string) string {
 	t.Helper()
 	status, _, resp := s.Do(http.MethodGet, "/cities/"+cityID+"/reports", adm, "")
-	var list struct{ Reports []struct{ ReportID, Status string } }
+	var list struct {
+		Reports []struct{ ReportID, Status string }
+	}
 	if err := json.Unmarshal(resp, &list); status != 200 || err != nil {
 		t.Fatalf("reports of %s: %d %s", cityID, status, resp)
 	}
@@ -374,7 +376,15 @@ func TestAWithdrawnCityCannotSubmit(t *testing.T) {
 	id, tok := reported(t, s, "Gone Away")
 	admin(t, s, adm, "/admin/cities/"+id+"/withdrawal", `{"reason":"left"}`, 200)
 	body := submissionBody(t, demo.Answers(index.Current(), demo.City{Population: 150000, ForeignBorn: 12}, 0.6, 2, false))
-	status, _, resp := s.Do(http.MethodPost, "/cities/"+id+"/index/submissions", tok, body)
+	// Its links end with the file.
+	if status, _, resp := s.Do(http.MethodPost, "/cities/"+id+"/index/submissions", tok, body); status != http.StatusUnauthorized {
+		t.Fatalf("a withdrawn city's submission with its old link: %d %s", status, resp)
+	}
+	// A link the secretariat gives it again reads its file, and submits
+	// nothing.
+	admin(t, s, adm, "/admin/cities/"+id+"/tokens", `{}`, 200)
+	s.Drain()
+	status, _, resp := s.Do(http.MethodPost, "/cities/"+id+"/index/submissions", s.TokenFromMail("goneaway@index.example"), body)
 	if status != http.StatusConflict || !strings.Contains(string(resp), "withdrawn") {
 		t.Fatalf("a withdrawn city's submission: %d %s", status, resp)
 	}

@@ -402,11 +402,11 @@ func (c *claimRecorder) ClaimNotification(_ context.Context, id string, _, _ tim
 	return notify.Notification{}, false, nil
 }
 
-func (c *claimRecorder) MarkNotificationSent(context.Context, string, string, time.Time) error {
+func (c *claimRecorder) MarkNotificationSent(context.Context, notify.Notification, string, time.Time, time.Time) error {
 	return errors.New("unexpected send")
 }
 
-func (c *claimRecorder) FailNotification(context.Context, string, string, time.Time) error {
+func (c *claimRecorder) FailNotification(context.Context, string, string, time.Time, time.Time) error {
 	return errors.New("not expected")
 }
 

@@ -139,9 +139,11 @@ func Invoicing(rules membership.Rules, s *store.Store) *membership.Invoicing {
 }
 
 // Notifier assembles email delivery through sender (mail.New for SES; boot
-// does not build it, so that only the notify function links SES).
-func Notifier(s *store.Store, sender notify.Sender) *notify.Service {
-	return &notify.Service{Store: s, Sender: sender, Now: time.Now, Lease: 2 * time.Minute}
+// does not build it, so that only the notify function links SES), with the
+// link keys (linkkeys.New, likewise) and the retention of personal data.
+func Notifier(s *store.Store, sender notify.Sender, keys notify.LinkKeys, r config.Retention) *notify.Service {
+	return &notify.Service{Store: s, Sender: sender, Keys: keys, Now: time.Now, Lease: 2 * time.Minute,
+		Retention: r.NotificationRetention}
 }
 
 // Sweeper assembles the outbox sweeper.

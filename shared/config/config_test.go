@@ -20,7 +20,8 @@ func TestLoadFillsDefaultsAndReportsEveryBadVariable(t *testing.T) {
 		}
 	}
 	err = LoadFrom(&s, lookup(map[string]string{"TABLE_NAME": "t", "SECRETARIAT_EMAIL": "sec@coe.example",
-		"SELLER_IBAN": "FR7630006000011234567890189", "SELLER_BIC": "TESTFRPPXXX", "SELLER_EMAIL": "finance@coe.example"}))
+		"SELLER_IBAN": "FR7630006000011234567890189", "SELLER_BIC": "TESTFRPPXXX", "SELLER_EMAIL": "finance@coe.example",
+		"LINK_KEY_SECRET": "arn:aws:secretsmanager:eu-west-3:123456789012:secret:icc-link-key-AbCdEf"}))
 	if err != nil {
 		t.Fatal(err)
 	}

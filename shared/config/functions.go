@@ -32,6 +32,16 @@ type Links struct {
 	CityTokenTTL time.Duration `env:"CITY_TOKEN_TTL" default:"4320h" check:"positive" doc:"validity of a city's emailed access link"`
 }
 
+// LinkKey is the secret the links' secrets are derived from.
+type LinkKey struct {
+	LinkKeySecret string `env:"LINK_KEY_SECRET" required:"true" doc:"the Secrets Manager secret (ARN) access links are derived from; no link's secret is stored"`
+}
+
+// Retention is how long sent emails keep personal data.
+type Retention struct {
+	NotificationRetention time.Duration `env:"NOTIFICATION_RETENTION" default:"2160h" check:"positive" doc:"how long a sent email's recipient, data and link stay in the table; its sent record (template, recipient's hash, times, message id) stays for good"`
+}
+
 // Eligibility are the admission thresholds.
 type Eligibility struct {
 	MinPopulation     int64   `env:"ELIGIBILITY_MIN_POPULATION" default:"30000" doc:"inhabitants a city needs"`
@@ -146,6 +156,7 @@ type ApplicationsSettings struct {
 	Table
 	Notices
 	Links
+	LinkKey
 	Eligibility
 }
 
@@ -169,6 +180,7 @@ type SecretariatSettings struct {
 	Table
 	Notices
 	Links
+	LinkKey
 	Workflow
 	Sweep
 	Seller
@@ -181,6 +193,7 @@ type DailySettings struct {
 	Table
 	Notices
 	Links
+	LinkKey
 	Workflow
 	PublicAPI
 	Reminders
@@ -250,6 +263,8 @@ type NotifySettings struct {
 	Table
 	Sender
 	Archive
+	LinkKey
+	Retention
 }
 
 // SweeperSettings are the sweeper's.

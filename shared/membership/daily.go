@@ -141,15 +141,15 @@ func (c City) Reported(period string) bool {
 // personal link to the progress report form: the city's first access link
 // may have expired long ago.
 func (c City) progressReminder(period string, now time.Time, r Rules) Reminder {
-	// AccessLink is empty without a link (a secret otherwise, erased once sent).
+	// AccessLink is empty without a link (derived when the email is sent otherwise).
 	n := c.mail("progress-due", "progress-"+c.ID+"-"+period, map[string]string{"Year": period, "AccessLink": ""}, now)
-	if r.FormsBaseURL == "" || r.CityTokenTTL <= 0 {
+	if r.FormsBaseURL == "" || r.CityTokenTTL <= 0 || r.LinkKey.Validate() != nil {
 		return Reminder{Notification: n}
 	}
-	secret, tok := auth.Issue(auth.RoleCity, c.ID, c.Contact.Email, now, r.CityTokenTTL)
+	tok, ref := auth.IssueLink(r.LinkKey, auth.RoleCity, c.ID, c.Contact.Email, now, r.CityTokenTTL)
 	n.Data["LinkExpires"] = tok.ExpiresAt.Format(dateLayout)
-	n.Secrets = map[string]string{"AccessLink": fmt.Sprintf("%s/progress-report?city=%s&lang=%s#token=%s",
-		strings.TrimRight(r.FormsBaseURL, "/"), c.ID, c.Language, secret)}
+	n.Link = &notify.Link{Field: "AccessLink", Ref: ref, URL: fmt.Sprintf("%s/progress-report?city=%s&lang=%s#token=",
+		strings.TrimRight(r.FormsBaseURL, "/"), c.ID, c.Language)}
 	return Reminder{Notification: n, Token: &tok}
 }
 

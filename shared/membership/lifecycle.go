@@ -112,7 +112,9 @@ var rules = []rule{
 	// even before the INDEX analysis: it records priority, not a status.
 	{step: StepSignIntent, from: candidate},
 	{step: StepReportProgress, from: []Status{StatusMember, StatusTerminationNotified}, internal: true},
-	{step: StepReissueToken, from: open, internal: true},
+	// The secretariat may give an ended file's city a link again (to read
+	// its file and reports, to settle a last invoice).
+	{step: StepReissueToken, from: Statuses, internal: true},
 	// The yearly fee: a member is invoiced for each year its agreement
 	// covers; money is received and invoices corrected whatever the city's
 	// status now (a city that left may still settle its last invoice).

@@ -97,7 +97,8 @@ func TestDailyDuties(t *testing.T) {
 	reported.ReportedPeriods = []string{"2026"}
 	halfYearly := member
 	halfYearly.ReportedPeriods = []string{"2026-H1"}
-	rules := Rules{SecretariatEmail: "sec@coe.example", FormsBaseURL: "https://forms.example/dev/", CityTokenTTL: 90 * 24 * time.Hour}
+	rules := Rules{SecretariatEmail: "sec@coe.example", FormsBaseURL: "https://forms.example/dev/", CityTokenTTL: 90 * 24 * time.Hour,
+		LinkKey: linkKey}
 	tests := []struct {
 		name      string
 		city      City
@@ -147,17 +148,20 @@ func TestDailyDuties(t *testing.T) {
 				ids = append(ids, n.Notification.ID)
 				progress := strings.HasPrefix(n.Notification.ID, "progress-")
 				if !progress {
-					if n.Token != nil || n.Notification.Secrets != nil {
+					if n.Token != nil || n.Notification.Link != nil {
 						t.Errorf("%s carries a link", n.Notification.ID)
 					}
 					continue
 				}
 				// A fresh link to the progress report form, whose token is
 				// the one stored with the email.
-				link := n.Notification.Secrets["AccessLink"]
-				_, secret, _ := strings.Cut(link, "#token=")
+				l := n.Notification.Link
+				if l == nil || l.Field != "AccessLink" || l.Ref.KeyID != linkKey.ID {
+					t.Fatalf("%s: link %+v, want one under key %s", n.Notification.ID, l, linkKey.ID)
+				}
+				link := l.URL + linkKey.Derive(l.Ref.TokenID)
 				if n.Token == nil || !strings.HasPrefix(link, "https://forms.example/dev/progress-report?city=c&lang=") ||
-					n.Token.Hash != auth.Hash(secret) || n.Token.CityID != "c" || n.Token.Role != auth.RoleCity ||
+					n.Token.Hash != auth.Hash(linkKey.Derive(l.Ref.TokenID)) || n.Token.CityID != "c" || n.Token.Role != auth.RoleCity ||
 					!n.Token.ExpiresAt.Equal(day(tt.today).Add(rules.CityTokenTTL)) {
 					t.Errorf("progress reminder link %q, token %+v", link, n.Token)
 				}

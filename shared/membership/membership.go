@@ -105,6 +105,16 @@ type Change struct {
 	Records       []any
 }
 
+// AllRecords are the records the change writes: the step's own, and those
+// any step implies. A file that ends ends its city's access links (the
+// secretariat can give the city a new one).
+func (ch Change) AllRecords() []any {
+	if ch.Event.To.Ended() && !ch.Event.From.Ended() {
+		return append([]any{auth.CityLinksRevocation{CityID: ch.City.ID, At: ch.Event.At}}, ch.Records...)
+	}
+	return ch.Records
+}
+
 // Token returns the access token the change issues, if any.
 func (ch Change) Token() (auth.Token, bool) {
 	for _, r := range ch.Records {
@@ -223,7 +233,10 @@ func Apply(a Application, s Rules, now time.Time, newID func() string) (Change, 
 		AppliedAt:             now,
 		UpdatedAt:             now,
 	}
-	secret, token := auth.Issue(auth.RoleCity, city.ID, city.Contact.Email, now, s.CityTokenTTL)
+	if err := s.LinkKey.Validate(); err != nil {
+		return Change{}, fmt.Errorf("apply: %w", err)
+	}
+	token, ref := auth.IssueLink(s.LinkKey, auth.RoleCity, city.ID, city.Contact.Email, now, s.CityTokenTTL)
 
 	eligible := "yes"
 	var reasons []string
@@ -247,8 +260,8 @@ func Apply(a Application, s Rules, now time.Time, newID func() string) (Change, 
 		"Reasons":               eligibility.RawReasons(city.Eligibility.Reasons),
 		"LinkExpires":           token.ExpiresAt.Format("2006-01-02"),
 	}
-	link := fmt.Sprintf("%s/index-form?city=%s&lang=%s#token=%s",
-		strings.TrimRight(s.FormsBaseURL, "/"), city.ID, city.Language, secret)
+	link := &notify.Link{Field: "AccessLink", Ref: ref, URL: fmt.Sprintf("%s/index-form?city=%s&lang=%s#token=",
+		strings.TrimRight(s.FormsBaseURL, "/"), city.ID, city.Language)}
 
 	detail := "eligible"
 	if !city.Eligibility.Eligible {
@@ -263,7 +276,7 @@ func Apply(a Application, s Rules, now time.Time, newID func() string) (Change, 
 			{
 				ID: newID(), Template: "application-received", Lang: city.Language, CityID: city.ID,
 				ToName: city.Contact.Name, ToEmail: city.Contact.Email, Data: data,
-				Secrets: map[string]string{"AccessLink": link}, Status: notify.StatusPending, CreatedAt: now,
+				Link: link, Status: notify.StatusPending, CreatedAt: now,
 			},
 			{
 				ID: newID(), Template: "application-secretariat", Lang: "en", CityID: city.ID,

@@ -71,7 +71,7 @@ func draftReport(c City, sub index.Submission, now time.Time, newID func() strin
 
 // CommentaryInput is the secretariat's commentary as it sends it.
 type CommentaryInput struct {
-	Introduction *index.Text          `json:"introduction,omitempty"`
+	Introduction *index.Text           `json:"introduction,omitempty"`
 	Areas        map[string]index.Text `json:"areas,omitempty"`
 }
 

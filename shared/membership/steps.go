@@ -81,7 +81,10 @@ type Rules struct {
 	// Where emailed access links point, and how long a link works.
 	FormsBaseURL string
 	CityTokenTTL time.Duration
-	FeePerYear   Money // default yearly fee of a new agreement
+	// LinkKey is the key the links' secrets are derived from (auth.IssueLink):
+	// no secret of a link is ever stored.
+	LinkKey    auth.Key
+	FeePerYear Money // default yearly fee of a new agreement
 	// The expert visit's team: the programme sends two experts and a
 	// Council of Europe representative; at least one expert is required.
 	MinExperts, MaxExperts int
@@ -608,23 +611,24 @@ func (c City) SignIntent(in IntentInput, now time.Time, actor string, newID func
 	return Change{City: next, Event: ev, Notifications: []notify.Notification{n}}, nil
 }
 
-// ReissueToken gives the city a new access link and revokes the old one.
+// ReissueToken gives the city a new access link and ends every earlier
+// one, the reminders' links included. An ended file's city may get one
+// too (to read its file and its reports): the file stays ended.
 func (c City) ReissueToken(r Rules, now time.Time, actor string, newID func() string) (Change, error) {
-	if c.Status.Ended() {
-		return Change{}, failure.New(failure.Conflict, "city %s is %s: it needs no access link", c.ID, c.Status)
+	if err := r.LinkKey.Validate(); err != nil {
+		return Change{}, fmt.Errorf("reissue a link: %w", err)
 	}
-	next, ev, err := c.step(StepReissueToken, now, actor, nil, "a new access link was emailed; the previous one is revoked")
+	next, ev, err := c.step(StepReissueToken, now, actor, nil, "a new access link was emailed; every earlier one is revoked")
 	if err != nil {
 		return Change{}, err
 	}
-	secret, tok := auth.Issue(auth.RoleCity, c.ID, c.Contact.Email, now, r.CityTokenTTL)
+	tok, ref := auth.IssueLink(r.LinkKey, auth.RoleCity, c.ID, c.Contact.Email, now, r.CityTokenTTL)
 	next.TokenHash = tok.Hash
-	link := fmt.Sprintf("%s/index-form?city=%s&lang=%s#token=%s", strings.TrimRight(r.FormsBaseURL, "/"), c.ID, c.Language, secret)
 	n := next.mail("access-link", newID(), map[string]string{"LinkExpires": tok.ExpiresAt.Format(dateLayout)}, now)
-	n.Secrets = map[string]string{"AccessLink": link}
-	records := []any{tok}
-	if c.TokenHash != "" {
-		records = append(records, auth.Revocation{Hash: c.TokenHash, At: now.UTC()})
-	}
+	n.Link = &notify.Link{Field: "AccessLink", Ref: ref, URL: fmt.Sprintf("%s/index-form?city=%s&lang=%s#token=",
+		strings.TrimRight(r.FormsBaseURL, "/"), c.ID, c.Language)}
+	// The revocation comes first: the store finds the city's live tokens
+	// before the new one is written.
+	records := []any{auth.CityLinksRevocation{CityID: c.ID, At: now.UTC()}, tok}
 	return Change{City: next, Event: ev, Notifications: []notify.Notification{n}, Records: records}, nil
 }

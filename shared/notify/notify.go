@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/intercultural-cities/backoffice/shared/auth"
 )
 
 // Status is where a notification is in its delivery.
@@ -36,9 +38,9 @@ type Notification struct {
 	ToName   string
 	ToEmail  string
 	Data     map[string]string
-	// Secrets are values (an access link) needed only until the email is
-	// sent; the store erases them when it marks the item sent.
-	Secrets map[string]string
+	// Link is the email's personal access link, whose secret nothing
+	// stores: it is derived from the link key when the email is sent.
+	Link *Link
 	// Attachments are archived documents sent with the email (an invoice's
 	// PDF and XML), read from the archive when it is sent.
 	Attachments []Attachment
@@ -46,6 +48,24 @@ type Notification struct {
 	Attempts    int
 	CreatedAt   time.Time
 }
+
+// Link is an access link without its secret: the template field it fills,
+// the URL up to the secret (…#token=) and what derives the secret.
+type Link struct {
+	Field string
+	URL   string
+	Ref   auth.LinkRef
+}
+
+// LinkKeys gives the version of the link key an email's link was issued
+// under (package linkkeys reads them from Secrets Manager).
+type LinkKeys interface {
+	LinkKey(ctx context.Context, id string) (auth.Key, error)
+}
+
+// ErrNoSuchKey is a link key version that no longer exists: the email can
+// never be sent with its link; the secretariat issues a new one.
+var ErrNoSuchKey = errors.New("no such link key version")
 
 // Attachment names an archived document to attach.
 type Attachment struct {
@@ -86,12 +106,15 @@ type Store interface {
 	// Sending until leaseUntil and returns it; ok is false when another
 	// delivery holds it or it was already sent.
 	ClaimNotification(ctx context.Context, id string, now, leaseUntil time.Time) (n Notification, ok bool, err error)
-	// MarkNotificationSent records the send and erases the secrets.
-	MarkNotificationSent(ctx context.Context, id, messageID string, now time.Time) error
+	// MarkNotificationSent records the send, for good in a sent record
+	// without personal data; the notification itself is forgotten at
+	// forgetAt.
+	MarkNotificationSent(ctx context.Context, n Notification, messageID string, now, forgetAt time.Time) error
 	// ReleaseNotification gives a failed claim back as Retrying.
 	ReleaseNotification(ctx context.Context, id, reason string, now time.Time) error
-	// FailNotification gives up on a notification for good.
-	FailNotification(ctx context.Context, id, reason string, now time.Time) error
+	// FailNotification gives up on a notification for good; it is
+	// forgotten at forgetAt.
+	FailNotification(ctx context.Context, id, reason string, now, forgetAt time.Time) error
 }
 
 // Service delivers notifications.
@@ -99,8 +122,25 @@ type Service struct {
 	Store     Store
 	Sender    Sender
 	Documents Documents // for attachments; nil where no email has any
+	Keys      LinkKeys  // for access links; nil where no email has any
 	Now       func() time.Time
 	Lease     time.Duration // how long one send may hold the item
+	// Retention is how long an email's recipient, data and text are kept
+	// after it is sent (or given up on); what an audit needs stays.
+	Retention time.Duration
+}
+
+// Sent is what stays of a sent email: no name, no address, no data.
+type Sent struct {
+	ID            string
+	Template      string
+	Lang          string
+	CityID        string
+	RecipientHash string // SHA-256 of the address in lower case
+	CreatedAt     time.Time
+	SentAt        time.Time
+	MessageID     string
+	Attempts      int
 }
 
 // ErrRendering marks a notification that can never be rendered; retrying
@@ -118,13 +158,26 @@ func (s *Service) Deliver(ctx context.Context, id string) error {
 		slog.InfoContext(ctx, "notification already delivered or in flight", "notification", id)
 		return nil
 	}
-	msg, err := Render(n)
+	n, err = s.withLink(ctx, n)
+	if err != nil {
+		if !errors.Is(err, ErrNoSuchKey) {
+			if rerr := s.Store.ReleaseNotification(ctx, id, err.Error(), s.Now()); rerr != nil {
+				slog.ErrorContext(ctx, "release notification", "notification", id, "error", rerr)
+			}
+			return fmt.Errorf("link of notification %s: %w", id, err)
+		}
+	}
+	var msg Message
+	if err == nil {
+		msg, err = Render(n)
+	}
 	if err != nil {
 		// Retrying cannot fix it, and a failed record would hold up the
 		// stream's shard: record the failure and move on.
 		slog.ErrorContext(ctx, "notification cannot be rendered; given up", "notification", id,
 			"template", n.Template, "error", err)
-		if ferr := s.Store.FailNotification(ctx, id, err.Error(), s.Now()); ferr != nil {
+		now := s.Now()
+		if ferr := s.Store.FailNotification(ctx, id, err.Error(), now, now.Add(s.Retention)); ferr != nil {
 			return fmt.Errorf("%w: %s: %v (and recording it failed: %v)", ErrRendering, id, err, ferr)
 		}
 		return nil
@@ -149,11 +202,33 @@ func (s *Service) Deliver(ctx context.Context, id string) error {
 		}
 		return fmt.Errorf("send notification %s: %w", id, err)
 	}
-	if err := s.Store.MarkNotificationSent(ctx, id, messageID, s.Now()); err != nil {
+	now = s.Now()
+	if err := s.Store.MarkNotificationSent(ctx, n, messageID, now, now.Add(s.Retention)); err != nil {
 		// The email is out; the lease keeps others off until it ends, and
 		// the error makes the trigger retry the mark.
 		return fmt.Errorf("mark notification %s sent: %w", id, err)
 	}
 	slog.InfoContext(ctx, "notification sent", "notification", id, "template", n.Template, "messageId", messageID)
 	return nil
+}
+
+// withLink puts the email's access link, secret included, in its data.
+func (s *Service) withLink(ctx context.Context, n Notification) (Notification, error) {
+	if n.Link == nil {
+		return n, nil
+	}
+	if s.Keys == nil {
+		return n, errors.New("the email has an access link and no link key is configured")
+	}
+	k, err := s.Keys.LinkKey(ctx, n.Link.Ref.KeyID)
+	if err != nil {
+		return n, err
+	}
+	data := make(map[string]string, len(n.Data)+1)
+	for key, v := range n.Data {
+		data[key] = v
+	}
+	data[n.Link.Field] = n.Link.URL + k.Derive(n.Link.Ref.TokenID)
+	n.Data = data
+	return n, nil
 }

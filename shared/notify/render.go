@@ -85,11 +85,8 @@ func Render(n Notification) (Message, error) {
 	if err := ValidAddress(n.ToEmail); err != nil {
 		return Message{}, fmt.Errorf("recipient address: %w", err)
 	}
-	data := make(map[string]string, len(n.Data)+len(n.Secrets)+1)
+	data := make(map[string]string, len(n.Data)+1)
 	for k, v := range n.Data {
-		data[k] = v
-	}
-	for k, v := range n.Secrets {
 		data[k] = v
 	}
 	data["ToName"] = n.ToName

@@ -27,8 +27,8 @@ func sample(template, lang string) Notification {
 			"Overpaid": "0 EUR", "Settled": "no", "CreditNoteNumber": "ICC-CN-2027-0003", "Credited": "100000 EUR",
 			"Paid": "0 EUR", "DaysOverdue": "14", "InvoiceID": "i1", "ReportID": "r1", "ReportLink": "https://forms.example/index-form?city=c1#reports", "PublishedOn": "2027-02-01",
 			"PreviousEndsOn": "2029-12-31",
+			"AccessLink":     "https://forms.example/index-form?city=c1#token=abc",
 		},
-		Secrets: map[string]string{"AccessLink": "https://forms.example/index-form?city=c1#token=abc"},
 	}
 }
 
@@ -154,13 +154,12 @@ func TestConditionalParts(t *testing.T) {
 func TestTheProgressReminderWithAndWithoutALink(t *testing.T) {
 	for _, lang := range Languages {
 		with := sample("progress-due", lang)
-		with.Secrets = map[string]string{"AccessLink": "https://forms.example/progress-report?city=c1&lang=" + lang + "#token=abc"}
+		with.Data["AccessLink"] = "https://forms.example/progress-report?city=c1&lang=" + lang + "#token=abc"
 		m, err := Render(with)
-		if err != nil || !strings.Contains(m.Text, with.Secrets["AccessLink"]) || !strings.Contains(m.HTML, "progress-report?city=c1&amp;lang="+lang+"#token=abc") {
+		if err != nil || !strings.Contains(m.Text, with.Data["AccessLink"]) || !strings.Contains(m.HTML, "progress-report?city=c1&amp;lang="+lang+"#token=abc") {
 			t.Errorf("%s, with a link: %v\n%s", lang, err, m.Text)
 		}
 		without := sample("progress-due", lang)
-		without.Secrets = nil
 		without.Data["AccessLink"] = ""
 		m, err = Render(without)
 		if err != nil || strings.Contains(m.Text, "#token=") || strings.Contains(m.HTML, "<a href") {

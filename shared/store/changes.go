@@ -36,6 +36,35 @@ func register[T any](f func(table string, rec T) ([]write, error)) {
 	codecs[reflect.TypeFor[T]()] = func(table string, rec any) ([]write, error) { return f(table, rec.(T)) }
 }
 
+// A resolver turns a record that stands for other items (every live token
+// of a city) into the records it means, read before the transaction.
+type resolver func(ctx context.Context, s *Store, rec any) ([]any, error)
+
+var resolvers = map[reflect.Type]resolver{}
+
+// registerResolver declares how records of type T are resolved.
+func registerResolver[T any](f func(ctx context.Context, s *Store, rec T) ([]any, error)) {
+	resolvers[reflect.TypeFor[T]()] = func(ctx context.Context, s *Store, rec any) ([]any, error) { return f(ctx, s, rec.(T)) }
+}
+
+// resolve replaces the records that stand for others by those others.
+func (s *Store) resolve(ctx context.Context, records []any) ([]any, error) {
+	out := make([]any, 0, len(records))
+	for _, rec := range records {
+		r, ok := resolvers[reflect.TypeOf(rec)]
+		if !ok {
+			out = append(out, rec)
+			continue
+		}
+		more, err := r(ctx, s, rec)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, more...)
+	}
+	return out, nil
+}
+
 func recordWrites(table string, rec any) ([]write, error) {
 	c, ok := codecs[reflect.TypeOf(rec)]
 	if !ok {
@@ -58,7 +87,11 @@ func put(table string, item any) (write, error) {
 // changeWrites lays out a change as one transaction: the city (conditional
 // on the version the step read, or new), the audit entry, the pipeline
 // counters when the status moved, the records and the emails.
-func (s *Store) changeWrites(ch membership.Change) ([]write, error) {
+func (s *Store) changeWrites(ctx context.Context, ch membership.Change) ([]write, error) {
+	records, err := s.resolve(ctx, ch.AllRecords())
+	if err != nil {
+		return nil, err
+	}
 	city, err := cityWrite(s.table, ch.City)
 	if err != nil {
 		return nil, err
@@ -71,7 +104,7 @@ func (s *Store) changeWrites(ch membership.Change) ([]write, error) {
 	if ch.Event.From != ch.Event.To {
 		writes = append(writes, write{item: countsUpdate(s.table, ch.Event.From, ch.Event.To)})
 	}
-	for _, rec := range ch.Records {
+	for _, rec := range records {
 		w, err := recordWrites(s.table, rec)
 		if err != nil {
 			return nil, err
@@ -90,8 +123,8 @@ func (s *Store) changeWrites(ch membership.Change) ([]write, error) {
 
 // Transaction returns the items Apply writes for a change (for measuring a
 // bare transaction of the same items).
-func (s *Store) Transaction(ch membership.Change, idem *idempotency.Record) ([]types.TransactWriteItem, error) {
-	writes, err := s.changeWrites(ch)
+func (s *Store) Transaction(ctx context.Context, ch membership.Change, idem *idempotency.Record) ([]types.TransactWriteItem, error) {
+	writes, err := s.changeWrites(ctx, ch)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +141,7 @@ func (s *Store) Transaction(ch membership.Change, idem *idempotency.Record) ([]t
 // condition fails returns that record's own error; a lost race on the
 // idempotency key returns idempotency.ErrRace.
 func (s *Store) Apply(ctx context.Context, ch membership.Change, idem *idempotency.Record) error {
-	writes, err := s.changeWrites(ch)
+	writes, err := s.changeWrites(ctx, ch)
 	if err != nil {
 		return err
 	}

@@ -3,17 +3,23 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/intercultural-cities/backoffice/infra/local"
 	"github.com/intercultural-cities/backoffice/infra/localtest"
+	"github.com/intercultural-cities/backoffice/shared/auth"
 	"github.com/intercultural-cities/backoffice/shared/eligibility"
 	"github.com/intercultural-cities/backoffice/shared/failure"
 	"github.com/intercultural-cities/backoffice/shared/idempotency"
 	"github.com/intercultural-cities/backoffice/shared/ids"
 	"github.com/intercultural-cities/backoffice/shared/membership"
 	"github.com/intercultural-cities/backoffice/shared/notify"
+	"github.com/intercultural-cities/backoffice/shared/store"
 )
 
 func admission(t *testing.T) membership.Change {
@@ -25,7 +31,8 @@ func admission(t *testing.T) membership.Change {
 		CityName: &name, Country: &country, Population: &pop, ForeignBornShare: &fb, ForeignResidentShare: &fr,
 		NationalMinorityShare: &nm, Contact: &membership.Contact{Name: "Luca", Email: "luca@porto.example"}, Language: &lang,
 	}, membership.Rules{Eligibility: eligibility.Default(), SecretariatEmail: "sec@coe.example",
-		FormsBaseURL: "https://forms.example", CityTokenTTL: time.Hour}, time.Now(), ids.New)
+		FormsBaseURL: "https://forms.example", CityTokenTTL: time.Hour,
+		LinkKey: auth.Key{ID: "v1", Secret: []byte("tests-only-link-key-of-32-bytes!")}}, time.Now(), ids.New)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +105,7 @@ func TestNotificationClaimsAreExclusiveAndLeased(t *testing.T) {
 	id := a.Notifications[0].ID
 	now := time.Now()
 	n, ok, err := s.Store.ClaimNotification(ctx, id, now, now.Add(time.Minute))
-	if err != nil || !ok || n.Secrets["AccessLink"] == "" || n.Attempts != 1 {
+	if err != nil || !ok || n.Link == nil || n.Link.Ref.TokenID == "" || n.Attempts != 1 {
 		t.Fatalf("first claim: %+v %v %v", n, ok, err)
 	}
 	if _, ok, _ := s.Store.ClaimNotification(ctx, id, now, now.Add(time.Minute)); ok {
@@ -116,15 +123,32 @@ func TestNotificationClaimsAreExclusiveAndLeased(t *testing.T) {
 	if n, ok, _ := s.Store.ClaimNotification(ctx, id, later, later.Add(time.Minute)); !ok || n.Status != notify.StatusSending {
 		t.Fatalf("a released item could not be claimed again: %+v", n)
 	}
-	if err := s.Store.MarkNotificationSent(ctx, id, "msg-1", later); err != nil {
+	if err := s.Store.MarkNotificationSent(ctx, n, "msg-1", later, later.Add(90*24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok, _ := s.Store.ClaimNotification(ctx, id, later.Add(time.Hour), later.Add(2*time.Hour)); ok {
 		t.Fatal("a sent notification was claimed again")
 	}
 	sent, err := s.Store.Notification(ctx, id)
-	if err != nil || sent.Status != notify.StatusSent || len(sent.Secrets) != 0 {
+	if err != nil || sent.Status != notify.StatusSent {
 		t.Fatalf("sent item %+v %v", sent, err)
+	}
+	// What stays for good names no one: the template, the recipient's
+	// hash, the times and the message id.
+	rec, ok, err := s.Store.NotificationSent(ctx, id)
+	if err != nil || !ok || rec.Template != "application-received" || rec.RecipientHash != store.RecipientHash("Luca@Porto.example") ||
+		rec.MessageID != "msg-1" || !rec.SentAt.Equal(later.UTC()) || rec.Attempts != 2 {
+		t.Fatalf("sent record %+v %v %v", rec, ok, err)
+	}
+	item, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table),
+		Key: map[string]ddbtypes.AttributeValue{"pk": &ddbtypes.AttributeValueMemberS{Value: store.NotificationPrefix + id},
+			"sk": &ddbtypes.AttributeValueMemberS{Value: "NOTIFICATION"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ttl, _ := item.Item["ttl"].(*ddbtypes.AttributeValueMemberN)
+	if ttl == nil || ttl.Value != strconv.FormatInt(later.Add(90*24*time.Hour).Unix(), 10) {
+		t.Fatalf("the sent notification expires at %v, want 90 days after it was sent", item.Item["ttl"])
 	}
 	pending, err := s.Store.PendingWork(ctx, later.Add(time.Hour), 10)
 	if err != nil {

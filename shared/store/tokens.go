@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,6 +17,10 @@ import (
 
 const tokenPrefix = "TOKEN#"
 
+// cityTokensPrefix starts the index partition of a city's live tokens: a
+// revoked token leaves it.
+const cityTokensPrefix = "TOKENS#"
+
 type tokenItem struct {
 	PK        string     `dynamodbav:"pk"`
 	SK        string     `dynamodbav:"sk"`
@@ -26,22 +31,74 @@ type tokenItem struct {
 	IssuedAt  time.Time  `dynamodbav:"issuedAt"`
 	ExpiresAt time.Time  `dynamodbav:"expiresAt"`
 	RevokedAt *time.Time `dynamodbav:"revokedAt,omitempty"`
+	GSI1PK    string     `dynamodbav:"gsi1pk,omitempty"` // TOKENS#<cityId> while a city token is live
+	GSI1SK    string     `dynamodbav:"gsi1sk,omitempty"` // its expiry, then its hash
 	// TTL lets DynamoDB delete the record a month after it expired; the
 	// expiry itself is enforced in code, since TTL deletion is lazy.
 	TTL int64 `dynamodbav:"ttl"`
 }
 
 func tokenItemOf(t auth.Token) tokenItem {
-	return tokenItem{
+	it := tokenItem{
 		PK: tokenPrefix + t.Hash, SK: "TOKEN", Type: "token", Role: string(t.Role), CityID: t.CityID,
 		Name: t.Name, IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt, RevokedAt: t.RevokedAt,
 		TTL: t.ExpiresAt.Add(30 * 24 * time.Hour).Unix(),
 	}
+	if t.CityID != "" && t.RevokedAt == nil {
+		it.GSI1PK, it.GSI1SK = cityTokensPrefix+t.CityID, timeKey(t.ExpiresAt)+"#"+t.Hash
+	}
+	return it
 }
 
 func init() {
 	register(tokenWrites)
 	register(revocationWrites)
+	registerResolver(cityRevocation)
+}
+
+// cityRevocation resolves the end of a city's links into the revocation of
+// each token of the city still live at that time.
+func cityRevocation(ctx context.Context, s *Store, r auth.CityLinksRevocation) ([]any, error) {
+	hashes, err := s.LiveCityTokens(ctx, r.CityID, r.At)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, 0, len(hashes))
+	for _, h := range hashes {
+		out = append(out, auth.Revocation{Hash: h, At: r.At})
+	}
+	return out, nil
+}
+
+// LiveCityTokens returns the hashes of a city's tokens neither revoked nor
+// expired at now (the index is eventually consistent: a token written in
+// the last instant may be missing).
+func (s *Store) LiveCityTokens(ctx context.Context, cityID string, now time.Time) ([]string, error) {
+	var hashes []string
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+		TableName: aws.String(s.table), IndexName: aws.String("gsi1"),
+		KeyConditionExpression: aws.String("gsi1pk = :p AND gsi1sk > :now"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":p": str(cityTokensPrefix + cityID), ":now": str(timeKey(now)),
+		},
+		ProjectionExpression: aws.String("pk"),
+	})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query the tokens of city %s: %w", cityID, err)
+		}
+		for _, it := range out.Items {
+			var k struct {
+				PK string `dynamodbav:"pk"`
+			}
+			if err := attributevalue.UnmarshalMap(it, &k); err != nil {
+				return nil, fmt.Errorf("unmarshal token key: %w", err)
+			}
+			hashes = append(hashes, strings.TrimPrefix(k.PK, tokenPrefix))
+		}
+	}
+	return hashes, nil
 }
 
 // tokenWrites stores a new token: its hash, never its secret.
@@ -55,7 +112,7 @@ func tokenWrites(table string, t auth.Token) ([]write, error) {
 func revocationWrites(table string, r auth.Revocation) ([]write, error) {
 	return []write{{item: types.TransactWriteItem{Update: &types.Update{
 		TableName: aws.String(table), Key: key(tokenPrefix+r.Hash, "TOKEN"),
-		UpdateExpression:          aws.String("SET revokedAt = if_not_exists(revokedAt, :now)"),
+		UpdateExpression:          aws.String("SET revokedAt = if_not_exists(revokedAt, :now) REMOVE gsi1pk, gsi1sk"),
 		ConditionExpression:       aws.String("attribute_exists(pk)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":now": timeAttr(r.At)},
 	}}}}, nil
@@ -101,7 +158,7 @@ func (s *Store) Token(ctx context.Context, hash string) (auth.Token, error) {
 func (s *Store) RevokeToken(ctx context.Context, hash string, now time.Time) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(s.table), Key: key(tokenPrefix+hash, "TOKEN"),
-		UpdateExpression:    aws.String("SET revokedAt = if_not_exists(revokedAt, :now)"),
+		UpdateExpression:    aws.String("SET revokedAt = if_not_exists(revokedAt, :now) REMOVE gsi1pk, gsi1sk"),
 		ConditionExpression: aws.String("attribute_exists(pk)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":now": str(now.UTC().Format(time.RFC3339Nano)),

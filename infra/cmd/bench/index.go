@@ -238,7 +238,7 @@ func submissionLatency(ctx context.Context, s *local.Stack, base, _ string, _ st
 		if err != nil {
 			return err
 		}
-		items, err := s.Store.Transaction(ch, nil)
+		items, err := s.Store.Transaction(ctx, ch, nil)
 		if err != nil {
 			return err
 		}

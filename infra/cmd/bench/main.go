@@ -235,7 +235,7 @@ func latency(ctx context.Context, s *local.Stack, base string) error {
 		if err != nil {
 			return err
 		}
-		items, err := s.Store.Transaction(adm, nil)
+		items, err := s.Store.Transaction(ctx, adm, nil)
 		if err != nil {
 			return err
 		}
