@@ -15,7 +15,8 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/i18n/i18ntest"
 )
 
-var handlers = map[string]http.HandlerFunc{"/": Home, "/apply": Apply, "/index-form": IndexForm, "/progress-report": ProgressReport, "/secretariat": Secretariat}
+var handlers = map[string]http.HandlerFunc{"/": Home, "/apply": Apply, "/index-form": IndexForm,
+	"/progress-report": ProgressReport, "/invoices": Invoices, "/secretariat": Secretariat}
 
 func get(t *testing.T, path, target string) *httptest.ResponseRecorder {
 	t.Helper()
@@ -99,8 +100,14 @@ func TestEveryWordAPageAsksForIsInBothLanguages(t *testing.T) {
 			asked[m[1]] = page
 		}
 	}
-	for _, m := range regexp.MustCompile(`t\("(js[A-Za-z0-9_]+)"\)`).FindAllStringSubmatch(script, -1) {
-		asked[m[1]] = "assets/forms.js"
+	js, err := fs.Glob(files, "assets/*.js")
+	if err != nil || len(js) < 6 {
+		t.Fatalf("scripts %v: %v", js, err)
+	}
+	for _, f := range js {
+		for _, m := range regexp.MustCompile(`t\("(js[A-Za-z0-9_]+)"\)`).FindAllStringSubmatch(mustRead(f), -1) {
+			asked[m[1]] = f
+		}
 	}
 	if len(asked) < 50 {
 		t.Fatalf("only %d names found: the search is broken", len(asked))
