@@ -115,6 +115,7 @@ func TestFrenchPagesInABrowser(t *testing.T) {
 		chromedp.WaitVisible(css("#billing-form")),
 	)
 	read("/invoices?lang=fr with two invoices", "Reste dû : 10\u202f000,00\u00a0€", "à payer")
+	accessible(t, ctx, "/invoices?lang=fr", fail)
 
 	// The secretariat's console: the pipeline, a member's file, the
 	// ineligible city's file.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/intercultural-cities/backoffice/shared/fees"
 	"github.com/intercultural-cities/backoffice/shared/i18n"
 	"github.com/intercultural-cities/backoffice/shared/i18n/i18ntest"
 )
@@ -204,6 +205,38 @@ func TestApplyFormNamesEveryFieldOfAnApplication(t *testing.T) {
 	for _, id := range regexp.MustCompile(`<input id="([^"]+)"`).FindAllStringSubmatch(body, -1) {
 		if !strings.Contains(body, `<label for="`+id[1]+`">`) {
 			t.Errorf("input %s has no label", id[1])
+		}
+	}
+}
+
+// TestFeeWordsCoverTheAPIsValues requires the words the fee pages look up
+// by the API's values — each invoice status, payment source and kind of
+// bank match, each billing field — in both languages.
+func TestFeeWordsCoverTheAPIsValues(t *testing.T) {
+	key := func(v string) string { return strings.ReplaceAll(v, "-", "_") }
+	var names []string
+	for _, s := range []fees.Status{fees.StatusOpen, fees.StatusOverdue, fees.StatusPaid, fees.StatusCredited} {
+		names = append(names, "jsInvoice_"+string(s))
+	}
+	for _, s := range []string{fees.SourceManual, fees.SourceBankStatement} {
+		names = append(names, "jsSource_"+key(s))
+	}
+	for _, k := range []fees.MatchKind{fees.MatchNone, fees.MatchAmbiguous, fees.MatchAmountAndName, fees.MatchReference,
+		fees.MatchReferenceInText, fees.MatchNumber} {
+		names = append(names, "jsMatch_"+key(string(k)))
+	}
+	fields := regexp.MustCompile(`\["(\w+)", "(/[\w/]+)", "\w+", (true|false)`).FindAllStringSubmatch(mustRead("assets/billing.js"), -1)
+	if len(fields) < 10 {
+		t.Fatalf("%d billing fields found: the search is broken", len(fields))
+	}
+	for _, f := range fields {
+		names = append(names, "jsBill_"+f[1])
+	}
+	for _, name := range names {
+		for _, lang := range []i18n.Lang{i18n.English, i18n.French} {
+			if !lang.Has(name) {
+				t.Errorf("%s has no %s in the catalogue", name, lang)
+			}
 		}
 	}
 }
