@@ -213,9 +213,11 @@ func TestFinanceConsoleInABrowser(t *testing.T) {
 		t.Errorf("CSV %s:\n%s", name, csv)
 	}
 
-	// A statement pays the rest; a credit from elsewhere is left to check.
+	// A statement pays the rest; a credit naming both invoices, and one from
+	// elsewhere, are left to check.
 	stmt := filepath.Join(t.TempDir(), "statement.xml")
 	if err := os.WriteFile(stmt, []byte(camt053("STMT-WEB-1", []camtEntry{
+		{ref: "WEB-0", amount: "50.00", unstructured: "Factures " + inv.Number + " et " + last.Number, debtor: "Ville de Financeville"},
 		{ref: "WEB-1", amount: "2989.50", structured: inv.PaymentReference, debtor: "Ville de Financeville"},
 		{ref: "WEB-2", amount: "50.00", unstructured: "cotisation ?", debtor: "Inconnu"},
 	})), 0o600); err != nil {
@@ -230,8 +232,18 @@ func TestFinanceConsoleInABrowser(t *testing.T) {
 	if got := text("#statement-recorded li"); !strings.Contains(got, fr.Money(298950, "EUR")) || !strings.Contains(got, inv.Number) {
 		t.Errorf("recorded credit %q", got)
 	}
-	if got := text("#statement-unmatched li"); !strings.Contains(got, "Inconnu") || !strings.Contains(got, "aucune facture") {
-		t.Errorf("unmatched credit %q", got)
+	if got := text("#statement-unmatched"); !strings.Contains(got, "Inconnu") || !strings.Contains(got, "aucune facture") ||
+		!strings.Contains(got, "plusieurs factures") {
+		t.Errorf("unmatched credits %q", got)
+	}
+	// Of the invoices the ambiguous credit may pay, the one listed is offered,
+	// its payment form filled in from the credit.
+	do("pick the invoice of the ambiguous credit",
+		chromedp.Click(css(`#statement-unmatched [data-candidate="`+inv.InvoiceID+`"]`)),
+		chromedp.WaitVisible(css("#ledger-invoice .payment-form")),
+	)
+	if got := value(t, ctx, "read the amount filled in", chromedp.Value(css("#ledger-invoice-pay-amount")), fail); got != "50,00" {
+		t.Errorf("amount filled in from the credit: %q", got)
 	}
 	if d := getInvoice(t, s, adm, id, inv.InvoiceID); d.Status != "paid" || len(d.Payments) != 3 {
 		t.Errorf("after the statement: %+v", d)

@@ -333,6 +333,7 @@ var english = map[string]string{
 	"jsStmtRecorded":            "Recorded as payments ({count})",
 	"jsStmtAlready":             "Recorded before ({count})",
 	"jsStmtUnmatched":           "To check by hand ({count})",
+	"jsRecordAgainst":           "Record it against {number}",
 	"jsQuoted":                  "“{text}”",
 	"jsMatch_none":              "no invoice found",
 	"jsMatch_ambiguous":         "several invoices fit",

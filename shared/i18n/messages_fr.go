@@ -509,6 +509,7 @@ var french = map[string]string{
 	"jsStmtRecorded":            "Enregistrés comme paiements ({count})",
 	"jsStmtAlready":             "Déjà enregistrés ({count})",
 	"jsStmtUnmatched":           "À vérifier à la main ({count})",
+	"jsRecordAgainst":           "L'enregistrer sur {number}",
 	"jsQuoted":                  "« {text} »",
 	"jsMatch_none":              "aucune facture trouvée",
 	"jsMatch_ambiguous":         "plusieurs factures correspondent",

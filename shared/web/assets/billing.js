@@ -80,18 +80,7 @@ function billingForm(prefix, city, b, headers, box, saved) {
       return;
     }
     if (r.status === 401 || r.status === 403) { saved(null, r); return; }
-    var errs = (r.body && r.body.errors) || [];
-    if (r.status !== 400 || !errs.length) { say(box, problemText(r), "error"); return; }
-    say(box, t("jsFixErrors"), "error");
-    var other = [];
-    errs.forEach(function (e) {
-      var wrap = form.querySelector('[data-pointer="' + CSS.escape(e.pointer || "") + '"]');
-      if (!wrap && e.pointer === "/routing") { wrap = form.querySelector('[data-pointer="/routing/scheme"]'); }
-      if (wrap) { fieldError(wrap, e.detail); } else { other.push((e.pointer ? e.pointer + ": " : "") + e.detail); }
-    });
-    generalErrors(box, other);
-    var first = form.querySelector("[aria-invalid=true]");
-    if (first) { first.focus(); }
+    showProblem(form, box, r);
   });
   return form;
 }

@@ -38,6 +38,26 @@ function typed(n) {
     .replace(/[\u00a0\u202f]/g, " ");
 }
 
+// replayed says whether the server answered a submission it had recorded
+// already, under the same Idempotency-Key.
+function replayed(r) { return r.headers.get("Idempotent-Replayed") === "true"; }
+
+// showProblem says what a refused request got wrong, each field's error
+// next to its field.
+function showProblem(form, box, r) {
+  var errs = (r.body && r.body.errors) || [];
+  if (r.status !== 400 || !errs.length) { say(box, problemText(r), "error"); return; }
+  say(box, t("jsFixErrors"), "error");
+  var other = [];
+  errs.forEach(function (e) {
+    var wrap = form.querySelector('[data-pointer="' + CSS.escape(e.pointer || "") + '"]');
+    if (wrap) { fieldError(wrap, e.detail); } else { other.push((e.pointer ? e.pointer + ": " : "") + e.detail); }
+  });
+  generalErrors(box, other);
+  var first = form.querySelector("[aria-invalid=true]");
+  if (first) { first.focus(); }
+}
+
 // statusCell words an invoice's status, with the marker of an invoice
 // flagged for the secretariat after its final notice.
 function statusCell(inv) {

@@ -32,30 +32,11 @@ function field(form, id, name, pointer, label, input, help, required) {
   return input;
 }
 
-// replayed says whether the server answered a submission it had recorded
-// already, under the same Idempotency-Key.
-function replayed(r) { return r.headers.get("Idempotent-Replayed") === "true"; }
-
-// showProblem says what a refused request got wrong, each field's error
-// next to its field.
-function showProblem(form, box, r) {
-  var errs = (r.body && r.body.errors) || [];
-  if (r.status !== 400 || !errs.length) { say(box, problemText(r), "error"); return; }
-  say(box, t("jsFixErrors"), "error");
-  var other = [];
-  errs.forEach(function (e) {
-    var wrap = form.querySelector('[data-pointer="' + CSS.escape(e.pointer || "") + '"]');
-    if (wrap) { fieldError(wrap, e.detail); } else { other.push((e.pointer ? e.pointer + ": " : "") + e.detail); }
-  });
-  generalErrors(box, other);
-  var first = form.querySelector("[aria-invalid=true]");
-  if (first) { first.focus(); }
-}
-
 // invoicePanel shows one invoice in box, under a heading of level, with the
-// forms of a payment and a credit note; changed is called after either is
-// recorded, closed when the panel is closed.
-async function invoicePanel(box, inv, level, auth, rejected, changed, closed) {
+// forms of a payment (filled with prefill's, if given) and a credit note;
+// changed is called after either is recorded, closed when the panel is
+// closed.
+async function invoicePanel(box, inv, level, auth, rejected, changed, closed, prefill) {
   var h = "h" + level;
   var sub = "h" + (level + 1);
   box.textContent = "";
@@ -117,6 +98,11 @@ async function invoicePanel(box, inv, level, auth, rejected, changed, closed) {
   var received = field(pay, pid + "-received", "receivedOn", "/receivedOn", "jsReceivedOn", el("input", { type: "date" }), null, true);
   received.value = today();
   var ref = field(pay, pid + "-reference", "reference", "/reference", "jsPaymentRef", el("input", { type: "text", maxlength: 140 }), null, false);
+  if (prefill) {
+    amount.value = typed(prefill.amount);
+    received.value = prefill.receivedOn;
+    ref.value = prefill.reference || "";
+  }
   var payButton = pay.appendChild(el("p", { "class": "actions" })).appendChild(el("button", { type: "submit" }, t("jsRecordPaymentButton")));
   box.appendChild(pay);
   var payOnce = new Once();
@@ -242,11 +228,13 @@ function initFinance(auth, rejected) {
     return q.toString();
   }
 
-  function open(inv) {
+  var shown = {}; // the invoices listed, by id
+
+  function open(inv, prefill) {
     invoicePanel(panel, inv, 3, auth, rejected, load, function () {
       var b = document.querySelector('#ledger [data-open="' + inv.invoiceId + '"]');
       if (b) { b.focus(); }
-    });
+    }, prefill);
   }
 
   // load shows the ledger of the year asked for.
@@ -261,6 +249,8 @@ function initFinance(auth, rejected) {
     if (rejected(r)) { return; }
     if (r.status !== 200 || !r.body) { say(status, problemText(r), "error"); return; }
     var l = r.body;
+    shown = {};
+    l.invoices.forEach(function (inv) { shown[inv.invoiceId] = inv; });
     var tot = l.totals;
     var dl = document.getElementById("ledger-totals");
     dl.textContent = "";
@@ -350,6 +340,17 @@ function initFinance(auth, rejected) {
         if (g[0] === "unmatched") {
           li.appendChild(document.createTextNode(" (" + (M["jsMatch_" + key(c.match)] ? t("jsMatch_" + key(c.match)) : c.match) +
             (c.problem ? t("jsColon") + c.problem : "") + ")"));
+          // The invoices it may pay, among those listed: a person picks one.
+          (c.candidates || []).forEach(function (id) {
+            var inv = shown[id];
+            if (!inv) { return; }
+            var b = el("button", { type: "button", "class": "small", "data-candidate": id }, fmtMsg("jsRecordAgainst", { number: inv.number }));
+            b.addEventListener("click", function () {
+              open(inv, { amount: c.amount.amount, receivedOn: c.bookedOn, reference: c.remittance });
+            });
+            li.appendChild(document.createTextNode(" "));
+            li.appendChild(b);
+          });
         }
         ul.appendChild(li);
       });
