@@ -1,6 +1,7 @@
 package local_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,11 +14,11 @@ import (
 )
 
 // shownJS is what the reader of a page reads: the text of its main part
-// without what is marked as another language, its labelling attributes and
-// its title.
+// without what is marked as another language or as not to be translated
+// (what a city typed: its address), its labelling attributes and its title.
 const shownJS = `(() => {
 	const main = document.querySelector("main").cloneNode(true);
-	main.querySelectorAll("[lang]:not([lang^=fr])").forEach(e => e.remove());
+	main.querySelectorAll("[lang]:not([lang^=fr]), [translate=no]").forEach(e => e.remove());
 	const labels = Array.from(document.querySelectorAll("main [aria-label], main [title], main [placeholder]"))
 		.map(e => ["aria-label", "title", "placeholder"].map(a => e.getAttribute(a) || "").join(" "));
 	document.body.appendChild(main);
@@ -26,6 +27,26 @@ const shownJS = `(() => {
 	main.remove();
 	return document.title + "\n" + text + "\n" + labels.join("\n");
 })()`
+
+// frenchReader returns how a test reads the page shown as its reader does
+// and requires it French, with the words in want.
+func frenchReader(t *testing.T, ctx context.Context, fail func(string, error)) func(page string, want ...string) {
+	return func(page string, want ...string) {
+		t.Helper()
+		text := value(t, ctx, "read "+page, chromedp.Evaluate[string](shownJS), fail)
+		t.Logf("%s:\n%s", page, text)
+		// Lines and table cells are read apart: an amount ending one
+		// ("5 000,00 €") is not the euro sign before the next.
+		if found := i18ntest.NotFrench(strings.NewReplacer("\n", " | ", "\t", " | ").Replace(text)); len(found) > 0 {
+			t.Errorf("%s is not French:\n%s\n\nthe page reads:\n%s", page, strings.Join(found, "\n"), text)
+		}
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: %q not shown in\n%s", page, w, text)
+			}
+		}
+	}
+}
 
 // TestFrenchPagesInABrowser opens every page in French, filled with what a
 // French city and the secretariat see — an ineligible application's
@@ -39,19 +60,7 @@ func TestFrenchPagesInABrowser(t *testing.T) {
 	adm := s.AdminToken()
 	fail, do := steps(t, ctx, jsErrors)
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
-	read := func(page string, want ...string) {
-		t.Helper()
-		text := value(t, ctx, "read "+page, chromedp.Evaluate[string](shownJS), fail)
-		t.Logf("%s:\n%s", page, text)
-		if found := i18ntest.NotFrench(text); len(found) > 0 {
-			t.Errorf("%s is not French:\n%s\n\nthe page reads:\n%s", page, strings.Join(found, "\n"), text)
-		}
-		for _, w := range want {
-			if !strings.Contains(text, w) {
-				t.Errorf("%s: %q not shown in\n%s", page, w, text)
-			}
-		}
-	}
+	read := frenchReader(t, ctx, fail)
 
 	// An application the city does not meet the criteria with.
 	do("apply, ineligible",
@@ -94,6 +103,20 @@ func TestFrenchPagesInABrowser(t *testing.T) {
 	)
 	read("/progress-report?lang=fr with an earlier report", "2026, envoyé le ")
 
+	// The member's invoices, issued once its billing details are recorded.
+	if status, _, resp := s.Do(http.MethodPut, "/cities/"+memberID+"/billing", memberTok,
+		billingBody("Rapporteville", "finances@rapporteville.example")); status != http.StatusOK {
+		t.Fatalf("billing details: %d %s", status, resp)
+	}
+	s.Drain()
+	do("open the invoices page",
+		chromedp.Navigate(s.URL+"/invoices?city="+memberID+"&lang=fr#token="+memberTok),
+		chromedp.WaitVisible(css("#invoices tbody tr:nth-child(2)")),
+		chromedp.WaitVisible(css("#billing-form")),
+	)
+	read("/invoices?lang=fr with two invoices", "Reste dû : 10\u202f000,00\u00a0€", "à payer")
+	accessible(t, ctx, "/invoices?lang=fr", fail)
+
 	// The secretariat's console: the pipeline, a member's file, the
 	// ineligible city's file.
 	do("sign in to the console",
@@ -112,11 +135,12 @@ func TestFrenchPagesInABrowser(t *testing.T) {
 		chromedp.WaitVisible(css(`#timeline li[data-event="agreement_signed"]`)),
 		chromedp.WaitVisible(css(`#reports li`)),
 	)
-	read("/secretariat?lang=fr, a member's file", "évaluation de l'INDEX", "le secrétariat")
+	value(t, ctx, "wait for the member's invoices", chromedp.Poll[bool](`!!document.querySelector("#city-invoice-list")`), fail)
+	read("/secretariat?lang=fr, a member's file", "évaluation de l'INDEX", "le secrétariat", "Reste dû", "Dénomination")
 	do("open the ineligible city's file", chromedp.Navigate(s.URL+"/secretariat?lang=fr#city="+small))
 	// The same page: wait for the city's file to replace the member's.
 	value(t, ctx, "wait for the ineligible city's file", chromedp.Poll[bool](
-		`document.getElementById("city-name").textContent.startsWith("Petiteville") && !!document.querySelector("#reports li")`), fail)
+		`document.getElementById("city").dataset.loaded === "`+small+`"`), fail)
 	read("/secretariat?lang=fr, an ineligible city's file", "non : population de 12\u202f000 habitants")
 	if errs := jsErrors(); len(errs) > 0 {
 		t.Errorf("JavaScript errors: %v", errs)

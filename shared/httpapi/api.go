@@ -130,6 +130,7 @@ var Routes = []Route{
 	{"web", http.MethodGet, "/apply", page(web.Apply)},
 	{"web", http.MethodGet, "/index-form", page(web.IndexForm)},
 	{"web", http.MethodGet, "/progress-report", page(web.ProgressReport)},
+	{"web", http.MethodGet, "/invoices", page(web.Invoices)},
 	{"web", http.MethodGet, "/secretariat", page(web.Secretariat)},
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/intercultural-cities/backoffice/shared/eligibility"
 	"github.com/intercultural-cities/backoffice/shared/failure"
+	"github.com/intercultural-cities/backoffice/shared/fees"
 	"github.com/intercultural-cities/backoffice/shared/i18n"
 	"github.com/intercultural-cities/backoffice/shared/idempotency"
 	"github.com/intercultural-cities/backoffice/shared/ids"
@@ -92,7 +93,10 @@ type CityResponse struct {
 	Termination           *TerminationView    `json:"termination,omitempty"`
 	PreviousCityID        string              `json:"previousCityId,omitempty"`
 	LatestIndex           *LatestIndex        `json:"latestIndex,omitempty"`
-	Timeline              []TimelineEntry     `json:"timeline,omitempty"`
+	// Billing is how the city is invoiced, once recorded
+	// (PUT /cities/{cityId}/billing).
+	Billing  *fees.Buyer     `json:"billing,omitempty"`
+	Timeline []TimelineEntry `json:"timeline,omitempty"`
 }
 
 // LatestIndex is the city's latest scored INDEX submission, with the link
@@ -202,7 +206,7 @@ func cityView(r *http.Request, c membership.City, events []membership.Event) Cit
 		Status: c.Status, NextSteps: membership.Next(c.Status), Eligibility: c.Eligibility.In(requestLanguage(r)),
 		AppliedAt: c.AppliedAt, UpdatedAt: c.UpdatedAt, IntentSignedOn: c.IntentSignedOn, ExpertVisit: visitView(c.Visit),
 		Profile: profileView(c.Profile), Agreement: agreementView(c.Agreement), Termination: terminationView(c.Termination),
-		PreviousCityID: c.PreviousCityID,
+		PreviousCityID: c.PreviousCityID, Billing: c.Billing,
 	}
 	if resp.NextSteps == nil {
 		resp.NextSteps = []membership.Step{}

@@ -22,7 +22,7 @@ func TestContractServesItsDocumentAndPages(t *testing.T) {
 	if !bytes.Equal(a.body, httpapi.OpenAPI) {
 		t.Errorf("GET /openapi.json: %d bytes, want the %d embedded bytes", len(a.body), len(httpapi.OpenAPI))
 	}
-	for _, path := range []string{"/", "/apply", "/index-form", "/progress-report", "/secretariat"} {
+	for _, path := range []string{"/", "/apply", "/index-form", "/progress-report", "/invoices", "/secretariat"} {
 		for _, q := range []string{"", "?lang=fr"} {
 			c.expect(http.StatusOK, http.MethodGet, path, path+q, "", "")
 		}

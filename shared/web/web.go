@@ -1,14 +1,18 @@
-// Package web serves the web forms: a bilingual landing page, the
-// application form and the INDEX form. The pages are rendered with
+// Package web serves the web pages: a bilingual landing page, the
+// application form, a city's INDEX form, progress report and invoices, and
+// the secretariat's console. The pages are rendered with
 // html/template from templates embedded here, in English or French
 // (?lang=fr; anything else is English). Their words come from the catalogue
 // of package i18n: the templates ask for a label by its name ({{t "name"}}),
 // and the script gets the messages whose names start with "js"; the script
-// writes numbers and dates with the browser's Intl in the page's language. Each page carries its small style
-// sheet and script inline; the Content-Security-Policy admits exactly those
-// two by their SHA-256 hashes, and the script talks only to this origin.
-// The pages hold nothing personal: the INDEX form's access token stays in
-// the URL's fragment, which browsers never send to a server.
+// writes numbers and dates with the browser's Intl in the page's language.
+// Each page carries its small style sheet and one script inline: the script
+// is assets/common.js followed by the page's own files (scripts), in one
+// function. The Content-Security-Policy admits exactly that style sheet and
+// script by their SHA-256 hashes, and the script talks only to this origin.
+// The pages hold nothing personal: a city's access token stays in the URL's
+// fragment, which browsers never send to a server, and the secretariat's in
+// the tab's sessionStorage.
 package web
 
 import (
@@ -26,19 +30,49 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/i18n"
 )
 
-//go:embed templates/*.html assets/forms.js assets/forms.css
+//go:embed templates/*.html assets/*.js assets/forms.css
 var files embed.FS
 
 // CacheControl is what every page answers with: the pages are the same for
 // everyone in a language, so anyone may cache them briefly.
 const CacheControl = "public, max-age=300"
 
+// scripts lists the files of each page's script after assets/common.js,
+// the page's own last: it starts the page, once the others are defined.
+var scripts = map[string][]string{
+	"home":        nil,
+	"apply":       {"apply.js"},
+	"index":       {"index-form.js"},
+	"progress":    {"progress-report.js"},
+	"invoices":    {"fees.js", "billing.js", "invoices.js"},
+	"secretariat": {"fees.js", "billing.js", "finance.js", "secretariat.js"},
+}
+
+// page is a page's script and its Content-Security-Policy.
+type page struct {
+	Script string
+	CSP    string
+}
+
 var (
-	script = mustRead("assets/forms.js")
-	style  = mustRead("assets/forms.css")
-	// CSP is the Content-Security-Policy of every page.
-	CSP = "default-src 'none'; script-src " + hashSource(script) + "; style-src " + hashSource(style) +
-		"; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+	style = mustRead("assets/forms.css")
+	// assembled are the pages' scripts and policies, each script one
+	// function holding common.js and the page's files.
+	assembled = sync.OnceValue(func() map[string]page {
+		out := map[string]page{}
+		for name, files := range scripts {
+			var b strings.Builder
+			b.WriteString("(function () {\n\"use strict\";\n")
+			for _, f := range append([]string{"common.js"}, files...) {
+				b.WriteString(mustRead("assets/" + f))
+			}
+			b.WriteString("})();\n")
+			out[name] = page{Script: b.String(), CSP: "default-src 'none'; script-src " + hashSource(b.String()) +
+				"; style-src " + hashSource(style) +
+				"; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"}
+		}
+		return out
+	})
 	// The pages are parsed on first use, not at start-up: every function
 	// that links the routes links this package, and only web serves pages.
 	// Each language has its own, parsed with the functions of its words.
@@ -50,6 +84,7 @@ var (
 				"apply":       parse(lang, "apply.html"),
 				"index":       parse(lang, "index-form.html"),
 				"progress":    parse(lang, "progress-report.html"),
+				"invoices":    parse(lang, "invoices.html"),
 				"secretariat": parse(lang, "secretariat.html"),
 			}
 		}
@@ -121,23 +156,24 @@ var messages = sync.OnceValue(func() map[i18n.Lang]map[string]string {
 	return out
 })
 
-func render(w http.ResponseWriter, r *http.Request, page string) {
+func render(w http.ResponseWriter, r *http.Request, name string) {
 	lang := Lang(r)
 	rules := eligibility.Default()
+	p := assembled()[name]
 	var buf bytes.Buffer
-	err := pages()[lang][page].ExecuteTemplate(&buf, "layout", view{
-		Page: page, Lang: lang, Other: other(lang), Messages: messages()[lang],
-		Script: template.JS(script), Style: template.CSS(style),
+	err := pages()[lang][name].ExecuteTemplate(&buf, "layout", view{
+		Page: name, Lang: lang, Other: other(lang), Messages: messages()[lang],
+		Script: template.JS(p.Script), Style: template.CSS(style),
 		MinPopulation: rules.MinPopulation, MinShare: i18n.Percentage(rules.MinDiversityShare),
 	})
 	if err != nil {
-		slog.ErrorContext(r.Context(), "render page", "page", page, "error", err)
+		slog.ErrorContext(r.Context(), "render page", "page", name, "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", CSP)
+	h.Set("Content-Security-Policy", p.CSP)
 	h.Set("Cache-Control", CacheControl)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
@@ -160,6 +196,12 @@ func IndexForm(w http.ResponseWriter, r *http.Request) { render(w, r, "index") }
 // /progress-report?city=<cityId>&lang=<en|fr>#token=<token>.
 func ProgressReport(w http.ResponseWriter, r *http.Request) { render(w, r, "progress") }
 
+// Invoices serves GET /invoices: a city's invoices, their balance and
+// documents, and its billing details, opened from the city's personal link
+// /invoices?city=<cityId>&lang=<en|fr>#token=<token>.
+func Invoices(w http.ResponseWriter, r *http.Request) { render(w, r, "invoices") }
+
 // Secretariat serves GET /secretariat: the secretariat's console (the
-// pipeline, a city's file and its steps), on the secretariat's token.
+// pipeline, a city's file, its steps, invoices and billing details, and the
+// finance view of a fee year), on the secretariat's token.
 func Secretariat(w http.ResponseWriter, r *http.Request) { render(w, r, "secretariat") }

@@ -11,11 +11,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/intercultural-cities/backoffice/shared/fees"
 	"github.com/intercultural-cities/backoffice/shared/i18n"
 	"github.com/intercultural-cities/backoffice/shared/i18n/i18ntest"
 )
 
-var handlers = map[string]http.HandlerFunc{"/": Home, "/apply": Apply, "/index-form": IndexForm, "/progress-report": ProgressReport, "/secretariat": Secretariat}
+var handlers = map[string]http.HandlerFunc{"/": Home, "/apply": Apply, "/index-form": IndexForm,
+	"/progress-report": ProgressReport, "/invoices": Invoices, "/secretariat": Secretariat}
 
 func get(t *testing.T, path, target string) *httptest.ResponseRecorder {
 	t.Helper()
@@ -99,8 +101,14 @@ func TestEveryWordAPageAsksForIsInBothLanguages(t *testing.T) {
 			asked[m[1]] = page
 		}
 	}
-	for _, m := range regexp.MustCompile(`t\("(js[A-Za-z0-9_]+)"\)`).FindAllStringSubmatch(script, -1) {
-		asked[m[1]] = "assets/forms.js"
+	js, err := fs.Glob(files, "assets/*.js")
+	if err != nil || len(js) < 6 {
+		t.Fatalf("scripts %v: %v", js, err)
+	}
+	for _, f := range js {
+		for _, m := range regexp.MustCompile(`t\("(js[A-Za-z0-9_]+)"\)`).FindAllStringSubmatch(mustRead(f), -1) {
+			asked[m[1]] = f
+		}
 	}
 	if len(asked) < 50 {
 		t.Fatalf("only %d names found: the search is broken", len(asked))
@@ -197,6 +205,38 @@ func TestApplyFormNamesEveryFieldOfAnApplication(t *testing.T) {
 	for _, id := range regexp.MustCompile(`<input id="([^"]+)"`).FindAllStringSubmatch(body, -1) {
 		if !strings.Contains(body, `<label for="`+id[1]+`">`) {
 			t.Errorf("input %s has no label", id[1])
+		}
+	}
+}
+
+// TestFeeWordsCoverTheAPIsValues requires the words the fee pages look up
+// by the API's values — each invoice status, payment source and kind of
+// bank match, each billing field — in both languages.
+func TestFeeWordsCoverTheAPIsValues(t *testing.T) {
+	key := func(v string) string { return strings.ReplaceAll(v, "-", "_") }
+	var names []string
+	for _, s := range []fees.Status{fees.StatusOpen, fees.StatusOverdue, fees.StatusPaid, fees.StatusCredited} {
+		names = append(names, "jsInvoice_"+string(s))
+	}
+	for _, s := range []string{fees.SourceManual, fees.SourceBankStatement} {
+		names = append(names, "jsSource_"+key(s))
+	}
+	for _, k := range []fees.MatchKind{fees.MatchNone, fees.MatchAmbiguous, fees.MatchAmountAndName, fees.MatchReference,
+		fees.MatchReferenceInText, fees.MatchNumber} {
+		names = append(names, "jsMatch_"+key(string(k)))
+	}
+	fields := regexp.MustCompile(`\["(\w+)", "(/[\w/]+)", "\w+", (true|false)`).FindAllStringSubmatch(mustRead("assets/billing.js"), -1)
+	if len(fields) < 10 {
+		t.Fatalf("%d billing fields found: the search is broken", len(fields))
+	}
+	for _, f := range fields {
+		names = append(names, "jsBill_"+f[1])
+	}
+	for _, name := range names {
+		for _, lang := range []i18n.Lang{i18n.English, i18n.French} {
+			if !lang.Has(name) {
+				t.Errorf("%s has no %s in the catalogue", name, lang)
+			}
 		}
 	}
 }
