@@ -209,8 +209,8 @@ func (t *Template) Unresolved() []string {
 	for _, name := range sortedIDs(t.Outputs) {
 		check("Outputs."+name, t.Outputs[name])
 	}
-	for name, fns := range t.Globals {
-		check("Globals."+name, fns)
+	for _, name := range sortedIDs(t.Globals) {
+		check("Globals."+name, t.Globals[name])
 	}
 	return bad
 }
