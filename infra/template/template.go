@@ -27,19 +27,26 @@ type Template struct {
 	Globals map[string]map[string]any
 	// Parameters are the template's parameters, by name.
 	Parameters map[string]Parameter
+	// Conditions are the template's conditions, raw, by name.
+	Conditions map[string]any
+	// Outputs are the template's outputs, raw, by name.
+	Outputs map[string]any
 }
 
 // Parameter is a template parameter.
 type Parameter struct {
-	Type          string `json:"Type"`
-	Default       any    `json:"Default"`
-	AllowedValues []any  `json:"AllowedValues"`
-	Description   string `json:"Description"`
+	Type           string `json:"Type"`
+	Default        any    `json:"Default"`
+	AllowedValues  []any  `json:"AllowedValues"`
+	AllowedPattern string `json:"AllowedPattern"`
+	Description    string `json:"Description"`
 }
 
 // Resource is any resource, raw.
 type Resource struct {
 	Type                string         `json:"Type"`
+	Condition           string         `json:"Condition"` // the condition the resource exists under, if any
+	DependsOn           any            `json:"DependsOn"`
 	DeletionPolicy      string         `json:"DeletionPolicy"`
 	UpdateReplacePolicy string         `json:"UpdateReplacePolicy"`
 	Metadata            map[string]any `json:"Metadata"`
@@ -99,6 +106,7 @@ type Schedule struct {
 	Timezone   string
 	Input      string
 	Retries    int
+	DeadLetter string // DeadLetterConfig.Arn as written: where deliveries that failed every retry go
 }
 
 // LoadProject finds the project's template.yaml (see Find) and loads it.
@@ -148,12 +156,14 @@ func Load(path string) (*Template, error) {
 		Globals    map[string]map[string]any
 		Resources  map[string]Resource
 		Parameters map[string]Parameter
+		Conditions map[string]any
+		Outputs    map[string]any
 	}
 	if err := remarshal(tree, &top); err != nil {
 		return nil, err
 	}
 	t := &Template{Dir: filepath.Dir(path), Functions: map[string]Function{}, Resources: top.Resources, Globals: top.Globals,
-		Parameters: top.Parameters}
+		Parameters: top.Parameters, Conditions: top.Conditions, Outputs: top.Outputs}
 	for id, r := range top.Resources {
 		switch r.Type {
 		case "AWS::DynamoDB::Table":
@@ -189,13 +199,57 @@ func (t *Template) FunctionByName(name string) (Function, bool) {
 }
 
 // FunctionProperty returns a function's property as deployed: its own
-// value, else the one from Globals.Function.
+// value merged with the one from Globals.Function as SAM merges them (maps
+// key by key, the function's value winning; lists one after the other;
+// anything else, intrinsic functions included, the function's value).
 func (t *Template) FunctionProperty(f Function, name string) (any, bool) {
-	if v, ok := f.Raw.Properties[name]; ok {
-		return v, true
+	local, isLocal := f.Raw.Properties[name]
+	global, isGlobal := t.Globals["Function"][name]
+	switch {
+	case isLocal && isGlobal:
+		return mergeGlobal(global, local), true
+	case isLocal:
+		return local, true
 	}
-	v, ok := t.Globals["Function"][name]
-	return v, ok
+	return global, isGlobal
+}
+
+func mergeGlobal(global, local any) any {
+	switch g := global.(type) {
+	case map[string]any:
+		l, ok := local.(map[string]any)
+		if !ok || intrinsic(g) || intrinsic(l) {
+			return local
+		}
+		out := make(map[string]any, len(g)+len(l))
+		for k, v := range g {
+			out[k] = v
+		}
+		for k, v := range l {
+			if gv, ok := g[k]; ok {
+				v = mergeGlobal(gv, v)
+			}
+			out[k] = v
+		}
+		return out
+	case []any:
+		if l, ok := local.([]any); ok {
+			return append(append([]any{}, g...), l...)
+		}
+	}
+	return local
+}
+
+// intrinsic reports whether m is an intrinsic function ({"Ref": ...},
+// {"Fn::Sub": ...}), which SAM merges as a plain value.
+func intrinsic(m map[string]any) bool {
+	if len(m) != 1 {
+		return false
+	}
+	for k := range m {
+		return k == "Ref" || k == "Condition" || strings.HasPrefix(k, "Fn::")
+	}
+	return false
 }
 
 // Names lists the functions' names, sorted.
@@ -269,12 +323,14 @@ func function(id string, r Resource) (Function, error) {
 				ScheduleExpressionTimezone string
 				Input                      string
 				RetryPolicy                struct{ MaximumRetryAttempts int }
+				DeadLetterConfig           struct{ Arn any }
 			}
 			if err := remarshal(ev.Properties, &e); err != nil {
 				return Function{}, err
 			}
 			f.Schedules = append(f.Schedules, Schedule{EventName: name, Expression: e.ScheduleExpression,
-				Timezone: e.ScheduleExpressionTimezone, Input: e.Input, Retries: e.RetryPolicy.MaximumRetryAttempts})
+				Timezone: e.ScheduleExpressionTimezone, Input: e.Input, Retries: e.RetryPolicy.MaximumRetryAttempts,
+				DeadLetter: scalar(e.DeadLetterConfig.Arn)})
 		default:
 			return Function{}, fmt.Errorf("function %s: event %s has unsupported type %s", id, name, ev.Type)
 		}
