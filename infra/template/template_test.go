@@ -605,3 +605,40 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// archivedModules are modules whose maintainers archived them, each with
+// its successor: no package of the project imports them (a dependency may
+// still require one; that is its maintainers' affair).
+var archivedModules = map[string]string{
+	"gopkg.in/yaml.v3": "go.yaml.in/yaml/v3",
+}
+
+// TestNoPackageImportsAnArchivedModule lists the imports of every package
+// of the module, its tests' included.
+func TestNoPackageImportsAnArchivedModule(t *testing.T) {
+	tpl := load(t)
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("no go command on PATH: %v", err)
+	}
+	cmd := exec.Command(goBin, "list", "-e", "-f", `{{.ImportPath}} {{join .Imports " "}} {{join .TestImports " "}} {{join .XTestImports " "}}`, "./...")
+	cmd.Dir = tpl.Dir
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) < 20 {
+		t.Fatalf("go list printed %d packages: the walk is broken", len(lines))
+	}
+	for _, line := range lines {
+		fields := strings.Fields(line)
+		for _, imp := range fields[1:] {
+			for archived, successor := range archivedModules {
+				if imp == archived || strings.HasPrefix(imp, archived+"/") {
+					t.Errorf("%s imports %s, which is archived: use %s", fields[0], imp, successor)
+				}
+			}
+		}
+	}
+}
