@@ -32,6 +32,9 @@ const (
 	TooLarge
 	// PreconditionFailed: a conditional request lost against a newer version.
 	PreconditionFailed
+	// UnsupportedMediaType: the request's body is not of a type the route
+	// takes (or declares none).
+	UnsupportedMediaType
 )
 
 // FieldError names one offending input field (as a JSON Pointer) and why.

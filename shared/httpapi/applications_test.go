@@ -101,7 +101,13 @@ func TestBadApplicationsAreRefusedNamingTheFieldAndStoreNothing(t *testing.T) {
 		{"status cannot be set", with("status", "member"), nil, 400, "/status"},
 		{"invalid UTF-8", "{\"cityName\":\"\xff\xfe\"}", nil, 400, "/"},
 		{"oversized body", `{"cityName":"` + strings.Repeat("x", 70<<10) + `"}`, nil, 413, "/"},
-		{"not JSON", `cityName=Lyon`, []string{"Content-Type", "application/x-www-form-urlencoded"}, 400, "header/Content-Type"},
+		{"not JSON", `cityName=Lyon`, []string{"Content-Type", "application/x-www-form-urlencoded"}, 415, "header/Content-Type"},
+		{"JSON without Content-Type", application("a@city.example"), []string{"Content-Type", ""}, 415, "header/Content-Type"},
+		{"JSON in another charset", application("a@city.example"), []string{"Content-Type", "application/json; charset=iso-8859-1"}, 415, "header/Content-Type"},
+		{"a key named twice", strings.Replace(application("a@city.example"), `"country":"DE"`, `"country":"DE","country":"FR"`, 1), nil, 400, "/country"},
+		{"a key named twice in the contact", strings.Replace(application("a@city.example"), `"name":"Jonas Weber"`, `"name":"Jonas Weber","name":"Eve"`, 1), nil, 400, "/contact/name"},
+		{"a lone surrogate", strings.Replace(application("a@city.example"), `"cityName":"Rheinstadt`, `"cityName":"Rheinstadt\ud800`, 1), nil, 400, "/cityName"},
+		{"a lone low surrogate in the contact", strings.Replace(application("a@city.example"), `"name":"Jonas`, `"name":"\udc00Jonas`, 1), nil, 400, "/contact/name"},
 		{"bad idempotency key", application("a@city.example"), []string{"Idempotency-Key", strings.Repeat("k", 300)}, 400, "header/Idempotency-Key"},
 	}
 	for _, tt := range tests {

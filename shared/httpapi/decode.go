@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -17,19 +18,25 @@ import (
 // MaxBody is the largest request body accepted, in bytes.
 const MaxBody = 64 << 10
 
-// readBody reads a JSON request body, refusing other media types, bodies
-// over max and invalid UTF-8.
+// readBody reads a JSON request body: a body must say it is JSON
+// (Content-Type: application/json, 415 otherwise), be at most max bytes
+// (413), be valid UTF-8 and, when it is valid JSON, name no key twice and
+// escape no lone surrogate (see checkJSONText). A request without a body
+// needs no Content-Type; one that declares another type gets 415 all the
+// same.
 func readBody(r *http.Request, max int64) ([]byte, error) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return nil, failure.Fields("the body must be JSON",
-				failure.FieldError{Pointer: "header/Content-Type", Detail: "must be application/json"})
+	ct := r.Header.Get("Content-Type")
+	if ct != "" {
+		if err := requireMediaType(ct, jsonMedia); err != nil {
+			return nil, err
 		}
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
 	if err != nil {
 		return nil, failure.New(failure.Invalid, "the body could not be read")
+	}
+	if ct == "" && len(body) > 0 {
+		return nil, requireMediaType(ct, jsonMedia)
 	}
 	if int64(len(body)) > max {
 		err := failure.New(failure.TooLarge, "the body exceeds %d bytes", max)
@@ -40,7 +47,39 @@ func readBody(r *http.Request, max int64) ([]byte, error) {
 		return nil, failure.Fields("the body is not valid UTF-8",
 			failure.FieldError{Pointer: "/", Detail: "must be valid UTF-8"})
 	}
+	if err := checkJSONText(body); err != nil {
+		return nil, err
+	}
 	return body, nil
+}
+
+// media is a kind of body a route takes: its media types, and what a
+// problem says when a body is not of them.
+type media struct {
+	types   []string
+	summary string // the problem's detail
+	field   string // the Content-Type error's detail
+}
+
+var (
+	// jsonMedia is every JSON body's: application/json, in UTF-8 (RFC 8259
+	// §8.1) if a charset is named.
+	jsonMedia = media{[]string{"application/json"}, "the body must be JSON", "must be application/json"}
+	// xmlMedia is a bank statement's.
+	xmlMedia = media{[]string{"application/xml", "text/xml"}, "the body must be a CAMT.053 XML statement", "must be application/xml"}
+)
+
+// requireMediaType checks a request's Content-Type against the media a
+// route takes: none, one that does not parse, another type or another
+// charset than UTF-8 is 415 Unsupported Media Type.
+func requireMediaType(contentType string, m media) error {
+	mt, params, err := mime.ParseMediaType(contentType)
+	cs, named := params["charset"]
+	if err != nil || !slices.Contains(m.types, mt) || named && !strings.EqualFold(cs, "utf-8") {
+		return &failure.Error{Kind: failure.UnsupportedMediaType, Detail: m.summary,
+			Fields: []failure.FieldError{{Pointer: "header/Content-Type", Detail: m.field}}}
+	}
+	return nil
 }
 
 // readJSON reads the request body (see readBody) and decodes it strictly

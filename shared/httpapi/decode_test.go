@@ -1,6 +1,9 @@
 package httpapi
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/intercultural-cities/backoffice/shared/failure"
@@ -77,6 +80,134 @@ func TestWrongTypesAreNamedWithTheirFullPath(t *testing.T) {
 		fe := failure.As(err)
 		if fe == nil || len(fe.Fields) != 1 || fe.Fields[0].Pointer != want {
 			t.Errorf("%s: %v, want pointer %s", body, err, want)
+		}
+	}
+}
+
+// TestKeysNamedTwiceAreRefusedAtAnyDepth checks the refusal of a key an
+// object names twice, which encoding/json would resolve silently (the last
+// wins), and that the problem points at the second.
+func TestKeysNamedTwiceAreRefusedAtAnyDepth(t *testing.T) {
+	tests := map[string]string{
+		`{"a":1,"a":2}`:                                                  "/a",
+		`{"a":1,"b":{"c":[],"c":null}}`:                                  "/b/c",
+		`{"a":[{"x":1},{"x":1,"y":2,"x":3}]}`:                            "/a/1/x",
+		`[{"k":"v"},[{"k":"v","k":"w"}]]`:                                "/1/0/k",
+		`{"a":1,"\u0061":2}`:                                             "/a",
+		`{"a/b":1,"a~b":{"q":1,"q":1},"a\/b":2}`:                         "/a~0b/q",
+		`{"a/b":1,"a\/b":2}`:                                             "/a~1b",
+		` { "a" : { "b" : 1 , "b" : 2 } } `:                              "/a/b",
+		`{"":1,"":2}`:                                                    "/",
+		`{"deep":[[[[{"z":0}]]]],"deep2":{"z":0,"z":{}}}`:                "/deep2/z",
+		`{"s":"a\"b","s2":"x","t":{"s":1},"s2":"y"}`:                     "/s2",
+		`{"version":"2019","answers":[{"question":"a","question":"b"}]}`: "/answers/0/question",
+	}
+	for body, want := range tests {
+		err := checkJSONText([]byte(body))
+		fe := failure.As(err)
+		if fe == nil || fe.Kind != failure.Invalid || len(fe.Fields) != 1 || fe.Fields[0].Pointer != want {
+			t.Errorf("%s: %v, want a key named twice at %s", body, err, want)
+		}
+	}
+	for _, body := range []string{`{"a":1,"b":{"a":1}}`, `[{"a":1},{"a":1}]`, `{"a":{"a":{"a":1}}}`, `{"A":1,"a":2}`, `"a"`, `[]`, `{}`, `1`,
+		`{"a":1,"a":`, // not JSON: the decoder says where it breaks
+	} {
+		if err := checkJSONText([]byte(body)); err != nil {
+			t.Errorf("%s: %v, want no fault", body, err)
+		}
+	}
+}
+
+// TestLoneSurrogatesAreRefused checks the refusal of a string escaping half
+// a UTF-16 surrogate pair, which encoding/json would replace with U+FFFD.
+func TestLoneSurrogatesAreRefused(t *testing.T) {
+	tests := map[string]string{
+		`{"cityName":"\ud800"}`:                     "/cityName",
+		`{"cityName":"Lyon\uDBFF"}`:                 "/cityName",
+		`{"cityName":"\udc00Lyon"}`:                 "/cityName",
+		`{"a":{"b":["ok","\ud83d\u0041"]}}`:         "/a/b/1",
+		`{"a":"\ud83d\ud83d\ude00"}`:                "/a",
+		`{"a":"\ud83d\\ude00"}`:                     "/a",
+		`{"a":"\ud83dx"}`:                           "/a",
+		`{"\ud800":1}`:                              "/\ufffd",
+		`["\udfff"]`:                                "/0",
+		`"\ud800"`:                                  "/",
+		`{"contact":{"name":"A","email":"\ud800"}}`: "/contact/email",
+	}
+	for body, want := range tests {
+		err := checkJSONText([]byte(body))
+		fe := failure.As(err)
+		if fe == nil || fe.Kind != failure.Invalid || len(fe.Fields) != 1 || fe.Fields[0].Pointer != want {
+			t.Errorf("%s: %v, want a lone surrogate at %s", body, err, want)
+		}
+	}
+	for _, body := range []string{`{"a":"\ud83d\ude00"}`, `{"a":"😀"}`, `{"a":"\u00e9\uFFFD\\ud800"}`, `{"\ud83d\ude00":["\uD83D\uDE00"]}`} {
+		if err := checkJSONText([]byte(body)); err != nil {
+			t.Errorf("%s: %v, want no fault", body, err)
+		}
+	}
+}
+
+// TestBodiesMustSayTheyAreJSON checks the media types a JSON body is read
+// with: application/json (in UTF-8, if a charset is named), and nothing
+// else; a request without a body needs none.
+func TestBodiesMustSayTheyAreJSON(t *testing.T) {
+	tests := []struct {
+		contentType, body string
+		kind              failure.Kind // -1: accepted
+	}{
+		{"application/json", `{}`, -1},
+		{"application/json; charset=utf-8", `{}`, -1},
+		{"Application/JSON; charset=\"UTF-8\"", `{}`, -1},
+		{"", ``, -1},
+		{"", `{}`, failure.UnsupportedMediaType},
+		{"", ` `, failure.UnsupportedMediaType},
+		{"text/plain", `{}`, failure.UnsupportedMediaType},
+		{"text/plain", ``, failure.UnsupportedMediaType},
+		{"application/x-www-form-urlencoded", `a=1`, failure.UnsupportedMediaType},
+		{"application/problem+json", `{}`, failure.UnsupportedMediaType},
+		{"application/json; charset=iso-8859-1", `{}`, failure.UnsupportedMediaType},
+		{"application/xml", `<a/>`, failure.UnsupportedMediaType},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest(http.MethodPost, "/applications", strings.NewReader(tt.body))
+		if tt.contentType != "" {
+			r.Header.Set("Content-Type", tt.contentType)
+		}
+		_, err := readBody(r, MaxBody)
+		switch {
+		case tt.kind == -1 && err != nil:
+			t.Errorf("%q with %q: %v, want it read", tt.body, tt.contentType, err)
+		case tt.kind != -1 && failure.KindOf(err) != tt.kind:
+			t.Errorf("%q with %q: %v, want kind %v", tt.body, tt.contentType, err, tt.kind)
+		case tt.kind != -1:
+			if fe := failure.As(err); len(fe.Fields) != 1 || fe.Fields[0].Pointer != "header/Content-Type" {
+				t.Errorf("%q with %q: %v, want it to name header/Content-Type", tt.body, tt.contentType, err)
+			}
+		}
+	}
+	if kinds[failure.UnsupportedMediaType].status != http.StatusUnsupportedMediaType {
+		t.Errorf("an unsupported media type is %d", kinds[failure.UnsupportedMediaType].status)
+	}
+}
+
+// TestWeakEntityTagsNeverMatch checks If-Match's strong comparison (RFC
+// 9110 §13.1.1): a weak tag fails the precondition.
+func TestWeakEntityTagsNeverMatch(t *testing.T) {
+	for h, want := range map[string]any{`"3"`: int64(3), `W/"3"`: failure.PreconditionFailed, ` W/"1" `: failure.PreconditionFailed,
+		`w/"1"`: failure.Invalid, `"0"`: failure.Invalid, ``: int64(0)} {
+		r := httptest.NewRequest(http.MethodPut, "/cities/x/index/draft", nil)
+		r.Header.Set("If-Match", h)
+		n, err := ifMatch(r)
+		switch want := want.(type) {
+		case int64:
+			if err != nil || n != want {
+				t.Errorf("If-Match %s: %d, %v; want %d", h, n, err, want)
+			}
+		case failure.Kind:
+			if failure.KindOf(err) != want {
+				t.Errorf("If-Match %s: %d, %v; want a failure of kind %v", h, n, err, want)
+			}
 		}
 	}
 }

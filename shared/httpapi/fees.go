@@ -514,9 +514,9 @@ func (a *API) importStatement(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, err)
 		return
 	}
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/xml" && mt != "text/xml" {
-		writeProblem(w, r, failure.Fields("the body must be a CAMT.053 XML statement",
-			failure.Field("header/Content-Type", "must be application/xml")))
+	// A statement is the body: one without a Content-Type is refused too.
+	if err := requireMediaType(r.Header.Get("Content-Type"), xmlMedia); err != nil {
+		writeProblem(w, r, err)
 		return
 	}
 	doc, err := camt.Parse(http.MaxBytesReader(w, r.Body, MaxStatement))

@@ -111,13 +111,19 @@ func (a *API) cityPrincipal(r *http.Request) (string, auth.Principal, error) {
 func draftETag(rev int64) string { return `"` + strconv.FormatInt(rev, 10) + `"` }
 
 // ifMatch reads the revision a draft write expects: 0 (create) without the
-// header, the revision in "N" or W/"N" otherwise.
+// header, the revision in "N" otherwise. A weak tag, W/"N", never matches
+// (RFC 9110 §13.1.1: If-Match compares strongly): the write fails its
+// precondition.
 func ifMatch(r *http.Request) (int64, error) {
 	h := strings.TrimSpace(r.Header.Get("If-Match"))
 	if h == "" {
 		return 0, nil
 	}
-	n, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
+	if strings.HasPrefix(h, "W/") {
+		return 0, failure.New(failure.PreconditionFailed,
+			"a weak entity tag never matches If-Match: send the draft's ETag as it was given, e.g. \"3\"")
+	}
+	n, err := strconv.ParseInt(strings.Trim(h, `"`), 10, 64)
 	if err != nil || n < 1 {
 		return 0, failure.Fields("invalid If-Match header",
 			failure.FieldError{Pointer: "header/If-Match", Detail: `must be the draft's ETag, e.g. "3"`})
@@ -156,21 +162,20 @@ func (a *API) putDraft(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, err)
 		return
 	}
-	if _, err := in.Validate(false); err != nil {
+	// The city as it stands says whether it may still answer: an ended
+	// file's draft no longer changes. (A file that ends between this read
+	// and the write below leaves a draft that can never be submitted.)
+	c, err := a.Store.CityForUpdate(r.Context(), id)
+	if err != nil {
 		writeProblem(w, r, err)
 		return
 	}
-	if p.IsSecretariat() {
-		// A city's token proves its city exists; the secretariat's does
-		// not, and a mistyped id must not leave a draft of no city.
-		if _, _, err := a.Store.City(r.Context(), id); err != nil {
-			writeProblem(w, r, err)
-			return
-		}
-	}
-	d, err := a.Store.SaveDraft(r.Context(), index.Draft{CityID: id, Version: *in.Version, Answers: in.Answers,
-		UpdatedAt: a.Now().UTC(), UpdatedBy: p.Actor()}, expected)
+	d, err := c.SaveDraft(in, a.Now(), p.Actor())
 	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	if d, err = a.Store.SaveDraft(r.Context(), d, expected); err != nil {
 		writeProblem(w, r, err)
 		return
 	}

@@ -40,7 +40,7 @@ func TestContractApplications(t *testing.T) {
 		{name: "invalid fields", body: `{"cityName":"","country":"France","population":0,"contact":{"name":"A","email":"x"},"language":"es"}`, status: 400},
 		{name: "a wrong type", body: strings.Replace(eligible, `"population":312000`, `"population":"many"`, 1), status: 400, pointer: "/population"},
 		{name: "malformed JSON", body: `{"cityName":`, status: 400},
-		{name: "not JSON", body: `cityName=Lyon`, headers: []string{"Content-Type", "application/x-www-form-urlencoded"}, status: 400},
+		{name: "not JSON", body: `cityName=Lyon`, headers: []string{"Content-Type", "application/x-www-form-urlencoded"}, status: 415, pointer: "header/Content-Type"},
 		{name: "a bad key", body: eligible, headers: []string{"Idempotency-Key", strings.Repeat("k", 256)}, status: 400},
 		{name: "too large", body: `{"cityName":"` + strings.Repeat("x", httpapi.MaxBody) + `"}`, status: 413},
 		{name: "a key reused", body: strings.Replace(eligible, "Rheinstadt", "Other", 1), headers: []string{"Idempotency-Key", "contract-eligible"}, status: 422},

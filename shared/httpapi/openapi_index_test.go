@@ -16,6 +16,7 @@ import (
 	"github.com/intercultural-cities/backoffice/infra/demo"
 	"github.com/intercultural-cities/backoffice/shared/httpapi"
 	"github.com/intercultural-cities/backoffice/shared/index"
+	"github.com/intercultural-cities/backoffice/shared/membership"
 )
 
 // The contract of the INDEX: the questionnaire, a city's draft and its
@@ -168,6 +169,11 @@ func TestContractDrafts(t *testing.T) {
 	otherCity := "/cities/" + missing + "/index/draft"
 	c.run(http.MethodPut, draftPath, ct, []exchange{
 		{name: "a stale If-Match", as: theCity, body: one, headers: []string{"If-Match", stale}, status: 412},
+		{name: "a weak If-Match, even of the current revision", as: theCity, body: one, headers: []string{"If-Match", "W/" + etag}, status: 412},
+		{name: "a key named twice", as: theCity, body: `{"version":"` + cur + `","answers":[],"version":"` + cur + `"}`, headers: ifMatch, status: 400, pointer: "/version", errors: 1},
+		{name: "a key named twice in an answer", as: theCity, body: partial(`{"question":"commitment.statement","option":"yes","option":"no"}`), headers: ifMatch, status: 400, pointer: "/answers/0/option", errors: 1},
+		{name: "a lone surrogate in an answer", as: theCity, body: partial(`{"question":"commitment.statement","option":"yes","evidence":"Council \ud800"}`), headers: ifMatch, status: 400, pointer: "/answers/0/evidence", errors: 1},
+		{name: "JSON without Content-Type", as: theCity, body: one, headers: []string{"If-Match", etag, "Content-Type", ""}, status: 415, pointer: "header/Content-Type"},
 		{name: "no If-Match on an existing draft", as: theCity, body: one, status: 412},
 		{name: "a city that does not exist", as: secretariat, url: otherCity, body: one, headers: []string{"If-Match", `"1"`}, status: 404},
 		{name: "a malformed If-Match", as: theCity, body: one, headers: []string{"If-Match", "latest"}, status: 400, pointer: "header/If-Match"},
@@ -178,7 +184,7 @@ func TestContractDrafts(t *testing.T) {
 		{name: "a past version", as: theCity, body: `{"version":"` + pastVersion(t) + `","answers":[]}`, headers: ifMatch, status: 400, pointer: "/version", errors: 1},
 		{name: "no answers", as: theCity, body: `{"version":"` + cur + `"}`, headers: ifMatch, status: 400, pointer: "/answers"},
 		{name: "malformed JSON", as: theCity, body: `{"version":`, headers: ifMatch, status: 400, pointer: "/"},
-		{name: "not JSON", as: theCity, body: "version=2019", headers: []string{"If-Match", etag, "Content-Type", "application/x-www-form-urlencoded"}, status: 400, pointer: "header/Content-Type"},
+		{name: "not JSON", as: theCity, body: "version=2019", headers: []string{"If-Match", etag, "Content-Type", "application/x-www-form-urlencoded"}, status: 415, pointer: "header/Content-Type"},
 		{name: "too large", as: theCity, body: partial(`{"question":"commitment.statement","option":"yes","evidence":"` + strings.Repeat("x", httpapi.MaxIndexBody) + `"}`), headers: ifMatch, status: 413, pointer: "/"},
 		{name: "anonymous", body: one, status: 401},
 		{name: "another city", as: theCity, url: otherCity, body: one, status: 403},
@@ -193,6 +199,21 @@ func TestContractDrafts(t *testing.T) {
 	})
 	if a := c.send(http.MethodGet, draftPath, ct.url(draftPath), ct.token, ""); a.hdr.Get("ETag") != etag {
 		t.Errorf("a refused save changed the draft: ETag %s, want %s", a.hdr.Get("ETag"), etag)
+	}
+
+	// An ended file's draft stays as it was left, as the INDEX can no
+	// longer be submitted (the withdrawal ended the city's link: the
+	// secretariat tries).
+	c.advance(withdrawalPath, &ct, c.example(withdrawalPath, ""), membership.StatusWithdrawn)
+	c.run(http.MethodPut, draftPath, ct, []exchange{
+		{name: "a withdrawn city's draft", as: secretariat, body: one, headers: ifMatch, status: 409},
+		{name: "a withdrawn city's draft, with the city's ended link", as: theCity, body: one, headers: ifMatch, status: 401},
+	})
+	c.run(http.MethodPost, submissionsPath, ct, []exchange{
+		{name: "a withdrawn city's submission", as: secretariat, body: c.example(submissionsPath, "complete"), status: 409},
+	})
+	if a := c.send(http.MethodGet, draftPath, ct.url(draftPath), c.admin, ""); a.hdr.Get("ETag") != etag {
+		t.Errorf("an ended file's draft changed: ETag %s, want %s", a.hdr.Get("ETag"), etag)
 	}
 }
 

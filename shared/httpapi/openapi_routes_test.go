@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
@@ -107,8 +108,8 @@ func TestContractRunsTheSchedules(t *testing.T) {
 		{name: "the annual invoicing with the scheduler's input", as: secretariat, url: annual, body: c.example(route, "schedule"), status: 200},
 		{name: "a year out of range", as: secretariat, url: annual, body: `{"year":1999}`, status: 400, pointer: "/year", errors: 1},
 		{name: "a year as a string", as: secretariat, url: annual, body: `{"year":"2027"}`, status: 400, pointer: "/year", errors: 1},
-		{name: "a body that is not JSON", as: secretariat, url: annual, body: "year=2027", headers: []string{"Content-Type", "text/plain"}, status: 400, pointer: "header/Content-Type"},
-		{name: "the daily duties with a body that is not JSON", as: secretariat, url: "/admin/runs/daily", body: "now", headers: []string{"Content-Type", "text/plain"}, status: 400, pointer: "header/Content-Type"},
+		{name: "a body that is not JSON", as: secretariat, url: annual, body: "year=2027", headers: []string{"Content-Type", "text/plain"}, status: 415, pointer: "header/Content-Type"},
+		{name: "the daily duties with a body that is not JSON", as: secretariat, url: "/admin/runs/daily", body: "now", headers: []string{"Content-Type", "text/plain"}, status: 415, pointer: "header/Content-Type"},
 		{name: "a body too large", as: secretariat, url: annual, body: `{"year":2027,"note":"` + strings.Repeat("x", httpapi.MaxBody) + `"}`, status: 413, pointer: "/"},
 		{name: "anonymous", url: "/admin/runs/sweeper", status: 401},
 		{name: "a city", token: c.apply("Contract Runs").token, url: "/admin/runs/sweeper", status: 403},
@@ -130,5 +131,71 @@ func TestContractRunsTheSchedules(t *testing.T) {
 	}
 	if jobs := slices.Sorted(maps.Keys(c.s.Jobs)); !slices.Equal(slices.Sorted(slices.Values(documented)), jobs) {
 		t.Errorf("documented schedules %v, runnable schedules %v", documented, jobs)
+	}
+}
+
+// TestContractBodiesAreReadAlikeOnEveryRoute sends every documented request
+// body what the HTTP layer refuses for all routes alike, before any route
+// reads or writes anything: a body that does not say it is of the route's
+// documented media type (415), and, for JSON, a key named twice and a lone
+// UTF-16 surrogate (400, naming the field).
+func TestContractBodiesAreReadAlikeOnEveryRoute(t *testing.T) {
+	c := newContract(t)
+	ct := c.apply("Contract Bodies")
+	ct.visit, ct.invoice = missing, missing
+	before := c.s.Items("")
+	routes := 0
+	for _, path := range slices.Sorted(maps.Keys(c.doc.Paths.Map())) {
+		item := c.doc.Paths.Value(path)
+		for method, op := range item.Operations() {
+			if op.RequestBody == nil {
+				continue
+			}
+			routes++
+			url := path
+			for _, p := range slices.Concat(item.Parameters, op.Parameters) {
+				if p.Value.In == "path" && p.Value.Name != "cityId" && p.Value.Name != "visitId" && p.Value.Name != "invoiceId" {
+					url = strings.ReplaceAll(url, "{"+p.Value.Name+"}", fmt.Sprint(p.Value.Example))
+				}
+			}
+			rows := []exchange{
+				{name: "plain text", url: url, as: secretariat, body: "a=1", headers: []string{"Content-Type", "text/plain"}, status: 415, pointer: "header/Content-Type", errors: 1},
+				{name: "another type without a body", url: url, as: secretariat, headers: []string{"Content-Type", "text/plain"}, status: 415, pointer: "header/Content-Type"},
+			}
+			if op.RequestBody.Value.Content.Get("application/json") == nil {
+				// The bank statements: XML, whose body a JSON type is not.
+				rows = append(rows,
+					exchange{name: "JSON", url: url, as: secretariat, body: "{}", status: 415, pointer: "header/Content-Type"},
+					exchange{name: "no Content-Type", url: url, as: secretariat, body: "<Document/>", headers: []string{"Content-Type", ""}, status: 415, pointer: "header/Content-Type"})
+				c.run(method, path, ct, rows)
+				continue
+			}
+			// A key of the route's own example, named twice.
+			examples := c.requestExamples(method, path)
+			ex := examples[slices.Sorted(maps.Keys(examples))[0]]
+			var fields map[string]any
+			if err := json.Unmarshal([]byte(ex), &fields); err != nil {
+				t.Fatalf("%s %s: the example is not an object: %s", method, path, ex)
+			}
+			k, twice := "note", `{"note":1,"note":2}`
+			if len(fields) > 0 {
+				k = slices.Sorted(maps.Keys(fields))[0]
+				twice = `{"` + k + `":null,` + ex[1:]
+			}
+			rows = append(rows,
+				exchange{name: "JSON without Content-Type", url: url, as: secretariat, body: ex, headers: []string{"Content-Type", ""}, status: 415, pointer: "header/Content-Type"},
+				exchange{name: "JSON in Latin-1", url: url, as: secretariat, body: ex, headers: []string{"Content-Type", "application/json; charset=iso-8859-1"}, status: 415, pointer: "header/Content-Type"},
+				exchange{name: "a key named twice", url: url, as: secretariat, body: twice, status: 400, pointer: "/" + k, errors: 1},
+				exchange{name: "a lone surrogate", url: url, as: secretariat, body: `{"` + k + `":"\ud800"}`, status: 400, pointer: "/" + k, errors: 1},
+				exchange{name: "a lone surrogate, deeper", url: url, as: secretariat, body: `{"` + k + `":[{"a":"\udfffx"}]}`, status: 400, pointer: "/" + k + "/0/a", errors: 1},
+			)
+			c.run(method, path, ct, rows)
+		}
+	}
+	if routes < 15 {
+		t.Errorf("only %d routes take a body: the walk is broken", routes)
+	}
+	if after := c.s.Items(""); after != before {
+		t.Errorf("refused bodies changed the table: %d items, %d before", after, before)
 	}
 }

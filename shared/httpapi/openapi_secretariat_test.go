@@ -38,7 +38,7 @@ func common(example string) []exchange {
 		{name: "a malformed city id", as: secretariat, url: "/admin/cities/" + malformed + "/{step}", body: example, status: 400, pointer: "path/cityId"},
 		{name: "an empty body", as: secretariat, status: 400, pointer: "/"},
 		{name: "malformed JSON", as: secretariat, body: `{"reason":`, status: 400, pointer: "/"},
-		{name: "not JSON", as: secretariat, body: "reason=x", headers: []string{"Content-Type", "text/plain"}, status: 400, pointer: "header/Content-Type"},
+		{name: "not JSON", as: secretariat, body: "reason=x", headers: []string{"Content-Type", "text/plain"}, status: 415, pointer: "header/Content-Type"},
 		{name: "an unknown field", as: secretariat, body: unknown, status: 400, pointer: "/comment"},
 		{name: "a bad key", as: secretariat, body: example, headers: []string{"Idempotency-Key", strings.Repeat("k", 256)}, status: 400, pointer: "header/Idempotency-Key"},
 		{name: "too large", as: secretariat, body: `{"reason":"` + strings.Repeat("x", httpapi.MaxBody) + `"}`, status: 413, pointer: "/"},

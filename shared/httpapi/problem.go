@@ -30,15 +30,16 @@ type problemKind struct {
 
 // kinds is the one mapping from failure kinds to HTTP statuses.
 var kinds = map[failure.Kind]problemKind{
-	failure.Internal:           {http.StatusInternalServerError, "internal", "Internal error"},
-	failure.Invalid:            {http.StatusBadRequest, "invalid-input", "Invalid input"},
-	failure.Unauthenticated:    {http.StatusUnauthorized, "unauthenticated", "Authentication required"},
-	failure.Forbidden:          {http.StatusForbidden, "forbidden", "Forbidden"},
-	failure.NotFound:           {http.StatusNotFound, "not-found", "Not found"},
-	failure.Conflict:           {http.StatusConflict, "conflict", "Conflict"},
-	failure.Unprocessable:      {http.StatusUnprocessableEntity, "unprocessable", "Unprocessable request"},
-	failure.TooLarge:           {http.StatusRequestEntityTooLarge, "too-large", "Request body too large"},
-	failure.PreconditionFailed: {http.StatusPreconditionFailed, "precondition-failed", "Precondition failed"},
+	failure.Internal:             {http.StatusInternalServerError, "internal", "Internal error"},
+	failure.Invalid:              {http.StatusBadRequest, "invalid-input", "Invalid input"},
+	failure.Unauthenticated:      {http.StatusUnauthorized, "unauthenticated", "Authentication required"},
+	failure.Forbidden:            {http.StatusForbidden, "forbidden", "Forbidden"},
+	failure.NotFound:             {http.StatusNotFound, "not-found", "Not found"},
+	failure.Conflict:             {http.StatusConflict, "conflict", "Conflict"},
+	failure.Unprocessable:        {http.StatusUnprocessableEntity, "unprocessable", "Unprocessable request"},
+	failure.TooLarge:             {http.StatusRequestEntityTooLarge, "too-large", "Request body too large"},
+	failure.PreconditionFailed:   {http.StatusPreconditionFailed, "precondition-failed", "Precondition failed"},
+	failure.UnsupportedMediaType: {http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type"},
 }
 
 // internalDetail is all a caller learns of an internal error.

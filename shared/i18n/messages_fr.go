@@ -33,6 +33,11 @@ var french = map[string]string{
 	"must be the draft's ETag, e.g. \"3\"":   "doit être l'ETag du brouillon, par exemple \"3\"",
 	"unknown language":                       "langue inconnue",
 	"must be en or fr":                       "doit être en ou fr",
+	"the body names a key twice":             "le corps de la requête nomme deux fois la même clé",
+	"is given more than once":                "est donnée plus d'une fois",
+	"the body holds a lone UTF-16 surrogate": "le corps de la requête contient un demi-caractère UTF-16 isolé",
+	"must not escape a lone UTF-16 surrogate (\\ud800 to \\udfff without its pair)":               "ne doit pas contenir de demi-caractère UTF-16 isolé (\\ud800 à \\udfff sans son complément)",
+	"a weak entity tag never matches If-Match: send the draft's ETag as it was given, e.g. \"3\"": "une étiquette d'entité faible ne correspond jamais à If-Match : renvoyez l'ETag du brouillon tel qu'il a été donné, par exemple \"3\"",
 
 	// Identifiers in paths and queries.
 	"invalid city id":                    "identifiant de ville invalide",
@@ -148,6 +153,7 @@ var french = map[string]string{
 	"a draft exists already: send If-Match with its ETag to replace it":           "un brouillon existe déjà : envoyez If-Match avec son ETag pour le remplacer",
 	"the draft changed since revision %d: fetch it again, merge, and resend":      "le brouillon a changé depuis la révision %d : rechargez-le, fusionnez et renvoyez",
 	"city %s is %s: it can no longer submit the INDEX":                            "la ville %s a le statut %s : elle ne peut plus envoyer l'INDEX",
+	"city %s is %s: it can no longer answer the INDEX":                            "la ville %s a le statut %s : elle ne peut plus répondre à l'INDEX",
 	"only members report progress; city %s is %s":                                 "seuls les membres rendent compte de leurs progrès ; la ville %s a le statut %s",
 	"this Idempotency-Key was already used with a different request body":         "cette Idempotency-Key a déjà servi avec un autre corps de requête",
 	"a concurrent request with the same Idempotency-Key won":                      "une requête simultanée avec la même Idempotency-Key l'a emporté",
@@ -193,6 +199,7 @@ var french = map[string]string{
 	"Unprocessable request":   "Requête impossible à traiter",
 	"Request body too large":  "Corps de requête trop volumineux",
 	"Precondition failed":     "Échec de la précondition",
+	"Unsupported media type":  "Type de média non pris en charge",
 
 	// Eligibility: why a city does not meet a rule, with its figure and the
 	// threshold.

@@ -30,6 +30,24 @@ func (c City) SubmitIndex(sub index.Submission, now time.Time, actor string) (Ch
 	return Change{City: next, Event: ev, Records: []any{sub}}, nil
 }
 
+// SaveDraft returns the city's INDEX answers in progress as they are to be
+// saved: checked as a draft (answers may be missing), and refused (a
+// Conflict) once the city's file has ended, as a submission is. A draft is
+// no step of the file: it writes no audit entry and leaves the city as it
+// is.
+func (c City) SaveDraft(in index.Input, now time.Time, actor string) (index.Draft, error) {
+	if _, err := in.Validate(false); err != nil {
+		return index.Draft{}, err
+	}
+	if _, err := Transition(c.Status, StepSaveDraft); err != nil {
+		if failure.KindOf(err) == failure.Conflict {
+			err = failure.New(failure.Conflict, "city %s is %s: it can no longer answer the INDEX", c.ID, c.Status)
+		}
+		return index.Draft{}, err
+	}
+	return index.Draft{CityID: c.ID, Version: *in.Version, Answers: in.Answers, UpdatedAt: now.UTC(), UpdatedBy: actor}, nil
+}
+
 // RecordScore records a scored submission: its result and standings, the
 // comparison groups' changes (deltas, nil when an older submission was
 // scored late and must not displace the newer one), the city's latest

@@ -36,6 +36,7 @@ type Step string
 const (
 	StepApply             Step = "applied"
 	StepSubmitIndex       Step = "index_submitted"
+	StepSaveDraft         Step = "index_draft_saved"
 	StepScoreIndex        Step = "index_scored"
 	StepReportIndex       Step = "index_reported"
 	StepScheduleVisit     Step = "visit_scheduled"
@@ -87,6 +88,9 @@ var rules = []rule{
 	// status; an ended file submits no more.
 	{step: StepSubmitIndex, from: []Status{StatusIndexSubmitted}},
 	{step: StepSubmitIndex, from: open[2:], internal: true},
+	// Answers in progress are saved while the city may still submit them:
+	// an ended file's draft stays as it was left.
+	{step: StepSaveDraft, from: open, internal: true},
 	// Scoring records a submission's result and drafts its analytical
 	// report; publishing a city's first report is the INDEX reported.
 	{step: StepScoreIndex, from: Statuses, internal: true},

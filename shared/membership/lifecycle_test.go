@@ -7,6 +7,7 @@ import (
 
 	"github.com/intercultural-cities/backoffice/shared/auth"
 	"github.com/intercultural-cities/backoffice/shared/failure"
+	"github.com/intercultural-cities/backoffice/shared/index"
 )
 
 func TestTheWholeHappyPath(t *testing.T) {
@@ -175,5 +176,36 @@ func TestDailyDuties(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAnEndedFileSavesNoDraft checks that INDEX answers in progress are
+// saved exactly while a submission would be taken: an ended file (withdrawn,
+// declined, terminated, expired) can do neither, and says so as a conflict.
+func TestAnEndedFileSavesNoDraft(t *testing.T) {
+	version := index.Current().Version
+	in := index.Input{Version: &version, Answers: []index.Answer{}}
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	for _, s := range Statuses {
+		c := City{ID: "k5vq3ztm2xw7cjr4hbn6dpaafe", Status: s}
+		d, err := c.SaveDraft(in, now, "city:"+c.ID)
+		_, submits := ruleFor(s, StepSubmitIndex)
+		switch {
+		case submits && err != nil:
+			t.Errorf("%s: draft refused: %v", s, err)
+		case submits && (d.CityID != c.ID || d.Version != version || !d.UpdatedAt.Equal(now) || d.UpdatedBy != "city:"+c.ID):
+			t.Errorf("%s: draft %+v", s, d)
+		case !submits && (failure.KindOf(err) != failure.Conflict || !strings.Contains(err.Error(), "can no longer answer the INDEX")):
+			t.Errorf("%s: %v, want a conflict", s, err)
+		}
+	}
+	for _, s := range []Status{StatusWithdrawn, StatusDeclined, StatusTerminated, StatusExpired} {
+		if _, err := (City{Status: s}).SaveDraft(in, now, "x"); err == nil {
+			t.Errorf("%s saved a draft", s)
+		}
+	}
+	// The answers are checked first, as a submission's are.
+	if _, err := (City{Status: StatusWithdrawn}).SaveDraft(index.Input{}, now, "x"); failure.KindOf(err) != failure.Invalid {
+		t.Errorf("a draft without a version: %v", err)
 	}
 }
