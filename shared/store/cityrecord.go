@@ -147,7 +147,7 @@ func fromJSONText[T any](s string) (*T, error) {
 func toCityItem(c membership.City) cityItem {
 	it := cityItem{
 		PK: cityKey(c.ID), SK: profileSK, Type: "city", Schema: citySchema,
-		GSI1PK: "CITIES#" + string(c.Status), GSI1SK: timeKey(c.AppliedAt) + "#" + c.ID,
+		GSI1PK: cityStatusPartition(c.Status), GSI1SK: timeKey(c.AppliedAt) + "#" + c.ID,
 		ID: c.ID, Name: c.Name, Country: c.Country, Population: c.Population,
 		ForeignBornShare: c.ForeignBornShare, ForeignResidentShare: c.ForeignResidentShare,
 		NationalMinorityShare: c.NationalMinorityShare,

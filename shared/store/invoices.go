@@ -531,7 +531,7 @@ func (s *Store) MembersToInvoice(ctx context.Context, status membership.Status) 
 	for {
 		page, err := s.db.Query(ctx, &dynamodb.QueryInput{TableName: aws.String(s.table), IndexName: aws.String(Table.Index),
 			KeyConditionExpression:    aws.String("gsi1pk = :p"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":p": str("CITIES#" + string(status))},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":p": str(cityStatusPartition(status))},
 			ProjectionExpression:      aws.String("cityId, #status, agreement, billing, invoicedYears, #schema"),
 			ExpressionAttributeNames:  map[string]string{"#status": "status", "#schema": "schema"},
 			Limit:                     aws.Int32(1000), ExclusiveStartKey: start})

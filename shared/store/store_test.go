@@ -30,13 +30,18 @@ func admission(t *testing.T) membership.Change {
 	a, err := membership.Apply(membership.Application{
 		CityName: &name, Country: &country, Population: &pop, ForeignBornShare: &fb, ForeignResidentShare: &fr,
 		NationalMinorityShare: &nm, Contact: &membership.Contact{Name: "Luca", Email: "luca@porto.example"}, Language: &lang,
-	}, membership.Rules{Eligibility: eligibility.Default(), SecretariatEmail: "sec@coe.example",
-		FormsBaseURL: "https://forms.example", CityTokenTTL: time.Hour,
-		LinkKey: auth.Key{ID: "v1", Secret: []byte("tests-only-link-key-of-32-bytes!")}}, time.Now(), ids.New)
+	}, rules(), time.Now(), ids.New)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// rules are the workflow's rules in these tests.
+func rules() membership.Rules {
+	return membership.Rules{Eligibility: eligibility.Default(), SecretariatEmail: "sec@coe.example",
+		FormsBaseURL: "https://forms.example", CityTokenTTL: time.Hour,
+		LinkKey: auth.Key{ID: "v1", Secret: []byte("tests-only-link-key-of-32-bytes!")}}
 }
 
 func TestAdmissionIsOneTransactionReadBackWhole(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,9 +15,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/intercultural-cities/backoffice/shared/auth"
 	"github.com/intercultural-cities/backoffice/shared/failure"
+	"github.com/intercultural-cities/backoffice/shared/ids"
 	"github.com/intercultural-cities/backoffice/shared/membership"
 	"github.com/intercultural-cities/backoffice/shared/notify"
 )
@@ -86,6 +89,46 @@ type cursor struct {
 	Query  string            `json:"q"` // the listing it continues: filtersKey
 }
 
+// decodeCursor reads the cursor of a listing of statuses (its filters'
+// key): "" starts at the first. A cursor is the client's to send back, so
+// nothing in it is trusted: the key it resumes after must be the key of a
+// city's file in the status it names, as DynamoDB gives it (the table's
+// keys, and the index's too from DynamoDB itself; the emulator gives the
+// table's alone).
+func decodeCursor(after string, statuses []membership.Status, query string) (cursor, error) {
+	var cur cursor
+	if after == "" {
+		return cur, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(after)
+	if err != nil || json.Unmarshal(b, &cur) != nil || cur.Status < 0 || cur.Status >= len(statuses) || cur.Query != query {
+		return cursor{}, errInvalidCursor()
+	}
+	if cur.Key == nil {
+		return cur, nil
+	}
+	k := cur.Key
+	id, _ := strings.CutPrefix(k[Table.PartitionKey], CityPrefix)
+	_, hasPK := k[Table.IndexPartitionKey]
+	_, hasSK := k[Table.IndexSortKey]
+	attributes := 2
+	if hasPK {
+		attributes = 4
+	}
+	if !ids.Valid(id) || k[Table.SortKey] != profileSK || hasPK != hasSK || len(k) != attributes ||
+		hasPK && (k[Table.IndexPartitionKey] != cityStatusPartition(statuses[cur.Status]) || k[Table.IndexSortKey] == "") {
+		return cursor{}, errInvalidCursor()
+	}
+	return cur, nil
+}
+
+func errInvalidCursor() error {
+	return failure.Fields("invalid cursor", failure.FieldError{Pointer: "query/cursor", Detail: "is not a cursor from this listing"})
+}
+
+// cityStatusPartition is the index partition of the cities in a status.
+func cityStatusPartition(s membership.Status) string { return "CITIES#" + string(s) }
+
 // filtersKey identifies a listing, so that a cursor continues only its own.
 func filtersKey(status membership.Status, country, q string) string {
 	sum := sha256.Sum256([]byte(string(status) + "\x00" + country + "\x00" + membership.Fold(q)))
@@ -100,20 +143,16 @@ func (s *Store) Pipeline(ctx context.Context, status membership.Status, country,
 	if status != "" {
 		statuses = []membership.Status{status}
 	}
-	var cur cursor
-	if after != "" {
-		b, err := base64.RawURLEncoding.DecodeString(after)
-		if err != nil || json.Unmarshal(b, &cur) != nil || cur.Status < 0 || cur.Status >= len(statuses) ||
-			cur.Query != filtersKey(status, country, q) {
-			return membership.Page{}, failure.Fields("invalid cursor", failure.FieldError{Pointer: "query/cursor", Detail: "is not a cursor from this listing"})
-		}
+	cur, err := decodeCursor(after, statuses, filtersKey(status, country, q))
+	if err != nil {
+		return membership.Page{}, err
 	}
 	var page membership.Page
 	for i := cur.Status; i < len(statuses); i++ {
 		in := &dynamodb.QueryInput{
 			TableName: aws.String(s.table), IndexName: aws.String(Table.Index),
 			KeyConditionExpression:    aws.String("gsi1pk = :p"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":p": str("CITIES#" + string(statuses[i]))},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":p": str(cityStatusPartition(statuses[i]))},
 			Limit:                     aws.Int32(limit - int32(len(page.Cities))),
 		}
 		var filters []string
@@ -136,6 +175,11 @@ func (s *Store) Pipeline(ctx context.Context, status membership.Status, country,
 			}
 		}
 		out, err := s.db.Query(ctx, in)
+		var api smithy.APIError
+		if in.ExclusiveStartKey != nil && errors.As(err, &api) && api.ErrorCode() == "ValidationException" {
+			// The query is the code's but for the key to resume after.
+			return membership.Page{}, errInvalidCursor()
+		}
 		if err != nil {
 			return membership.Page{}, fmt.Errorf("query pipeline: %w", err)
 		}
