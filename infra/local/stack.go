@@ -156,6 +156,9 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		"!Ref SellerIban": "FR7630006000011234567890189", "!Ref SellerBic": "TESTFRPPXXX",
 		"!Ref SellerEmail":     "finance@intercultural-cities.local",
 		"!Ref DocumentsBucket": opts.Table + "-documents",
+		// The emulator's SES v1 has no configuration sets: the name is
+		// sent with every email, and checked against the grants.
+		"!Ref EmailConfigurationSet": "intercultural-cities-local",
 	}
 	// Other parameters take their defaults, as a deployment that keeps them.
 	for name, p := range tpl.Parameters {
@@ -310,7 +313,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	s.Jobs = boot.Jobs(s.Sweeper, s.Schedule, s.Annual)
 	s.Scorer = boot.Scorer(score, boot.Store(score.Table, fn("score")))
 	notifyCfg := fn("notify")
-	s.Notifier = boot.Notifier(boot.Store(notif.Table, notifyCfg), mail.New(notifyCfg, notif.SenderEmail),
+	s.Notifier = boot.Notifier(boot.Store(notif.Table, notifyCfg), mail.New(notifyCfg, notif.Sender),
 		linkkeys.New(notifyCfg, notif.LinkKeySecret), notif.Retention)
 	s.Notifier.Documents = archive.New(notifyCfg, notif.DocumentsBucket)
 	billCfg := fn("billing")
