@@ -257,8 +257,10 @@ var french = map[string]string{
 	"the documents of invoice %s are being prepared: try again in a minute":                      "les documents de la facture %s sont en cours de préparation : réessayez dans une minute",
 
 	// The annual run.
-	"invalid run input":                     "paramètres d'exécution invalides",
-	"must be a year, e.g. {\"year\": 2027}": "doit être une année, par exemple {\"year\": 2027}",
+	"invalid run input":                            "paramètres d'exécution invalides",
+	"must be a year, e.g. {\"year\": 2027}":        "doit être une année, par exemple {\"year\": 2027}",
+	"must be a string, the schedule's name":        "doit être une chaîne de caractères, le nom de la tâche planifiée",
+	"must be a JSON object, e.g. {\"year\": 2027}": "doit être un objet JSON, par exemple {\"year\": 2027}",
 
 	// Payments.
 	"the payment has invalid fields":                      "le paiement comporte des champs invalides",
@@ -280,6 +282,7 @@ var french = map[string]string{
 	"the credit note has text its documents cannot print":       "l'avoir contient un texte impossible à imprimer sur ses documents",
 	"must not be before the invoice's issue date (%s)":          "ne doit pas être antérieure à la date d'émission de la facture (%s)",
 	"must be at most %s, what remains creditable on invoice %s": "ne doit pas dépasser %s, le montant restant à créditer sur la facture %s",
+	"invoice %s is credited in full: nothing remains to credit": "la facture %s est entièrement annulée par avoir : il ne reste rien à créditer",
 
 	// Bank statements (ISO 20022 camt.053).
 	"the body must be a CAMT.053 XML statement":                         "le corps de la requête doit être un relevé XML CAMT.053",
