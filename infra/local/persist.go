@@ -50,7 +50,8 @@ func flushSnapshots()
 // kumoFlushOff is the interval, in milliseconds (about 31 years), that
 // keeps kumo's background flusher from ever ticking. It must be set before
 // the emulator's first write, when the flusher starts and reads it; no
-// service writes while it loads its snapshot.
+// service writes while it loads its snapshot. TestOnlyTheStackWritesTheData
+// in infra/cmd/local checks that the flusher stays off.
 const kumoFlushOff = "1000000000000"
 
 // flushEvery is how often background work is written to disk.

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/intercultural-cities/backoffice/infra/local"
+	"github.com/intercultural-cities/backoffice/shared/auth"
 	"github.com/intercultural-cities/backoffice/shared/notify"
 )
 
@@ -114,6 +115,13 @@ func TestWorkLeftByACrashIsDoneAtOnce(t *testing.T) {
 		t.Errorf("the program did not say it re-drove the pending work:\n%s", p.out.String())
 	}
 	p.stop(t, syscall.SIGTERM)
+}
+
+// The stack's flushes are the only writes of the emulator's data: kumo's
+// own flusher, which could return a flush early (see infra/local/persist.go),
+// is off.
+func TestOnlyTheStackWritesTheData(t *testing.T) {
+	runHelper(t, t.TempDir(), "flusher-off")
 }
 
 // process is the local program running on a data directory.
@@ -289,7 +297,9 @@ const crashEmail = "crash@persist.example"
 //   - empty: the table, marked as seeded, so that the program starts
 //     without seeding the demo data;
 //   - crash-while-sending: the same, then an application, then the process
-//     killed while the stream delivery sends its first email.
+//     killed while the stream delivery sends its first email;
+//   - flusher-off: the same, then a write that nothing writes to disk while
+//     the stack holds its flushes back, longer than kumo's flush interval.
 func helper(role string) error {
 	ctx := context.Background()
 	opts := local.Options{Table: table}
@@ -305,6 +315,26 @@ func helper(role string) error {
 	}
 	switch role {
 	case "empty":
+	case "flusher-off":
+		local.Persist()
+		file := filepath.Join(os.Getenv("KUMO_DATA_DIR"), "dynamodb.json")
+		before, err := os.ReadFile(file)
+		if err != nil {
+			return err
+		}
+		release := local.HoldPersistence()
+		_, tok := auth.Issue(auth.RoleSecretariat, "", "flusher-off", s.Clock.Now(), time.Hour)
+		if err := s.Store.PutToken(ctx, tok); err != nil {
+			return err
+		}
+		time.Sleep(2500 * time.Millisecond) // kumo's flusher ticks every second
+		if now, _ := os.ReadFile(file); !bytes.Equal(now, before) {
+			return errors.New("the table was written to disk while the stack held its flushes back")
+		}
+		release()
+		if now, _ := os.ReadFile(file); bytes.Equal(now, before) {
+			return errors.New("the table was not written to disk when the stack flushed")
+		}
 	case "crash-while-sending":
 		req := httptest.NewRequest(http.MethodPost, "/applications", strings.NewReader(application("Crashville", crashEmail)))
 		rec := httptest.NewRecorder()
