@@ -209,7 +209,9 @@ func get(ctx context.Context, client *http.Client, url, token string, out any) e
 func publishReport(ctx context.Context, client *http.Client, base, adminToken, id string) error {
 	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
-		var list struct{ Reports []struct{ ReportID, Status string } }
+		var list struct {
+			Reports []struct{ ReportID, Status string }
+		}
 		if err := get(ctx, client, base+"/cities/"+id+"/reports", adminToken, &list); err != nil {
 			return err
 		}

@@ -59,7 +59,9 @@ func reported(t *testing.T, s *localtest.Stack, name string) (string, string) {
 func publishDraft(t *testing.T, s *localtest.Stack, adm, cityID string) string {
 	t.Helper()
 	status, _, resp := s.Do(http.MethodGet, "/cities/"+cityID+"/reports", adm, "")
-	var list struct{ Reports []struct{ ReportID, Status string } }
+	var list struct {
+		Reports []struct{ ReportID, Status string }
+	}
 	if err := json.Unmarshal(resp, &list); status != 200 || err != nil {
 		t.Fatalf("reports of %s: %d %s", cityID, status, resp)
 	}

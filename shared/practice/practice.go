@@ -195,7 +195,9 @@ func inBand(g index.Group, x float64) bool {
 
 // CheckText validates a text field of the catalogue or of a report's
 // commentary: present, within lengths, without control characters.
-func CheckText(c *failure.Collector, ptr, s string, minLen, maxLen int) { text(c, ptr, s, minLen, maxLen) }
+func CheckText(c *failure.Collector, ptr, s string, minLen, maxLen int) {
+	text(c, ptr, s, minLen, maxLen)
+}
 
 // CheckLink validates a link a report may print: an https address without
 // credentials.

@@ -146,7 +146,9 @@ func Render(model []byte, format string) ([]byte, string, error) {
 }
 
 // Render implements the reports function's renderer.
-func (s *Service) Render(model []byte, format string) ([]byte, string, error) { return Render(model, format) }
+func (s *Service) Render(model []byte, format string) ([]byte, string, error) {
+	return Render(model, format)
+}
 
 // ArchiveReport consumes a report-documents work item (CITY#<id> /
 // DOCUMENTS#REPORT#<reportId>): it renders the published report from its
