@@ -55,7 +55,7 @@ func TestContractSecurityIsTheHandlers(t *testing.T) {
 func TestContractAdminRoutesRefuseCityTokens(t *testing.T) {
 	c := newContract(t)
 	ct := c.apply("Contract Admin")
-	ct.visit, ct.invoice = missing, missing
+	ct.visit, ct.invoice, ct.report, ct.practice = missing, missing, missing, missing
 	routes := 0
 	for path, item := range c.doc.Paths.Map() {
 		if !strings.HasPrefix(path, "/admin/") {
