@@ -39,7 +39,7 @@ type Store interface {
 	Report(ctx context.Context, cityID, id string) (membership.Report, error)
 	Reports(ctx context.Context, cityID string) ([]membership.Report, error)
 	DraftReports(ctx context.Context) ([]membership.Report, error)
-	PutPractice(ctx context.Context, p practice.Practice) error
+	PutPractice(ctx context.Context, p practice.Practice, idem *idempotency.Record) error
 	Practice(ctx context.Context, id string) (practice.Practice, error)
 	Practices(ctx context.Context, area string) ([]practice.Practice, error)
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/intercultural-cities/backoffice/shared/idempotency"
+	"github.com/intercultural-cities/backoffice/shared/membership"
 )
 
 // created is a creating handler's answer, known before anything is written
@@ -16,15 +17,21 @@ type created struct {
 	Body     any
 }
 
+// numberTries bounds how often a step that numbers a document is taken
+// again because another document took its number meanwhile.
+const numberTries = 20
+
 // createOnce runs a creating request at most once per Idempotency-Key. The
 // lookup is one read; the record is written by commit in the same
 // transaction as the change. A concurrent duplicate that loses the race
 // replays the winner's response; a reused key with another body gets 422.
+// A plan that numbers a document (a credit note) takes the next number of
+// its series; another document taking it meanwhile makes the request be
+// planned and committed again with the next one, as a step on a city is.
 func (a *API) createOnce(w http.ResponseWriter, r *http.Request, scope string, body []byte,
 	plan func() (created, error), commit func(*idempotency.Record) error,
 ) {
 	key := r.Header.Get("Idempotency-Key")
-	var rec *idempotency.Record
 	hash := idempotency.HashRequest(body)
 	if key != "" {
 		if err := idempotency.ValidKey(key); err != nil {
@@ -35,25 +42,34 @@ func (a *API) createOnce(w http.ResponseWriter, r *http.Request, scope string, b
 			return
 		}
 	}
-	res, err := plan()
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	out, err := json.Marshal(res.Body)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	if key != "" {
-		now := a.Now()
-		rec = &idempotency.Record{
-			Scope: scope, Key: key, RequestHash: hash, Status: res.Status, Location: res.Location,
-			ContentType: "application/json",
-			Body:        out, CreatedAt: now, ExpiresAt: now.Add(idempotency.TTL),
+	var (
+		res created
+		out []byte
+		err error
+	)
+	for range numberTries {
+		if res, err = plan(); err != nil {
+			writeProblem(w, r, err)
+			return
+		}
+		if out, err = json.Marshal(res.Body); err != nil {
+			writeProblem(w, r, err)
+			return
+		}
+		var rec *idempotency.Record
+		if key != "" {
+			now := a.Now()
+			rec = &idempotency.Record{
+				Scope: scope, Key: key, RequestHash: hash, Status: res.Status, Location: res.Location,
+				ContentType: "application/json",
+				Body:        out, CreatedAt: now, ExpiresAt: now.Add(idempotency.TTL),
+			}
+		}
+		if err = commit(rec); !errors.Is(err, membership.ErrNumberTaken) {
+			break
 		}
 	}
-	if err := commit(rec); err != nil {
+	if err != nil {
 		if errors.Is(err, idempotency.ErrRace) && a.replay(w, r, scope, key, hash) {
 			return
 		}

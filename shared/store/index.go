@@ -27,14 +27,6 @@ const (
 	groupPrefix = "GROUP#"
 )
 
-func jsonAttr(v any) (types.AttributeValue, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return str(string(b)), nil
-}
-
 func attrString(item map[string]types.AttributeValue, name string) string {
 	if v, ok := item[name].(*types.AttributeValueMemberS); ok {
 		return v.Value

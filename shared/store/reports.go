@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/intercultural-cities/backoffice/shared/failure"
+	"github.com/intercultural-cities/backoffice/shared/idempotency"
 	"github.com/intercultural-cities/backoffice/shared/index"
 	"github.com/intercultural-cities/backoffice/shared/membership"
 	"github.com/intercultural-cities/backoffice/shared/notify"
@@ -285,8 +286,12 @@ type practiceRecord struct {
 	Demo      bool       `json:"demo"`
 }
 
-// PutPractice stores a good practice, new or changed.
-func (s *Store) PutPractice(ctx context.Context, p practice.Practice) error {
+// PutPractice stores a good practice, new or changed. With the request's
+// idempotency record (a new practice's POST), the practice and the record
+// are written in one transaction: a retry replays the first answer rather
+// than adding the practice again, and of concurrent duplicates one wins
+// (the others get idempotency.ErrRace).
+func (s *Store) PutPractice(ctx context.Context, p practice.Practice, idem *idempotency.Record) error {
 	rec := practiceRecord{ID: p.ID, CityID: p.CityID, CityName: p.CityName, Country: p.Country, Area: p.Area,
 		Title: textRecord(p.Title), Summary: textRecord(p.Summary), Year: p.Year, Link: p.Link, Published: p.Published, Demo: p.Demo}
 	item, err := attributevalue.MarshalMap(practiceItem{PK: practicePrefix + p.ID, SK: "PRACTICE", Type: "practice", Schema: 1,
@@ -294,7 +299,20 @@ func (s *Store) PutPractice(ctx context.Context, p practice.Practice) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item}); err != nil {
+	if idem == nil {
+		if _, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item}); err != nil {
+			return fmt.Errorf("put practice %s: %w", p.ID, err)
+		}
+		return nil
+	}
+	items, err := withRecord(s.table, []types.TransactWriteItem{{Put: &types.Put{TableName: aws.String(s.table), Item: item}}}, idem)
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items}); err != nil {
+		if lostRace(err, items, idem) {
+			return idempotency.ErrRace
+		}
 		return fmt.Errorf("put practice %s: %w", p.ID, err)
 	}
 	return nil
