@@ -169,6 +169,9 @@ func (a *API) serveInvoice(w http.ResponseWriter, r *http.Request, acc membershi
 			"application/json": "json", "application/pdf": "pdf", "application/xml": "xml", "text/xml": "xml"})
 	}
 	if format == "json" {
+		// The representation depends on Accept: a cache must not answer
+		// a request for the JSON with the PDF it kept for the same URL.
+		w.Header().Set("Vary", "Accept")
 		writeJSON(w, http.StatusOK, "application/json", invoiceDetail(r, acc, a.today()))
 		return
 	}
@@ -189,6 +192,7 @@ func (a *API) serveInvoice(w http.ResponseWriter, r *http.Request, acc membershi
 		return
 	}
 	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Vary", "Accept")
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": name}))
 	// An issued document never changes.
 	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")

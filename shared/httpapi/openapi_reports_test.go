@@ -162,7 +162,13 @@ func (s *racing) UpdateCity(ctx context.Context, id string, idem *idempotency.Re
 // race runs the request on the reports function with its store racing.
 func (c contract) race(s *racing, want int, method, route, url, body string) answer {
 	c.t.Helper()
-	api := c.s.API("reports")
+	return c.raceOn("reports", s, want, method, route, url, body)
+}
+
+// raceOn runs the request on a function with its store racing.
+func (c contract) raceOn(function string, s *racing, want int, method, route, url, body string) answer {
+	c.t.Helper()
+	api := c.s.API(function)
 	s.Store = api.Store
 	s.armed.Store(true)
 	api.Store = s

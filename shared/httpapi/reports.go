@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"mime"
 	"net/http"
 	"slices"
 	"time"
@@ -170,6 +171,10 @@ func (a *API) getReport(w http.ResponseWriter, r *http.Request) {
 	// The representation depends on Accept: a cache must not answer a
 	// request for the JSON with the PDF it kept for the same URL.
 	w.Header().Set("Vary", "Accept")
+	if format == "pdf" {
+		// Saved under a name that says what it is.
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": "report-" + id + ".pdf"}))
+	}
 	if rep.Status == membership.ReportPublished {
 		w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
 	} else {
