@@ -296,6 +296,7 @@ func (c contract) lostRace(route string, ct city, body string) {
 	s.change = func() {
 		req, _ := http.NewRequest(http.MethodPost, c.s.URL+ct.url(paymentsPath), strings.NewReader(fmt.Sprintf(`{"amount":1,"receivedOn":%q}`, c.daysAfter(0))))
 		req.Header.Set("Authorization", "Bearer "+c.admin)
+		req.Header.Set("Content-Type", "application/json")
 		if resp, err := http.DefaultClient.Do(req); err == nil {
 			paid.Store(int32(resp.StatusCode))
 			_ = resp.Body.Close()

@@ -337,6 +337,7 @@ func helper(role string) error {
 		}
 	case "crash-while-sending":
 		req := httptest.NewRequest(http.MethodPost, "/applications", strings.NewReader(application("Crashville", crashEmail)))
+		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
 		s.Handler().ServeHTTP(rec, req)
 		if rec.Code != http.StatusCreated {
