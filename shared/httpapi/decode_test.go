@@ -154,3 +154,18 @@ func TestWeakEntityTagsNeverMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestDeepBodiesAreRefusedAsInput checks a body nested past what the JSON
+// decoder takes (10 000 levels): invalid input, however deep.
+func TestDeepBodiesAreRefusedAsInput(t *testing.T) {
+	for _, body := range []string{strings.Repeat(`[`, 10001) + strings.Repeat(`]`, 10001),
+		strings.Repeat(`{"a":`, 10001) + `1` + strings.Repeat(`}`, 10001), strings.Repeat(`[`, 100000)} {
+		r := httptest.NewRequest(http.MethodPost, "/applications", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		var in index.Input
+		_, err := readJSON(r, MaxIndexBody, &in)
+		if fe := failure.As(err); fe == nil || fe.Kind != failure.Invalid || len(fe.Fields) != 1 || fe.Fields[0].Pointer != "/" {
+			t.Errorf("%.20s… (%d bytes): %v", body, len(body), err)
+		}
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -248,7 +247,7 @@ func FuzzRoutes(f *testing.F) {
 			}
 			continue
 		}
-		for _, s := range []string{`{}`, `null`, `[]`, `{"a":1,"a":2}`, `{"x":"\ud800"}`, `{"reason":"` + strings.Repeat("é", 5000) + `"}`} {
+		for _, s := range []string{`{}`, `null`, `[]`, `{"a":1,"a":2}`, `{"x":"\ud800"}`, `{"reason":"` + strings.Repeat("é", 500) + `"}`} {
 			f.Add(uint8(i), []byte(s))
 		}
 	}
@@ -279,10 +278,14 @@ func FuzzPipelineQuery(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, query string) {
-		if _, err := url.ParseQuery(query); err != nil && strings.ContainsAny(query, " #") {
-			return // not a request line a client can send
-		}
-		fs.serve(t, http.MethodGet, "/admin/cities?"+strings.NewReplacer(" ", "%20", "#", "%23").Replace(query), "", nil)
+		// The query as API Gateway hands it over (rawQueryString), bytes
+		// no request line could carry included.
+		r := httptest.NewRequest(http.MethodGet, "/admin/cities", nil)
+		r.URL.RawQuery = query
+		r.Header.Set("Authorization", "Bearer "+fs.admin)
+		w := httptest.NewRecorder()
+		fs.h.ServeHTTP(w, r)
+		answered(t, fmt.Sprintf("GET /admin/cities?%q", query), w.Code, w.Header().Get("Content-Type"), w.Body.Bytes())
 	})
 }
 

@@ -68,7 +68,11 @@ func (w *jsonWalker) value() {
 		switch c := w.body[w.pos]; c {
 		case '{', '[':
 			w.pos++
-			stack = append(stack, &container{object: c == '{', keys: map[string]bool{}})
+			top := &container{object: c == '{'}
+			if top.object {
+				top.keys = map[string]bool{}
+			}
+			stack = append(stack, top)
 			w.space()
 			if w.body[w.pos] == '}' || w.body[w.pos] == ']' {
 				w.pos++
