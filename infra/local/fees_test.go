@@ -457,7 +457,7 @@ func TestBankStatementImport(t *testing.T) {
 	if status != 400 || !strings.Contains(resp, "pointer") || s.Items("INVOICE#") != before {
 		t.Fatalf("a malformed statement: %d %s", status, resp)
 	}
-	if status, _, _ := s.Do(http.MethodPost, "/admin/bank-statements", adm, stmt); status != 400 {
+	if status, _, _ := s.Do(http.MethodPost, "/admin/bank-statements", adm, stmt); status != http.StatusUnsupportedMediaType {
 		t.Errorf("a statement sent as JSON: %d", status)
 	}
 }
