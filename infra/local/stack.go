@@ -100,9 +100,12 @@ type Options struct {
 type Stack struct {
 	Template *template.Template
 	Table    string
-	Store    *store.Store
-	DB       *dynamodb.Client
-	SES      *ses.Client
+	// Refs is what each parameter and resource of the template stands for
+	// here (its !Ref), for running a function's binary against the stack.
+	Refs  map[string]string
+	Store *store.Store
+	DB    *dynamodb.Client
+	SES   *ses.Client
 	// APIs are the HTTP functions, each assembled from its own settings.
 	APIs       map[string]*httpapi.API
 	Notifier   *notify.Service
@@ -223,6 +226,12 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	params["!Ref LinkKey"] = linkKey
 	s.Calls = NewCallLog(localDeployment(cfg.Region, params, opts.SenderEmail))
+	s.Refs = map[string]string{}
+	for k, v := range params {
+		if name, ok := strings.CutPrefix(k, "!Ref "); ok {
+			s.Refs[name] = v
+		}
+	}
 	// fn is a function's own SDK configuration: the stack's, with its calls
 	// recorded under its name. The stack's own clients (s.DB, s.Store, the
 	// stream pollers) stand for tests and for Lambda, and are not recorded.
