@@ -452,8 +452,8 @@ func TestEmailReputationIsWatched(t *testing.T) {
 			t.Errorf("%s: no enabled CloudWatch event destination publishes %s events", set, e)
 		}
 	}
-	// Until the functions send with the configuration set, the account's
-	// reputation; then, the set's own.
+	// The account's reputation (what SES reviews), or the set's own:
+	// either is a watch on the emails this stack sends.
 	alarms := loadAlarms(t, tpl)
 	for _, r := range []struct {
 		metric string
