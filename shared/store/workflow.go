@@ -25,18 +25,21 @@ const (
 	pipelinePK = "PIPELINE"
 	countsSK   = "COUNTS"
 	progressSK = "PROGRESS#"
+	// countsType is the counters item's type; like every item, it has one.
+	countsType = "pipeline-counts"
 )
 
 // countsUpdate moves one city between the pipeline's per-status counters.
 func countsUpdate(table string, from, to membership.Status) types.TransactWriteItem {
-	names := map[string]string{"#to": string(to)}
-	values := map[string]types.AttributeValue{":one": num(1)}
+	names := map[string]string{"#to": string(to), "#type": "type"}
+	values := map[string]types.AttributeValue{":one": num(1), ":type": str(countsType)}
 	expr := "ADD #to :one"
 	if from != "" && from != to {
 		names["#from"] = string(from)
 		values[":minus"] = num(-1)
 		expr += ", #from :minus"
 	}
+	expr += " SET #type = :type"
 	return types.TransactWriteItem{Update: &types.Update{
 		TableName: aws.String(table), Key: key(pipelinePK, countsSK), UpdateExpression: aws.String(expr),
 		ExpressionAttributeNames: names, ExpressionAttributeValues: values,
@@ -265,19 +268,24 @@ func progressWrites(table string, r membership.ProgressReport) ([]write, error) 
 func (s *Store) ProgressReports(ctx context.Context, cityID string) ([]membership.ProgressReport, error) {
 	// PROFILE sorts just before PROGRESS#: one query tells whether the
 	// city exists and returns its reports.
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
 		TableName: aws.String(s.table), KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :from AND :to"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(cityKey(cityID)),
 			":from": str(profileSK), ":to": str(progressSK + "~")},
 	})
-	if err != nil {
-		return nil, fmt.Errorf("query progress reports: %w", err)
+	var items []map[string]types.AttributeValue
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query progress reports: %w", err)
+		}
+		items = append(items, out.Items...)
 	}
-	if len(out.Items) == 0 || attrString(out.Items[0], "sk") != profileSK {
+	if len(items) == 0 || attrString(items[0], "sk") != profileSK {
 		return nil, failure.New(failure.NotFound, "no city %s", cityID)
 	}
-	reports := make([]membership.ProgressReport, 0, len(out.Items))
-	for _, it := range out.Items[1:] {
+	reports := make([]membership.ProgressReport, 0, len(items))
+	for _, it := range items[1:] {
 		rec, err := fromJSONText[progressRecord](attrString(it, "report"))
 		if err != nil || rec == nil {
 			return nil, fmt.Errorf("progress report %s: %w", attrString(it, "sk"), err)
