@@ -126,7 +126,9 @@ func storeCalls(now time.Time) map[string]func(context.Context, *Store) {
 		"Practices":       func(ctx context.Context, s *Store) { _, _ = s.Practices(ctx, ""); _, _ = s.Practices(ctx, "education") },
 		"ProgressReports": func(ctx context.Context, s *Store) { _, _ = s.ProgressReports(ctx, "c1") },
 		"PutPractice": func(ctx context.Context, s *Store) {
-			_ = s.PutPractice(ctx, practice.Practice{ID: "p1", CityID: "c1", Area: "education"})
+			_ = s.PutPractice(ctx, practice.Practice{ID: "p1", CityID: "c1", Area: "education"}, nil)
+			_ = s.PutPractice(ctx, practice.Practice{ID: "p2", CityID: "c1", Area: "education"},
+				&idempotency.Record{Scope: "practices", Key: "k", CreatedAt: now, ExpiresAt: now.Add(time.Hour)})
 		},
 		"PutToken": func(ctx context.Context, s *Store) {
 			_ = s.PutToken(ctx, tok)
