@@ -192,32 +192,31 @@ func (s *Store) CitiesInStatus(ctx context.Context, status membership.Status) ([
 	}
 }
 
-// QueueOnce queues a notification unless one with its id exists: reminders
-// have ids derived from their occasion, so re-running a schedule sends
-// nothing twice. It reports whether the notification was queued.
+// QueueOnce queues a notification unless one with its id was ever queued:
+// reminders have ids derived from their occasion, so re-running a schedule
+// sends nothing twice. A sent email's item is deleted after its retention,
+// but its sent record stays, and is checked too. It reports whether the
+// notification was queued.
 func (s *Store) QueueOnce(ctx context.Context, n notify.Notification, tok *auth.Token) (bool, error) {
 	w, err := notificationWrite(s.table, n)
 	if err != nil {
 		return false, err
 	}
-	put := w.item
-	if tok == nil {
-		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.Put.TableName, Item: put.Put.Item,
-			ConditionExpression: put.Put.ConditionExpression})
-		if isConditionFailed(err) {
-			return false, nil
-		}
-	} else {
+	items := []types.TransactWriteItem{w.item, {ConditionCheck: &types.ConditionCheck{
+		TableName: aws.String(s.table), Key: key(NotificationPrefix+n.ID, "SENT"),
+		ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	}}}
+	if tok != nil {
 		// The link's token exists only if its email does.
-		var tw []write
-		if tw, err = tokenWrites(s.table, *tok); err != nil {
+		tw, err := tokenWrites(s.table, *tok)
+		if err != nil {
 			return false, err
 		}
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-			TransactItems: []types.TransactWriteItem{put, tw[0].item}})
-		if failed, _ := canceledAt(err); slices.Contains(failed, 0) {
-			return false, nil
-		}
+		items = append(items, tw[0].item)
+	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if failed, _ := canceledAt(err); slices.Contains(failed, 0) || slices.Contains(failed, 1) {
+		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("queue notification: %w", err)
