@@ -1,6 +1,10 @@
-// The application form.
+// The application form. Without this script the browser sends the form
+// itself (POST /apply) and the server answers the page again; with it, the
+// application goes as JSON to POST /applications.
 function initApply() {
   var form = document.getElementById("apply-form");
+  // The server's confirmation of a form sent without the script.
+  if (!form) { return; }
   var status = document.getElementById("form-status");
   var result = document.getElementById("result");
   var once = new Once();
@@ -9,6 +13,9 @@ function initApply() {
   form.addEventListener("submit", async function (ev) {
     ev.preventDefault();
     clearErrors(form);
+    // The server's list of errors, from a form sent without the script.
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.remove(); }
     say(result, "");
     var checked = form.querySelector("input[name=language]:checked");
     var app = {
