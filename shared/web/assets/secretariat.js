@@ -111,6 +111,7 @@ function initSecretariat() {
       tr.appendChild(el("td", {}, day(c.appliedAt)));
       tbody.appendChild(tr);
     });
+    stacked(tbody.parentNode);
     next = r.body.next || "";
     more.hidden = !next;
   }
