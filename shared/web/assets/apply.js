@@ -38,7 +38,9 @@ function initApply() {
         v.reasons.forEach(function (x) { ul.appendChild(el("li", {}, x.message)); });
         result.appendChild(ul);
       }
-      result.appendChild(el("p", {}, t("jsCityId") + " " + r.body.cityId));
+      // An id is not prose: no translation tool should touch it.
+      var ref = result.appendChild(el("p", {}, t("jsCityId") + " "));
+      ref.appendChild(el("span", { translate: "no" }, r.body.cityId));
       form.hidden = true;
       result.focus();
       return;
