@@ -86,6 +86,7 @@ type Route struct {
 // the template declares exactly these, on these functions.
 var Routes = []Route{
 	{"applications", http.MethodPost, "/applications", (*API).createApplication},
+	{"applications", http.MethodPost, "/apply", (*API).applyForm},
 	{"cities", http.MethodGet, "/cities/{cityId}", (*API).getCity},
 	{"secretariat", http.MethodPost, "/admin/runs/{schedule}", (*API).runSchedule},
 	{"secretariat", http.MethodGet, "/admin/cities", (*API).listCities},

@@ -126,7 +126,8 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 // schedule run, which has nothing to replay, a bank statement's import,
 // whose entries are each recorded once whatever the request, and a report's
 // publication, which publishes once however often it is asked, declares the
-// Idempotency-Key header.
+// Idempotency-Key header; or, for a form a browser sends (which sends no
+// header of its own), an idempotencyKey field.
 func TestOpenAPICreatingRequestsCanBeRetried(t *testing.T) {
 	doc := loadContract(t)
 	retried := 0
@@ -135,6 +136,12 @@ func TestOpenAPICreatingRequestsCanBeRetried(t *testing.T) {
 			continue
 		}
 		retried++
+		if form := item.Post.RequestBody.Value.Content.Get("application/x-www-form-urlencoded"); form != nil {
+			if form.Schema.Value.Properties["idempotencyKey"] == nil {
+				t.Errorf("POST %s is a form without an idempotencyKey field", path)
+			}
+			continue
+		}
 		if !slices.ContainsFunc(item.Post.Parameters, func(p *openapi3.ParameterRef) bool {
 			return p.Value.In == "header" && p.Value.Name == "Idempotency-Key"
 		}) {
@@ -153,7 +160,7 @@ func TestOpenAPIRequestSchemasAreClosed(t *testing.T) {
 	for _, name := range []string{"Application", "Contact", "IndexInput", "Answer", "IntentInput", "VisitInput", "Person",
 		"VisitHeldInput", "Profile", "AgreementInput", "AmendmentInput", "Money", "TerminationInput", "ReasonInput", "TokenInput", "ProgressInput",
 		"Indicator", "Buyer", "Address", "Endpoint", "PaymentInput", "CreditNoteInput", "RunInput", "CommentaryInput", "CommentInput",
-		"Practice"} {
+		"Practice", "ApplicationForm"} {
 		s := doc.Components.Schemas[name].Value
 		if s.AdditionalProperties.Has == nil || *s.AdditionalProperties.Has {
 			t.Errorf("request schema %s does not say additionalProperties: false", name)

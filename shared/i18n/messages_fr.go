@@ -88,6 +88,16 @@ var french = map[string]string{
 	"this city already has an application in progress":        "cette ville a déjà une candidature en cours",
 	"an application for %s (%s) is already in progress; the contact person of that application, or the secretariat, can help": "une candidature de %s (%s) est déjà en cours ; la personne de contact de cette candidature, ou le secrétariat, peut vous aider",
 
+	// The application form sent without JavaScript (POST /apply).
+	"the body must be a form":                                  "le corps de la requête doit être un formulaire",
+	"must be application/x-www-form-urlencoded":                "doit être application/x-www-form-urlencoded",
+	"the body is not a valid form":                             "le corps de la requête n'est pas un formulaire valide",
+	"must be form-encoded (application/x-www-form-urlencoded)": "doit être encodé comme un formulaire (application/x-www-form-urlencoded)",
+	"the form has fields it should not have":                   "le formulaire comporte des champs qu'il ne devrait pas avoir",
+	"must be sent once":                                        "doit être envoyé une seule fois",
+	"the form was sent from another site; nothing was recorded: send it from this site's own page":                     "le formulaire a été envoyé depuis un autre site ; rien n'a été enregistré : envoyez-le depuis la page de ce site",
+	"this form was already sent with other values; nothing new was recorded: check the values and send the form again": "ce formulaire a déjà été envoyé avec d'autres valeurs ; rien de nouveau n'a été enregistré : vérifiez les valeurs et envoyez de nouveau le formulaire",
+
 	// The INDEX.
 	"the questionnaire version is missing":     "la version du questionnaire manque",
 	"is required, e.g. %s":                     "est obligatoire, par exemple %s",
@@ -390,6 +400,9 @@ var french = map[string]string{
 	"jsAlreadyAppliedField":         "cette ville a déjà une candidature en cours",
 	"jsReasons":                     "Motifs :",
 	"jsCityId":                      "Référence du dossier de votre ville :",
+	"appliedTitle":                  "Candidature enregistrée",
+	"applyErrorTitle":               "Erreur : ",
+	"applyProblem":                  "Le formulaire n'a pas pu être enregistré",
 	"jsNoLink":                      "Cette page nécessite le lien personnel que nous vous avons envoyé : ouvrez le lien du courriel (il se termine par #token=…).",
 	"jsUnauthorized":                "Votre lien d'accès n'est pas valide ou a expiré. Demandez-en un nouveau au secrétariat.",
 	"jsForbidden":                   "Votre lien d'accès ne donne pas accès à cette ville.",

@@ -13,7 +13,9 @@
 // style sheet, for its preview), and the script talks only to this origin.
 // The pages hold nothing personal: a city's access token stays in the URL's
 // fragment, which browsers never send to a server, and the secretariat's in
-// the tab's sessionStorage.
+// the tab's sessionStorage. The one exception is the application form sent
+// without JavaScript (apply.go), answered to its sender only, never stored
+// by a cache.
 package web
 
 import (
@@ -146,6 +148,9 @@ type view struct {
 	// The eligibility thresholds the application form states.
 	MinPopulation int64
 	MinShare      i18n.Percentage
+	// Apply is the application form's state: its key, the values and
+	// errors of a form sent back, or the confirmation.
+	Apply *applyView
 }
 
 // Lang is the page's language: fr when asked for, en otherwise.
@@ -171,6 +176,12 @@ var messages = sync.OnceValue(func() map[i18n.Lang]map[string]string {
 })
 
 func render(w http.ResponseWriter, r *http.Request, name string) {
+	serve(w, r, name, http.StatusOK, CacheControl, nil)
+}
+
+// serve writes the page name with status and cacheControl; apply is the
+// application form's state, for its page.
+func serve(w http.ResponseWriter, r *http.Request, name string, status int, cacheControl string, apply *applyView) {
 	lang := Lang(r)
 	rules := eligibility.Default()
 	p := assembled()[name]
@@ -179,6 +190,7 @@ func render(w http.ResponseWriter, r *http.Request, name string) {
 		Page: name, Lang: lang, Other: other(lang), Messages: messages()[lang],
 		Script: template.JS(p.Script), Style: template.CSS(style),
 		MinPopulation: rules.MinPopulation, MinShare: i18n.Percentage(rules.MinDiversityShare),
+		Apply: apply,
 	})
 	if err != nil {
 		slog.ErrorContext(r.Context(), "render page", "page", name, "error", err)
@@ -188,18 +200,15 @@ func render(w http.ResponseWriter, r *http.Request, name string) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", p.CSP)
-	h.Set("Cache-Control", CacheControl)
+	h.Set("Cache-Control", cacheControl)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }
 
 // Home serves GET /: the bilingual landing page.
 func Home(w http.ResponseWriter, r *http.Request) { render(w, r, "home") }
-
-// Apply serves GET /apply: the application form.
-func Apply(w http.ResponseWriter, r *http.Request) { render(w, r, "apply") }
 
 // IndexForm serves GET /index-form: the INDEX questionnaire form, opened
 // from the emailed link /index-form?city=<cityId>&lang=<en|fr>#token=<token>.

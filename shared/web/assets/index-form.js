@@ -197,7 +197,7 @@ function initIndex() {
       body.appendChild(tr);
     });
     table.appendChild(body);
-    box.appendChild(table);
+    box.appendChild(stacked(table));
     box.appendChild(el("p", { "class": "help" }, t("jsAverages")));
     box.hidden = false;
   }

@@ -113,6 +113,7 @@ function initSecretariat() {
       tr.appendChild(el("td", {}, day(c.appliedAt)));
       tbody.appendChild(tr);
     });
+    stacked(tbody.parentNode);
     next = r.body.next || "";
     more.hidden = !next;
   }
