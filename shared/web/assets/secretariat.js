@@ -191,7 +191,10 @@ function initSecretariat() {
     await Promise.all([reports(id), fees(c), analytical]);
     if (current !== id) { return; }
     cityBox.setAttribute("data-loaded", id);
-    h.focus();
+    // Focus goes to the file's heading, unless the reader has already
+    // moved on into it (a form opened while the invoices were loading).
+    var active = document.activeElement;
+    if (!active || active === document.body || !cityBox.contains(active)) { h.focus(); }
   }
 
   async function reports(id) {
