@@ -23,7 +23,7 @@ func main() {
 	if err != nil {
 		boot.Exit(err)
 	}
-	notifier := boot.Notifier(boot.Store(s.Table, cfg), mail.New(cfg, s.SenderEmail),
+	notifier := boot.Notifier(boot.Store(s.Table, cfg), mail.New(cfg, s.Sender),
 		linkkeys.New(cfg, s.LinkKeySecret), s.Retention)
 	notifier.Documents = archive.New(cfg, s.DocumentsBucket)
 	lambda.Start(outbox.StreamHandler(outbox.TypeNotification, boot.DeliverNotification(notifier)))

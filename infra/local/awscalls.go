@@ -293,7 +293,12 @@ func sesPermissions(d template.Deployment, operation string, params any) []Call 
 	if err != nil {
 		return []Call{{Action: action}}
 	}
-	return []Call{{Action: action, Resource: d.IdentityARN(addr.Address)}}
+	calls := []Call{{Action: action, Resource: d.IdentityARN(addr.Address)}}
+	// Sending with a configuration set is authorized on the set too.
+	if set, ok := stringField(params, "ConfigurationSetName"); ok {
+		calls = append(calls, Call{Action: action, Resource: d.ConfigurationSetARN(set)})
+	}
+	return calls
 }
 
 // s3Permissions follows the S3 actions table of the Service Authorization

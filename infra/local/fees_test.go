@@ -2,18 +2,21 @@ package local_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/intercultural-cities/backoffice/infra/local"
 	"github.com/intercultural-cities/backoffice/infra/localtest"
 	"github.com/intercultural-cities/backoffice/shared/fees"
+	"github.com/intercultural-cities/backoffice/shared/httpapi"
 )
 
 // billingBody is a city's billing details as its finance office gives them.
@@ -193,12 +196,101 @@ func TestFeesFromInvoiceToPayment(t *testing.T) {
 	}) {
 		t.Error("no email with the credit note attached")
 	}
-	if status, _, _ := s.Do(http.MethodPost, cn, adm, `{"reason":"again"}`); status != 409 && status != 400 {
-		t.Errorf("crediting a credited invoice: %d", status)
+	if status, _, resp := s.Do(http.MethodPost, cn, adm, `{"reason":"again"}`); status != 409 || !strings.Contains(string(resp), "credited in full") {
+		t.Errorf("crediting a credited invoice: %d %s", status, resp)
 	}
 	l = cityInvoices(t, s, id, tok)
 	if l.Outstanding != fees.Euros(0) {
 		t.Errorf("outstanding after payment and credit note: %v", l.Outstanding)
+	}
+}
+
+// sameNumber is the finance function's store, but that the first two
+// readers of a series' next number wait for each other once they have read
+// it: two requests numbering a document at the same moment read the same
+// number, and one of them loses it when it is stored.
+type sameNumber struct {
+	httpapi.Store
+	series  string
+	readers atomic.Int32
+	both    chan struct{}
+}
+
+func (s *sameNumber) NextNumber(ctx context.Context, series string) (int, error) {
+	n, err := s.Store.NextNumber(ctx, series)
+	if series == s.series {
+		switch s.readers.Add(1) {
+		case 1:
+			select {
+			case <-s.both:
+			case <-time.After(10 * time.Second): // the other request never came
+			}
+		case 2:
+			close(s.both)
+		}
+	}
+	return n, err
+}
+
+// Two credit notes on different invoices at the same moment both read the
+// next number of the series; the one that loses it when it is stored takes
+// the next one: both are issued, numbered one after the other, and the
+// answer stored for an Idempotency-Key is the credit note as issued.
+func TestConcurrentCreditNotesTakeConsecutiveNumbers(t *testing.T) {
+	s := localtest.New(t, local.Options{})
+	adm := s.AdminToken()
+	var invoices []string
+	for _, name := range []string{"Creditville", "Notebourg"} {
+		id, tok := payingMember(t, s, adm, name, "finances@"+strings.ToLower(name)+".example")
+		invoices = append(invoices, cityInvoices(t, s, id, tok).Invoices[0].InvoiceID)
+	}
+	year := fees.Today(s.Clock.Now()).Year()
+	fin := s.API("finance")
+	store := &sameNumber{Store: fin.Store, series: fees.CreditNoteSeries(year), both: make(chan struct{})}
+	fin.Store = store
+	defer func() { fin.Store = store.Store }()
+
+	type issued struct {
+		status int
+		body   []byte
+	}
+	answers := make([]issued, len(invoices))
+	var wg sync.WaitGroup
+	for i, inv := range invoices {
+		wg.Go(func() {
+			status, _, body := s.Do(http.MethodPost, "/admin/invoices/"+inv+"/credit-notes", adm,
+				`{"amount":100000,"reason":"Fee reduced by decision."}`, "Idempotency-Key", fmt.Sprintf("concurrent-%d", i))
+			answers[i] = issued{status, body}
+		})
+	}
+	wg.Wait()
+	var numbers []string
+	for i, a := range answers {
+		var d struct{ CreditNotes []struct{ Number string } }
+		if a.status != http.StatusCreated || json.Unmarshal(a.body, &d) != nil || len(d.CreditNotes) != 1 {
+			t.Fatalf("the credit note on invoice %d: %d %s", i, a.status, a.body)
+		}
+		numbers = append(numbers, d.CreditNotes[0].Number)
+		// The replay is the credit note as issued, not as first planned.
+		status, hdr, body := s.Do(http.MethodPost, "/admin/invoices/"+invoices[i]+"/credit-notes", adm,
+			`{"amount":100000,"reason":"Fee reduced by decision."}`, "Idempotency-Key", fmt.Sprintf("concurrent-%d", i))
+		if status != http.StatusCreated || hdr.Get("Idempotent-Replayed") != "true" || !bytes.Equal(body, a.body) {
+			t.Errorf("the replay of the credit note on invoice %d: %d %s, want %s", i, status, body, a.body)
+		}
+	}
+	slices.Sort(numbers)
+	if want := []string{fees.CreditNoteNumber(year, 1), fees.CreditNoteNumber(year, 2)}; !slices.Equal(numbers, want) {
+		t.Fatalf("credit notes %v, want %v", numbers, want)
+	}
+	if n := store.readers.Load(); n != 3 {
+		t.Errorf("the series was read %d times, want twice at once and once more by the request that lost its number", n)
+	}
+	// Each is archived under its own number.
+	s.Drain()
+	for _, n := range numbers {
+		if _, err := s.Archive.Get(t.Context(), fmt.Sprintf("credit-notes/%d/%s.pdf", year, n)); err != nil {
+			t.Errorf("credit note %s is not archived: %v", n, err)
+		}
 	}
 }
 

@@ -66,12 +66,13 @@ func TestGrantsCoverEveryCallAndNoMore(t *testing.T) {
 }
 
 // driveEverything takes the system through every path that reaches AWS:
-// applications (with an idempotency key, replayed, and a duplicate refused),
-// the emails, drafts (the city's and the secretariat's), a submission and its
-// scoring, every secretariat step, the pipeline, the audit trail, a token
-// reissue, progress reports, and the schedules, asked for through the
-// secretariat function and run by their own functions from the stream, and
-// run by their own functions on schedule.
+// applications (with an idempotency key, replayed, and a duplicate refused;
+// by the form sent without JavaScript, twice), the emails, drafts (the
+// city's and the secretariat's), a submission and its scoring, every
+// secretariat step, the pipeline, the audit trail, a token reissue, progress
+// reports, and the schedules, asked for through the secretariat function and
+// run by their own functions from the stream, and run by their own functions
+// on schedule.
 func driveEverything(t *testing.T, s *localtest.Stack) {
 	t.Helper()
 	adm := s.AdminToken()
@@ -90,6 +91,12 @@ func driveEverything(t *testing.T, s *localtest.Stack) {
 	do(http.MethodPost, "/applications", "", keyed, http.StatusCreated, "Idempotency-Key", "grants-apply")
 	do(http.MethodPost, "/applications", "", keyed, http.StatusCreated, "Idempotency-Key", "grants-apply")
 	do(http.MethodPost, "/applications", "", cityApplication("KEYED", "other@grants.example"), http.StatusConflict)
+	// The same by the form sent without JavaScript, sent twice.
+	form := url.Values{"idempotencyKey": {"grants-form"}, "cityName": {"Formed"}, "country": {"DE"}, "population": {"150000"},
+		"foreignBornShare": {"12"}, "foreignResidentShare": {"8"}, "nationalMinorityShare": {"1"}, "contactName": {"Contact"},
+		"contactEmail": {"formed@grants.example"}, "language": {"en"}}.Encode()
+	do(http.MethodPost, "/apply", "", form, http.StatusCreated, "Content-Type", "application/x-www-form-urlencoded", "Sec-Fetch-Site", "same-origin")
+	do(http.MethodPost, "/apply", "", form, http.StatusCreated, "Content-Type", "application/x-www-form-urlencoded", "Sec-Fetch-Site", "same-origin")
 	s.Drain()
 
 	// The city's file, for the city and for the secretariat.

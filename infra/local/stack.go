@@ -59,13 +59,15 @@ var (
 
 // Emulator starts the in-process AWS emulator once per process and points
 // the SDK's standard endpoint settings at it. Its storage is process-global,
-// so every stack uses a table of its own.
+// so every stack uses a table of its own. With KUMO_DATA_DIR, its data is
+// written to disk as persist.go describes.
 func Emulator() string {
 	emulatorOnce.Do(func() {
 		if u := os.Getenv("AWS_ENDPOINT_URL"); u != "" && os.Getenv("LOCAL_USE_ENDPOINT") == "1" {
 			emulatorURL = u
 			return
 		}
+		disk.keep()
 		srv := kumo.NewServer()
 		emulatorURL = srv.URL
 		setDefault("AWS_ENDPOINT_URL", srv.URL, true)
@@ -100,9 +102,12 @@ type Options struct {
 type Stack struct {
 	Template *template.Template
 	Table    string
-	Store    *store.Store
-	DB       *dynamodb.Client
-	SES      *ses.Client
+	// Refs is what each parameter and resource of the template stands for
+	// here (its !Ref), for running a function's binary against the stack.
+	Refs  map[string]string
+	Store *store.Store
+	DB    *dynamodb.Client
+	SES   *ses.Client
 	// APIs are the HTTP functions, each assembled from its own settings.
 	APIs       map[string]*httpapi.API
 	Notifier   *notify.Service
@@ -128,6 +133,7 @@ type Stack struct {
 	// of its grants in the template (see Audit).
 	Calls *CallLog
 	cfg   aws.Config
+	plain *dynamodb.Client // without the stack's middlewares, for rebuilding the table
 }
 
 // API returns the HTTP function name as assembled.
@@ -163,6 +169,9 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		"!Ref SellerIban": "FR7630006000011234567890189", "!Ref SellerBic": "TESTFRPPXXX",
 		"!Ref SellerEmail":     "finance@intercultural-cities.local",
 		"!Ref DocumentsBucket": opts.Table + "-documents",
+		// The emulator's SES v1 has no configuration sets: the name is
+		// sent with every email, and checked against the grants.
+		"!Ref EmailConfigurationSet": "intercultural-cities-local",
 	}
 	// Other parameters take their defaults, as a deployment that keeps them.
 	for name, p := range tpl.Parameters {
@@ -209,7 +218,8 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	// The stream shim reads with a client of its own, so its reads are
 	// not counted as the functions' round trips.
-	tx := &txStream{reader: clients.DynamoDB(cfg.Copy())}
+	s.plain = clients.DynamoDB(cfg.Copy())
+	tx := &txStream{reader: s.plain}
 	cfg.APIOptions = append(cfg.APIOptions, store.CountRoundTrips(&s.RoundTrips))
 	cfg.APIOptions = append(cfg.APIOptions, tx.middleware)
 	for _, o := range opts.APIOptions {
@@ -223,6 +233,12 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	params["!Ref LinkKey"] = linkKey
 	s.Calls = NewCallLog(localDeployment(cfg.Region, params, opts.SenderEmail))
+	s.Refs = map[string]string{}
+	for k, v := range params {
+		if name, ok := strings.CutPrefix(k, "!Ref "); ok {
+			s.Refs[name] = v
+		}
+	}
 	// fn is a function's own SDK configuration: the stack's, with its calls
 	// recorded under its name. The stack's own clients (s.DB, s.Store, the
 	// stream pollers) stand for tests and for Lambda, and are not recorded.
@@ -329,7 +345,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	s.Scorer = boot.Scorer(score, boot.Store(score.Table, fn("score")))
 	notifyCfg := fn("notify")
-	s.Notifier = boot.Notifier(boot.Store(notif.Table, notifyCfg), mail.New(notifyCfg, notif.SenderEmail),
+	s.Notifier = boot.Notifier(boot.Store(notif.Table, notifyCfg), mail.New(notifyCfg, notif.Sender),
 		linkkeys.New(notifyCfg, notif.LinkKeySecret), notif.Retention)
 	s.Notifier.Documents = archive.New(notifyCfg, notif.DocumentsBucket)
 	billCfg := fn("billing")
@@ -459,9 +475,12 @@ func (s *Stack) createTable(ctx context.Context) error {
 
 // keepStream deals with another emulator gap: with KUMO_DATA_DIR the table
 // and its items survive a restart but its stream does not. A table whose
-// stream is gone is rebuilt with its items, which gives it a new stream; the
-// rewritten items pass through it, so work left pending before the restart is
-// delivered again (handlers are idempotent, and done work is filtered out).
+// stream is gone is rebuilt with its items, which gives it a new stream.
+// The rebuild is written to disk only once complete, so a crash or an error
+// during it leaves the table on disk as it was. The items are rewritten
+// with a client that does not record them for the pollers: the new stream
+// starts empty, and work left pending before the restart is re-driven by
+// RedriveAtStart.
 func (s *Stack) keepStream(ctx context.Context, create *dynamodb.CreateTableInput) error {
 	desc, err := s.DB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: create.TableName})
 	if err != nil {
@@ -473,10 +492,12 @@ func (s *Stack) keepStream(ctx context.Context, create *dynamodb.CreateTableInpu
 	if !asErr(err, &gone) {
 		return err
 	}
+	// Not released on error: the program stops, and the disk keeps the table.
+	release := HoldPersistence()
 	var items []map[string]ddbtypes.AttributeValue
 	var start map[string]ddbtypes.AttributeValue
 	for {
-		out, err := s.DB.Scan(ctx, &dynamodb.ScanInput{TableName: create.TableName, ExclusiveStartKey: start})
+		out, err := s.plain.Scan(ctx, &dynamodb.ScanInput{TableName: create.TableName, ExclusiveStartKey: start})
 		if err != nil {
 			return err
 		}
@@ -486,10 +507,10 @@ func (s *Stack) keepStream(ctx context.Context, create *dynamodb.CreateTableInpu
 		}
 		start = out.LastEvaluatedKey
 	}
-	if _, err := s.DB.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: create.TableName}); err != nil {
+	if _, err := s.plain.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: create.TableName}); err != nil {
 		return err
 	}
-	if _, err := s.DB.CreateTable(ctx, create); err != nil {
+	if _, err := s.plain.CreateTable(ctx, create); err != nil {
 		return err
 	}
 	for i := 0; i < len(items); i += 25 {
@@ -497,12 +518,13 @@ func (s *Stack) keepStream(ctx context.Context, create *dynamodb.CreateTableInpu
 		for _, it := range items[i:min(i+25, len(items))] {
 			reqs = append(reqs, ddbtypes.WriteRequest{PutRequest: &ddbtypes.PutRequest{Item: it}})
 		}
-		if _, err := s.DB.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
+		if _, err := s.plain.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
 			RequestItems: map[string][]ddbtypes.WriteRequest{*create.TableName: reqs},
 		}); err != nil {
 			return err
 		}
 	}
+	release()
 	slog.InfoContext(ctx, "the emulator keeps no stream across restarts: table rebuilt with a new stream",
 		"table", *create.TableName, "items", len(items))
 	return nil
@@ -517,7 +539,8 @@ func keySchema(ks []template.KeyElement) []ddbtypes.KeySchemaElement {
 }
 
 // Handler serves the template's routes with each route's own function's
-// handler, plus the local mail viewer and clock.
+// handler, plus the local mail viewer and clock. When the data is kept, a
+// request that may write is answered once its writes are on disk.
 func (s *Stack) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, name := range s.Template.Names() {
@@ -537,6 +560,9 @@ func (s *Stack) Handler() http.Handler {
 	mux.HandleFunc("POST /_local/clock", s.clockPost)
 	all := (&httpapi.API{Now: time.Now}).Handler("") // problem responses for unknown routes
 	mux.Handle("/", all)
+	if Persistent() {
+		return durable(mux)
+	}
 	return mux
 }
 

@@ -147,6 +147,11 @@ func (d Deployment) IdentityARN(identity string) string {
 	return d.arn("ses", d.Region, d.AccountID, "identity/"+identity)
 }
 
+// ConfigurationSetARN is an SES configuration set's ARN.
+func (d Deployment) ConfigurationSetARN(set string) string {
+	return d.arn("ses", d.Region, d.AccountID, "configuration-set/"+set)
+}
+
 // BucketARN is an S3 bucket's ARN.
 func (d Deployment) BucketARN(bucket string) string { return d.arn("s3", "", "", bucket) }
 

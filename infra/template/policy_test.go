@@ -11,7 +11,7 @@ import (
 var testDeployment = Deployment{Partition: "aws", Region: "eu-west-3", AccountID: "123456789012",
 	Refs: map[string]string{"Table": "icc-test", "SenderIdentity": "coe.example", "Bucket": "icc-files",
 		"Queue": "https://sqs.eu-west-3.amazonaws.com/123456789012/icc-failures", "DocumentsBucket": "icc-documents",
-		"LinkKey": "arn:aws:secretsmanager:eu-west-3:123456789012:secret:icc-link-key-AbCdEf"}}
+		"LinkKey": "arn:aws:secretsmanager:eu-west-3:123456789012:secret:icc-link-key-AbCdEf", "EmailConfigurationSet": "icc-prod"}}
 
 // loadYAML loads a template written for a test.
 func loadYAML(t *testing.T, text string) *Template {

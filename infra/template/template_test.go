@@ -605,3 +605,20 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// The README's configuration table is the one the settings types and the
+// template make (go generate ./infra/template).
+func TestReadmeConfigurationTableIsCurrent(t *testing.T) {
+	tpl := load(t)
+	b, err := os.ReadFile(filepath.Join(tpl.Dir, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ReadmeWithConfiguration(string(b), tpl.ConfigurationTable())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want != string(b) {
+		t.Fatal("the README's configuration table is stale: run go generate ./infra/template")
+	}
+}

@@ -140,7 +140,8 @@ type Bands struct {
 
 // Sender is the address every email comes from.
 type Sender struct {
-	SenderEmail string `env:"SENDER_EMAIL" required:"true" check:"email" doc:"verified SES address emails come from"`
+	SenderEmail      string `env:"SENDER_EMAIL" required:"true" check:"email" doc:"verified SES address emails come from"`
+	ConfigurationSet string `env:"SES_CONFIGURATION_SET" doc:"the SES configuration set emails are sent with (bounce and complaint events, reputation alarms); empty: none"`
 }
 
 // PublicAPI is the API's public URL, for functions API Gateway never calls.

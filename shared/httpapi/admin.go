@@ -76,7 +76,7 @@ func (a *API) record(w http.ResponseWriter, r *http.Request, id string, body []b
 	// A step that numbers a document (an agreement's first invoice) takes
 	// the next number of its series; another document taking it meanwhile
 	// makes the step run again with the next one.
-	for range 20 {
+	for range numberTries {
 		_, err = a.Store.UpdateCity(r.Context(), id, rec, func(c membership.City) (membership.Change, error) {
 			ch, err := do(c)
 			if err != nil {

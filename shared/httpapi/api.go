@@ -40,7 +40,7 @@ type Store interface {
 	Report(ctx context.Context, cityID, id string) (membership.Report, error)
 	Reports(ctx context.Context, cityID string) ([]membership.Report, error)
 	DraftReports(ctx context.Context) ([]membership.Report, error)
-	PutPractice(ctx context.Context, p practice.Practice) error
+	PutPractice(ctx context.Context, p practice.Practice, idem *idempotency.Record) error
 	Practice(ctx context.Context, id string) (practice.Practice, error)
 	Practices(ctx context.Context, area string) ([]practice.Practice, error)
 	CreateRun(ctx context.Context, run runs.Run, holder string, idem *idempotency.Record) error
@@ -83,6 +83,7 @@ type Route struct {
 // the template declares exactly these, on these functions.
 var Routes = []Route{
 	{"applications", http.MethodPost, "/applications", (*API).createApplication},
+	{"applications", http.MethodPost, "/apply", (*API).applyForm},
 	{"cities", http.MethodGet, "/cities/{cityId}", (*API).getCity},
 	{"secretariat", http.MethodPost, "/admin/runs/{schedule}", (*API).runSchedule},
 	{"secretariat", http.MethodGet, "/admin/runs/{schedule}/{runId}", (*API).getRun},

@@ -27,6 +27,19 @@ func readBody(r *http.Request, max int64) ([]byte, error) {
 				failure.FieldError{Pointer: "header/Content-Type", Detail: "must be application/json"})
 		}
 	}
+	body, err := readLimited(r, max)
+	if err != nil {
+		return nil, err
+	}
+	if !utf8.Valid(body) {
+		return nil, failure.Fields("the body is not valid UTF-8",
+			failure.FieldError{Pointer: "/", Detail: "must be valid UTF-8"})
+	}
+	return body, nil
+}
+
+// readLimited reads a request body, refusing one over max bytes.
+func readLimited(r *http.Request, max int64) ([]byte, error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
 	if err != nil {
 		return nil, failure.New(failure.Invalid, "the body could not be read")
@@ -35,10 +48,6 @@ func readBody(r *http.Request, max int64) ([]byte, error) {
 		err := failure.New(failure.TooLarge, "the body exceeds %d bytes", max)
 		err.Fields = []failure.FieldError{failure.Field("/", "must be at most %d bytes", max)}
 		return nil, err
-	}
-	if !utf8.Valid(body) {
-		return nil, failure.Fields("the body is not valid UTF-8",
-			failure.FieldError{Pointer: "/", Detail: "must be valid UTF-8"})
 	}
 	return body, nil
 }

@@ -169,6 +169,9 @@ func (a *API) serveInvoice(w http.ResponseWriter, r *http.Request, acc membershi
 			"application/json": "json", "application/pdf": "pdf", "application/xml": "xml", "text/xml": "xml"})
 	}
 	if format == "json" {
+		// The representation depends on Accept: a cache must not answer
+		// a request for the JSON with the PDF it kept for the same URL.
+		w.Header().Set("Vary", "Accept")
 		writeJSON(w, http.StatusOK, "application/json", invoiceDetail(r, acc, a.today()))
 		return
 	}
@@ -189,6 +192,7 @@ func (a *API) serveInvoice(w http.ResponseWriter, r *http.Request, acc membershi
 		return
 	}
 	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Vary", "Accept")
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": name}))
 	// An issued document never changes.
 	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
@@ -461,6 +465,8 @@ func (a *API) issueCreditNote(w http.ResponseWriter, r *http.Request) {
 	a.createOnce(w, r, "credit-notes:"+id, body,
 		func() (created, error) {
 			now := a.Now()
+			// The next number of today's series; createOnce plans again
+			// if another credit note takes it before this one is stored.
 			seq, err := a.Store.NextNumber(r.Context(), fees.CreditNoteSeries(fees.Today(now).Year()))
 			if err != nil {
 				return created{}, err
@@ -490,17 +496,28 @@ type StatementResult struct {
 	Unmatched       []StatementCredit `json:"unmatched"`
 }
 
-// StatementCredit is one credit of a statement and what became of it.
+// StatementCredit is one credit of a statement and what became of it. The
+// invoice the matcher found, whether the payment was recorded against it or
+// is only a suggestion to confirm, is named by its number, as people read
+// it, and its id, which POST /admin/invoices/{invoiceId}/payments takes.
 type StatementCredit struct {
-	EntryKey      string     `json:"entryKey"`
-	Amount        fees.Money `json:"amount"`
-	BookedOn      string     `json:"bookedOn"`
-	Debtor        string     `json:"debtor,omitempty"`
-	Remittance    string     `json:"remittance,omitempty"`
-	InvoiceNumber string     `json:"invoiceNumber,omitempty"`
-	Match         string     `json:"match"`
-	Candidates    []string   `json:"candidates,omitempty"`
-	Problem       string     `json:"problem,omitempty"`
+	EntryKey      string             `json:"entryKey"`
+	Amount        fees.Money         `json:"amount"`
+	BookedOn      string             `json:"bookedOn"`
+	Debtor        string             `json:"debtor,omitempty"`
+	Remittance    string             `json:"remittance,omitempty"`
+	InvoiceID     string             `json:"invoiceId,omitempty"`
+	InvoiceNumber string             `json:"invoiceNumber,omitempty"`
+	Match         string             `json:"match"`
+	Candidates    []StatementInvoice `json:"candidates,omitempty"`
+	Problem       string             `json:"problem,omitempty"`
+}
+
+// StatementInvoice is an open invoice a credit may pay, for the
+// secretariat to choose among.
+type StatementInvoice struct {
+	InvoiceID     string `json:"invoiceId"`
+	InvoiceNumber string `json:"invoiceNumber"`
 }
 
 // importStatement answers POST /admin/bank-statements: an ISO 20022
@@ -552,12 +569,19 @@ func (a *API) importStatement(w http.ResponseWriter, r *http.Request) {
 			byID[acc.Invoice.ID] = acc
 		}
 		m := fees.MatchCredit(fc, candidates)
-		sc.Match, sc.Candidates = string(m.Kind), m.Candidates
+		sc.Match = string(m.Kind)
+		if m.InvoiceID != "" {
+			sc.InvoiceID, sc.InvoiceNumber = m.InvoiceID, byID[m.InvoiceID].Invoice.Number
+		}
+		for _, id := range m.Candidates {
+			sc.Candidates = append(sc.Candidates, StatementInvoice{InvoiceID: id, InvoiceNumber: byID[id].Invoice.Number})
+		}
 		if !m.Kind.Automatic() {
+			// A suggestion (amount-and-name) or a choice (ambiguous) is
+			// the secretariat's to confirm, by recording the payment.
 			res.Unmatched = append(res.Unmatched, sc)
 			continue
 		}
-		sc.InvoiceNumber = byID[m.InvoiceID].Invoice.Number
 		amount := fc.Amount.Amount
 		in := membership.PaymentInput{Amount: &amount, ReceivedOn: cr.BookingDate.String(), Reference: sc.Remittance}
 		src := fees.PaymentSource{Kind: fees.SourceBankStatement, StatementID: cr.StatementID, EntryRef: cr.EntryRef}

@@ -365,11 +365,14 @@ type city struct {
 	id, token string
 	visit     string // its expert visit's id, once scheduled
 	invoice   string // the id of the invoice a test is about, once issued
+	report    string // the id of the analytical report a test is about, once drafted
+	practice  string // the id of the good practice a test is about, once added
 }
 
 // url fills a route's path parameters with the city's.
 func (ct city) url(route string) string {
-	return strings.NewReplacer("{cityId}", ct.id, "{visitId}", ct.visit, "{invoiceId}", ct.invoice).Replace(route)
+	return strings.NewReplacer("{cityId}", ct.id, "{visitId}", ct.visit, "{invoiceId}", ct.invoice,
+		"{reportId}", ct.report, "{practiceId}", ct.practice).Replace(route)
 }
 
 // tokenOf is the token a caller sends about the city.
@@ -487,7 +490,8 @@ func answersBody(t *testing.T, version string, answers any) string {
 }
 
 // submitIndex submits a complete questionnaire for the city; the next
-// Drain scores it, and the city is index_reported.
+// Drain scores it and drafts its analytical report: the city is
+// index_reported once the secretariat publishes it (publishDraft).
 func (c contract) submitIndex(ct city) {
 	c.t.Helper()
 	q := index.Current()
@@ -582,6 +586,10 @@ func (c contract) cityAt(name string, want membership.Status) city {
 	}
 	c.submitIndex(ct)
 	c.s.Drain()
+	if want == membership.StatusIndexSubmitted {
+		return ct
+	}
+	c.publishDraft(ct)
 	for _, step := range admission {
 		if c.getCity(ct, secretariat, "").Status == want {
 			return ct

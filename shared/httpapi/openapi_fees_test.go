@@ -371,11 +371,6 @@ func TestContractPaymentsAndCreditNotes(t *testing.T) {
 		t.Errorf("after the reduction: %+v", d)
 	}
 	c.replay(first, http.MethodPost, creditNotesPath, credited.url(creditNotesPath), c.admin, reduction, "contract-credit")
-	const (
-		amountPointer = "the code points at /amount/amount, a member of the fee's Money, where the request carries cents at /amount"
-		nothingLeft   = "the code answers 400 at /amount/amount (must be more than zero) to a request that sent no amount; " +
-			"a good contract answers 409: the invoice is credited in full, nothing remains creditable"
-	)
 	c.run(http.MethodPost, creditNotesPath, credited, []exchange{
 		{name: "its key with another body", as: secretariat, body: cancellation, headers: []string{"Idempotency-Key", "contract-credit"}, status: 422},
 		{name: "a bad key", as: secretariat, body: reduction, headers: []string{"Idempotency-Key", strings.Repeat("k", 256)}, status: 400, pointer: "header/Idempotency-Key"},
@@ -391,10 +386,12 @@ func TestContractPaymentsAndCreditNotes(t *testing.T) {
 		{name: "a blank reason", as: secretariat, body: `{"reason":"   "}`, status: 400, pointer: "/reason", errors: 1},
 		{name: "a reason on two lines", as: secretariat, body: `{"reason":"Fee reduced.\nSee the decision."}`, status: 400, pointer: "/reason", errors: 1},
 		{name: "a reason over 300 characters", as: secretariat, body: `{"reason":"` + strings.Repeat("é", 301) + `"}`, status: 400, pointer: "/reason", errors: 1},
-		{name: "zero", as: secretariat, body: `{"amount":0,"reason":"r"}`, status: 400, pointer: "/amount", errors: 1, known: amountPointer},
-		{name: "a negative amount", as: secretariat, body: `{"amount":-100,"reason":"r"}`, status: 400, pointer: "/amount", errors: 1, known: amountPointer},
+		{name: "zero", as: secretariat, body: `{"amount":0,"reason":"r"}`, status: 400, pointer: "/amount", errors: 1},
+		{name: "a negative amount", as: secretariat, body: `{"amount":-100,"reason":"r"}`, status: 400, pointer: "/amount", errors: 1},
 		{name: "euros, not cents", as: secretariat, body: `{"amount":1000.5,"reason":"r"}`, status: 400, pointer: "/amount"},
-		{name: "more than remains creditable", as: secretariat, body: `{"amount":400001,"reason":"r"}`, status: 400, pointer: "/amount", errors: 1, known: amountPointer},
+		{name: "more than remains creditable", as: secretariat, body: `{"amount":400001,"reason":"r"}`, status: 400, pointer: "/amount", errors: 1},
+		{name: "more than ten million euros", as: secretariat, body: `{"amount":1000000001,"reason":"r"}`, status: 400, pointer: "/amount", errors: 1},
+		{name: "every field wrong", as: secretariat, body: `{"amount":0}`, status: 400, pointer: "/amount", errors: 2},
 	})
 	// A payment that lands between the read and the write of a credit note
 	// makes it lose: nothing is issued.
@@ -404,9 +401,16 @@ func TestContractPaymentsAndCreditNotes(t *testing.T) {
 		len(d.CreditNotes) != 2 || d.CreditNotes[1].Number != fmt.Sprintf("ICC-CN-%d-0002", year) {
 		t.Errorf("after the cancellation: %+v", d)
 	}
+	// Credited in full, the invoice takes no more credit notes, as it takes
+	// no payment: a conflict, amount or not; an invalid amount is still 400.
 	c.run(http.MethodPost, creditNotesPath, credited, []exchange{
-		{name: "the whole of an invoice credited already", as: secretariat, body: cancellation, status: 400, pointer: "/amount", known: nothingLeft},
+		{name: "the whole of an invoice credited already", as: secretariat, body: cancellation, status: 409},
+		{name: "part of an invoice credited already", as: secretariat, body: reduction, status: 409},
+		{name: "zero on an invoice credited already", as: secretariat, body: `{"amount":0,"reason":"r"}`, status: 400, pointer: "/amount", errors: 1},
 	})
+	if a := c.expect(http.StatusConflict, http.MethodPost, creditNotesPath, credited.url(creditNotesPath), c.admin, cancellation); !strings.Contains(string(a.body), "credited in full") {
+		t.Errorf("a credit note on an invoice credited in full: %s", a.body)
+	}
 	// A credited invoice takes no payment; a payment that loses a race is
 	// not recorded.
 	c.run(http.MethodPost, paymentsPath, credited, []exchange{
@@ -509,7 +513,9 @@ func TestContractLedger(t *testing.T) {
 
 // TestContractBankStatements imports the documented statement, quoting a
 // real invoice's reference, twice; a statement whose credit quotes two
-// invoices; then what the import refuses.
+// invoices, and one whose credit quotes none but fits one invoice by amount
+// and payer, each naming the invoices by number and id for the secretariat
+// to act on; then what the import refuses.
 func TestContractBankStatements(t *testing.T) {
 	c := newContract(t)
 	ct, inv := c.billed("Contract Bank")
@@ -521,13 +527,15 @@ func TestContractBankStatements(t *testing.T) {
 	stmt := strings.ReplaceAll(example, "RF93ICC20260014", inv.PaymentReference)
 	xml := []string{"Content-Type", "application/xml"}
 
+	type named struct{ InvoiceID, InvoiceNumber string }
 	type result struct {
 		MessageID                            string
 		Credits                              int
 		Recorded, AlreadyRecorded, Unmatched []struct {
-			EntryKey, InvoiceNumber, Match, BookedOn string
-			Amount                                   fees.Money
-			Candidates                               []string
+			named
+			EntryKey, Match, BookedOn string
+			Amount                    fees.Money
+			Candidates                []named
 		}
 	}
 	importOnce := func(body string, headers ...string) result {
@@ -541,8 +549,8 @@ func TestContractBankStatements(t *testing.T) {
 	}
 	r := importOnce(stmt, xml...)
 	if r.MessageID != "STMT-20261102-0001" || r.Credits != 2 || len(r.Recorded) != 1 || len(r.AlreadyRecorded) != 0 || len(r.Unmatched) != 1 ||
-		r.Recorded[0].InvoiceNumber != inv.Number || r.Recorded[0].Match != "reference" || r.Recorded[0].Amount != fees.Euros(300000) ||
-		r.Recorded[0].BookedOn != "2026-10-30" || r.Unmatched[0].Match != "none" {
+		r.Recorded[0].named != (named{inv.InvoiceID, inv.Number}) || r.Recorded[0].Match != "reference" || r.Recorded[0].Amount != fees.Euros(300000) ||
+		r.Recorded[0].BookedOn != "2026-10-30" || r.Unmatched[0].Match != "none" || r.Unmatched[0].named != (named{}) {
 		t.Errorf("the first import: %+v", r)
 	}
 	if r := importOnce(stmt, "Content-Type", "text/xml; charset=utf-8"); len(r.Recorded) != 0 || len(r.AlreadyRecorded) != 1 || len(r.Unmatched) != 1 {
@@ -558,9 +566,29 @@ func TestContractBankStatements(t *testing.T) {
 		`<Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp><Ref>RF93ICC20260014</Ref></CdtrRefInf></Strd>`,
 		"<Ustrd>"+inv.Number+" "+other.Number+"</Ustrd>").Replace(example)
 	r = importOnce(both, xml...)
-	if len(r.Recorded) != 0 || len(r.Unmatched) != 2 || r.Unmatched[0].Match != "ambiguous" ||
-		!slices.Equal(slices.Sorted(slices.Values(r.Unmatched[0].Candidates)), slices.Sorted(slices.Values([]string{inv.InvoiceID, other.InvoiceID}))) {
+	byNumber := func(a, b named) int { return strings.Compare(a.InvoiceNumber, b.InvoiceNumber) }
+	if len(r.Recorded) != 0 || len(r.Unmatched) != 2 || r.Unmatched[0].Match != "ambiguous" || r.Unmatched[0].named != (named{}) ||
+		!slices.Equal(slices.SortedFunc(slices.Values(r.Unmatched[0].Candidates), byNumber),
+			slices.SortedFunc(slices.Values([]named{{inv.InvoiceID, inv.Number}, {other.InvoiceID, other.Number}}), byNumber)) {
 		t.Errorf("a transfer for two invoices: %+v", r)
+	}
+
+	// A transfer without reference, of what is left to pay on one of the
+	// payer's two invoices: a suggestion naming that invoice, which the
+	// secretariat confirms by recording the payment on it.
+	unquoted := strings.NewReplacer("STMT-20261102-0001", "STMT-20261102-0003", "2026103000412", "2026103000612", "2026103000413", "2026103000613",
+		">3000.00<", ">2000.00<",
+		`<Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp><Ref>RF93ICC20260014</Ref></CdtrRefInf></Strd>`,
+		"<Ustrd>MITGLIEDSBEITRAG</Ustrd>").Replace(example)
+	r = importOnce(unquoted, xml...)
+	if len(r.Recorded) != 0 || len(r.Unmatched) != 2 || r.Unmatched[0].Match != "amount-and-name" ||
+		r.Unmatched[0].named != (named{inv.InvoiceID, inv.Number}) || len(r.Unmatched[0].Candidates) != 0 {
+		t.Errorf("a transfer that fits one invoice by amount and payer: %+v", r)
+	}
+	confirmed := c.detail(c.expect(http.StatusCreated, http.MethodPost, paymentsPath, "/admin/invoices/"+r.Unmatched[0].InvoiceID+"/payments", c.admin,
+		fmt.Sprintf(`{"amount":%d,"receivedOn":%q}`, r.Unmatched[0].Amount.Amount, r.Unmatched[0].BookedOn)))
+	if confirmed.Number != r.Unmatched[0].InvoiceNumber || confirmed.Status != "paid" {
+		t.Errorf("the suggestion confirmed: %+v", confirmed)
 	}
 
 	before := c.s.Items("INVOICE#")

@@ -58,7 +58,7 @@ func TestContractSecurityIsTheHandlers(t *testing.T) {
 func TestContractAdminRoutesRefuseCityTokens(t *testing.T) {
 	c := newContract(t)
 	ct := c.apply("Contract Admin")
-	ct.visit, ct.invoice = missing, missing
+	ct.visit, ct.invoice, ct.report, ct.practice = missing, missing, missing, missing
 	routes := 0
 	for path, item := range c.doc.Paths.Map() {
 		if !strings.HasPrefix(path, "/admin/") {
@@ -118,6 +118,10 @@ func TestContractRunsTheSchedules(t *testing.T) {
 		{name: "a year out of range", as: secretariat, url: annual, body: `{"year":1999}`, status: 400, pointer: "/year", errors: 1},
 		{name: "a year as a string", as: secretariat, url: annual, body: `{"year":"2027"}`, status: 400, pointer: "/year", errors: 1},
 		{name: "data after the input", as: secretariat, url: annual, body: `{"year":2027} {}`, status: 400, pointer: "/"},
+		{name: "an unknown field", as: secretariat, url: annual, body: `{"year":2027,"foo":1}`, status: 400, pointer: "/foo", errors: 1},
+		{name: "an unknown field before the year", as: secretariat, url: annual, body: `{"foo":1,"year":2027}`, status: 400, pointer: "/foo", errors: 1},
+		{name: "a schedule's name that is not a string", as: secretariat, url: annual, body: `{"schedule":1}`, status: 400, pointer: "/schedule", errors: 1},
+		{name: "an array", as: secretariat, url: annual, body: `[2027]`, status: 400, pointer: "/", errors: 1},
 		{name: "a body that is not JSON", as: secretariat, url: annual, body: "year=2027", headers: []string{"Content-Type", "text/plain"}, status: 400, pointer: "header/Content-Type"},
 		{name: "the daily duties with a body that is not JSON", as: secretariat, url: "/admin/runs/daily", body: "now", headers: []string{"Content-Type", "text/plain"}, status: 400, pointer: "header/Content-Type"},
 		{name: "an Idempotency-Key too long", as: secretariat, url: "/admin/runs/daily", headers: []string{"Idempotency-Key", strings.Repeat("k", 256)}, status: 400, pointer: "header/Idempotency-Key"},

@@ -308,18 +308,32 @@ func TestContractDepartures(t *testing.T) {
 			case membership.StatusTerminationNotified:
 				c.notPossible(intentPath, ct, c.example(intentPath, ""), tt.to)
 			case membership.StatusDeclined:
-				c.run(http.MethodPost, tokensPath, ct, []exchange{{name: "a declined city", as: secretariat, body: `{}`, status: 409}})
+				// Its links ended with its file; the secretariat may give
+				// it a new one.
+				c.expect(http.StatusUnauthorized, http.MethodGet, cityPath, ct.url(cityPath), ct.token, "")
+				c.run(http.MethodPost, tokensPath, ct, []exchange{{name: "a declined city", as: secretariat, body: `{}`, status: 200}})
+				c.s.Drain()
+				ct.token = c.s.TokenFromMail("contractdeclined@contract.example")
+				c.getCity(ct, theCity, tt.to)
 			case membership.StatusWithdrawn:
 				// Every documented step example is valid input, refused
 				// for the city's status only.
 				for _, path := range stepPaths {
 					for name, ex := range c.requestExamples(http.MethodPost, path) {
+						if path == tokensPath {
+							continue // an ended file may get a new link
+						}
 						if a := c.send(http.MethodPost, path, ct.url(path), c.admin, ex); a.status != http.StatusConflict {
 							t.Errorf("POST %s example %s to a withdrawn city: %d, want 409: %s", path, name, a.status, a.body)
 						}
 					}
 				}
-				// It keeps its file, and submits the INDEX no more.
+				// It keeps its file, and submits the INDEX no more: its
+				// links ended with the file, and a new one reads it.
+				c.expect(http.StatusUnauthorized, http.MethodGet, cityPath, ct.url(cityPath), ct.token, "")
+				c.recordStep(tokensPath, &ct, `{}`, tt.to)
+				c.s.Drain()
+				ct.token = c.s.TokenFromMail("contractwithdrawn@contract.example")
 				c.getCity(ct, theCity, tt.to)
 				q := index.Current()
 				c.expect(http.StatusConflict, http.MethodPost, submissionsPath, ct.url(submissionsPath), ct.token,
@@ -510,7 +524,7 @@ func TestContractPipeline(t *testing.T) {
 	if !slices.Equal(paged, all) {
 		t.Errorf("one city a page: %v, want %v", paged, all)
 	}
-	c.run(http.MethodGet, pipelinePath, gamma, []exchange{
+	c.run(http.MethodGet, pipelinePath, alpha, []exchange{
 		{name: "an unknown status", as: secretariat, url: pipelinePath + "?status=candidate", status: 400, pointer: "query/status"},
 		{name: "a country in lower case", as: secretariat, url: pipelinePath + "?country=de", status: 400, pointer: "query/country"},
 		{name: "a long name", as: secretariat, url: pipelinePath + "?q=" + strings.Repeat("a", 101), status: 400, pointer: "query/q"},
@@ -736,14 +750,20 @@ func TestContractStepSchemasAgreeWithTheHandlers(t *testing.T) {
 			case amendmentsPath, terminationPath:
 				url = noticed.url(tt.path)
 			}
+			// Valid input is refused for the city's status (409), but for
+			// a new link, which any file may get (200).
+			accepted := http.StatusConflict
+			if tt.path == tokensPath {
+				accepted = http.StatusOK
+			}
 			status, _, resp := c.s.Do(http.MethodPost, url, c.admin, tt.body)
-			if status != http.StatusConflict && status != http.StatusBadRequest {
+			if status != accepted && status != http.StatusBadRequest {
 				t.Fatalf("status %d: %s", status, resp)
 			}
-			if status == http.StatusConflict {
+			if status == accepted {
 				valid[tt.path]++
 			}
-			agreement{documented: schemaErr == nil, schemaErr: schemaErr, served: status == http.StatusConflict, known: tt.known,
+			agreement{documented: schemaErr == nil, schemaErr: schemaErr, served: status == accepted, known: tt.known,
 				answer: fmt.Sprintf("%d %s\nbody: %.300s", status, resp, tt.body)}.judge(t)
 		})
 	}
@@ -752,4 +772,20 @@ func TestContractStepSchemasAgreeWithTheHandlers(t *testing.T) {
 			t.Errorf("no variant of POST %s was valid input", path)
 		}
 	}
+}
+
+// TestContractReissueLosesARace re-issues a link while another step changes
+// the city: the re-issue is refused (409), and nothing of it is written.
+func TestContractReissueLosesARace(t *testing.T) {
+	c := newContract(t)
+	ct := c.apply("Contract Reissue Race")
+	a := c.raceOn("secretariat", &racing{inUpdate: func() {
+		if status := c.do(http.MethodPost, ct.url(intentPath), c.example(intentPath, "")); status != http.StatusOK {
+			t.Errorf("the racing statement of intent: %d", status)
+		}
+	}}, http.StatusConflict, http.MethodPost, tokensPath, ct.url(tokensPath), `{}`)
+	if !strings.Contains(string(a.body), "changed while this step was being recorded") {
+		t.Errorf("the lost race: %s", a.body)
+	}
+	c.getCity(ct, theCity, membership.StatusApplied) // the first link still works
 }

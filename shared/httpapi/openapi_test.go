@@ -107,7 +107,8 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 		t.Errorf("info.title = %q", doc.Info.Title)
 	}
 	for _, word := range []string{"Bearer", "Idempotency-Key", "Idempotent-Replayed", "RFC 3339", "UTC", "minor unit", "ISO 4217", "opaque",
-		"If-None-Match", "If-Match", "ETag", "262 144", "asynchronously", "ISO 11649", "EN 16931", "camt.053", "immutable", "credit note"} {
+		"If-None-Match", "If-Match", "ETag", "262 144", "asynchronously", "ISO 11649", "EN 16931", "camt.053", "immutable", "credit note",
+		"analytical report", "good practice", "`index_reported`", "Vary: Accept"} {
 		if !strings.Contains(doc.Info.Description, word) {
 			t.Errorf("info.description does not explain %q", word)
 		}
@@ -123,15 +124,23 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 
 // TestOpenAPICreatingRequestsCanBeRetried checks that every POST but a
 // bank statement's import, whose entries are each recorded once whatever
-// the request, declares the Idempotency-Key header.
+// the request, and a report's publication, which publishes once however
+// often it is asked, declares the Idempotency-Key header; or, for a form a
+// browser sends (which sends no header of its own), an idempotencyKey field.
 func TestOpenAPICreatingRequestsCanBeRetried(t *testing.T) {
 	doc := loadContract(t)
 	retried := 0
 	for path, item := range doc.Paths.Map() {
-		if item.Post == nil || path == "/admin/bank-statements" {
+		if item.Post == nil || path == "/admin/bank-statements" || path == publishPath {
 			continue
 		}
 		retried++
+		if form := item.Post.RequestBody.Value.Content.Get("application/x-www-form-urlencoded"); form != nil {
+			if form.Schema.Value.Properties["idempotencyKey"] == nil {
+				t.Errorf("POST %s is a form without an idempotencyKey field", path)
+			}
+			continue
+		}
 		if !slices.ContainsFunc(item.Post.Parameters, func(p *openapi3.ParameterRef) bool {
 			return p.Value.In == "header" && p.Value.Name == "Idempotency-Key"
 		}) {
@@ -149,7 +158,8 @@ func TestOpenAPIRequestSchemasAreClosed(t *testing.T) {
 	doc := loadContract(t)
 	for _, name := range []string{"Application", "Contact", "IndexInput", "Answer", "IntentInput", "VisitInput", "Person",
 		"VisitHeldInput", "Profile", "AgreementInput", "AmendmentInput", "Money", "TerminationInput", "ReasonInput", "TokenInput", "ProgressInput",
-		"Indicator", "Buyer", "Address", "Endpoint", "PaymentInput", "CreditNoteInput", "RunInput"} {
+		"Indicator", "Buyer", "Address", "Endpoint", "PaymentInput", "CreditNoteInput", "RunInput", "CommentaryInput", "CommentInput",
+		"Practice", "ApplicationForm"} {
 		s := doc.Components.Schemas[name].Value
 		if s.AdditionalProperties.Has == nil || *s.AdditionalProperties.Has {
 			t.Errorf("request schema %s does not say additionalProperties: false", name)
@@ -516,7 +526,8 @@ func TestOpenAPISpeaksTheDomainsVocabulary(t *testing.T) {
 	// The steps the system takes on its own, as a consequence of another:
 	// never offered in nextSteps, but written to the timeline.
 	for _, step := range []membership.Step{membership.StepApply, membership.StepScoreIndex, membership.StepReportProgress, membership.StepReissueToken,
-		membership.StepUpdateBilling, membership.StepInvoiceFee, membership.StepRecordPayment, membership.StepIssueCreditNote} {
+		membership.StepUpdateBilling, membership.StepInvoiceFee, membership.StepRecordPayment, membership.StepIssueCreditNote,
+		membership.StepCommentReport, membership.StepPublishReport} {
 		steps = append(steps, string(step))
 	}
 	for _, st := range membership.Statuses {

@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"mime"
 	"net/http"
 	"slices"
 	"time"
@@ -166,6 +168,13 @@ func (a *API) getReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", ct)
+	// The representation depends on Accept: a cache must not answer a
+	// request for the JSON with the PDF it kept for the same URL.
+	w.Header().Set("Vary", "Accept")
+	if format == "pdf" {
+		// Saved under a name that says what it is.
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": "report-" + id + ".pdf"}))
+	}
 	if rep.Status == membership.ReportPublished {
 		w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
 	} else {
@@ -328,8 +337,17 @@ func (a *API) listPublicPractices(w http.ResponseWriter, r *http.Request) {
 		out = append(out, PracticeView{ID: p.ID, CityID: p.CityID, CityName: p.CityName, Country: p.Country, Area: p.Area,
 			Title: p.Title.In(lang), Summary: p.Summary.In(lang), Year: p.Year, Link: p.Link, Demo: p.Demo})
 	}
+	body, err := json.Marshal(map[string]any{"lang": lang, "practices": out})
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	// Public and the same for everyone: caches may keep it a few minutes
+	// (writeJSON would mark it no-store, as it does personal data).
+	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"lang": lang, "practices": out})
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
 }
 
 func practiceArea(r *http.Request) (string, error) {
@@ -385,7 +403,7 @@ func (a *API) createPractice(w http.ResponseWriter, r *http.Request) {
 			return created{}, err
 		}
 		return created{Status: http.StatusCreated, Location: link(r, "/admin/good-practices/"+in.ID), Body: in}, nil
-	}, func(*idempotency.Record) error { return a.Store.PutPractice(r.Context(), in) })
+	}, func(rec *idempotency.Record) error { return a.Store.PutPractice(r.Context(), in, rec) })
 }
 
 // putPractice answers PUT /admin/good-practices/{practiceId}.
@@ -417,7 +435,7 @@ func (a *API) putPractice(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, err)
 		return
 	}
-	if err := a.Store.PutPractice(r.Context(), in); err != nil {
+	if err := a.Store.PutPractice(r.Context(), in, nil); err != nil {
 		writeProblem(w, r, err)
 		return
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/aws-sdk-go-v2/service/ses/types"
 
+	"github.com/intercultural-cities/backoffice/shared/config"
 	"github.com/intercultural-cities/backoffice/shared/notify"
 )
 
@@ -19,6 +20,9 @@ type SES struct {
 	Client   *ses.Client
 	From     string // the verified sender address
 	FromName string
+	// ConfigurationSet, when set, names the SES configuration set every
+	// email is sent with: its bounce and complaint events feed the alarms.
+	ConfigurationSet string
 }
 
 var _ notify.Sender = (*SES)(nil)
@@ -28,8 +32,15 @@ var _ notify.Sender = (*SES)(nil)
 func Client(cfg aws.Config) *ses.Client { return ses.NewFromConfig(cfg) }
 
 // New sends from the verified address from, as "Intercultural Cities".
-func New(cfg aws.Config, from string) *SES {
-	return &SES{Client: Client(cfg), From: from, FromName: "Intercultural Cities"}
+func New(cfg aws.Config, s config.Sender) *SES {
+	return &SES{Client: Client(cfg), From: s.SenderEmail, FromName: "Intercultural Cities", ConfigurationSet: s.ConfigurationSet}
+}
+
+func (s *SES) configurationSet() *string {
+	if s.ConfigurationSet == "" {
+		return nil
+	}
+	return aws.String(s.ConfigurationSet)
 }
 
 // Send implements notify.Sender. Names are RFC 2047 encoded by net/mail, and
@@ -52,6 +63,7 @@ func (s *SES) Send(ctx context.Context, m notify.Message) (string, error) {
 		}
 		out, err := s.Client.SendRawEmail(ctx, &ses.SendRawEmailInput{
 			Source: aws.String(from), Destinations: []string{to}, RawMessage: &types.RawMessage{Data: raw},
+			ConfigurationSetName: s.configurationSet(),
 		})
 		if err != nil {
 			return "", fmt.Errorf("ses send raw: %w", err)
@@ -59,8 +71,9 @@ func (s *SES) Send(ctx context.Context, m notify.Message) (string, error) {
 		return aws.ToString(out.MessageId), nil
 	}
 	out, err := s.Client.SendEmail(ctx, &ses.SendEmailInput{
-		Source:      aws.String(from),
-		Destination: &types.Destination{ToAddresses: []string{to}},
+		Source:               aws.String(from),
+		Destination:          &types.Destination{ToAddresses: []string{to}},
+		ConfigurationSetName: s.configurationSet(),
 		Message: &types.Message{
 			Subject: &types.Content{Data: aws.String(m.Subject), Charset: aws.String("UTF-8")},
 			Body: &types.Body{

@@ -220,15 +220,7 @@ func (c City) RecordPayment(a InvoiceAccount, in PaymentInput, src fees.PaymentS
 	p := fees.Payment{ID: newID(), InvoiceID: a.Invoice.ID, Amount: fees.Euros(*in.Amount), ReceivedOn: received,
 		Reference: strings.TrimSpace(in.Reference), Source: src}
 	if err := p.Validate(a.Invoice, today); err != nil {
-		// The request carries the amount in cents at /amount.
-		if f := failure.As(err); f != nil {
-			for i := range f.Fields {
-				if strings.HasPrefix(f.Fields[i].Pointer, "/amount/") {
-					f.Fields[i].Pointer = "/amount"
-				}
-			}
-		}
-		return Change{}, err
+		return Change{}, amountAtCents(err)
 	}
 	before := a.Balance(today)
 	if before.Status == fees.StatusCredited {
@@ -265,18 +257,33 @@ type CreditNoteInput struct {
 func (c City) IssueCreditNote(a InvoiceAccount, in CreditNoteInput, seq int, now time.Time, actor string,
 	newID func() string) (Change, error) {
 	var col failure.Collector
+	if in.Amount != nil {
+		switch {
+		case *in.Amount <= 0:
+			col.Add("/amount", "must be more than zero")
+		case *in.Amount > fees.MaxAmount:
+			col.Add("/amount", "must be at most %d cents", fees.MaxAmount)
+		}
+	}
 	text(&col, "/reason", in.Reason, true, 500)
 	if err := col.Err("the credit note has invalid fields"); err != nil {
 		return Change{}, err
 	}
-	amount := fees.Creditable(a.Invoice, a.Credits)
+	// What the request asks is valid; whether the invoice can take it is
+	// the invoice's state, as for a payment: nothing left is a conflict,
+	// however much was asked.
+	left := fees.Creditable(a.Invoice, a.Credits)
+	if left.Amount <= 0 {
+		return Change{}, failure.New(failure.Conflict, "invoice %s is credited in full: nothing remains to credit", a.Invoice.Number)
+	}
+	amount := left
 	if in.Amount != nil {
 		amount = fees.Euros(*in.Amount)
 	}
 	cn, err := fees.CreditInvoice(a.Invoice, a.Credits, fees.CreditNoteRequest{ID: newID(), Seq: seq,
 		IssueDate: fees.Today(now), Amount: amount, Reason: strings.TrimSpace(in.Reason)})
 	if err != nil {
-		return Change{}, err
+		return Change{}, amountAtCents(err)
 	}
 	today := fees.Today(now)
 	credits := append(slices.Clone(a.Credits), cn)
@@ -292,6 +299,20 @@ func (c City) IssueCreditNote(a InvoiceAccount, in CreditNoteInput, seq int, now
 	}
 	rec := CreditNoteIssued{CreditNote: cn, Account: a, Balance: after}
 	return Change{City: next, Event: ev, Records: []any{rec}}, nil
+}
+
+// amountAtCents points the errors of the fee's Money (/amount/amount,
+// /amount/currency) at /amount, where a request carries the cents: a
+// client is told about the field it sent.
+func amountAtCents(err error) error {
+	if f := failure.As(err); f != nil {
+		for i := range f.Fields {
+			if strings.HasPrefix(f.Fields[i].Pointer, "/amount/") {
+				f.Fields[i].Pointer = "/amount"
+			}
+		}
+	}
+	return err
 }
 
 func yesNo(b bool) string {

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/intercultural-cities/backoffice/shared/auth"
@@ -193,7 +195,7 @@ func RunYear(input []byte) (int, error) {
 	dec := json.NewDecoder(bytes.NewReader(input))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		return 0, failure.Fields("invalid run input", failure.Field("/year", "must be a year, e.g. {\"year\": 2027}"))
+		return 0, failure.Fields("invalid run input", runInputField(err))
 	}
 	if in.Year == nil {
 		return 0, nil
@@ -202,4 +204,29 @@ func RunYear(input []byte) (int, error) {
 		return 0, failure.Fields("invalid run input", failure.Field("/year", "must be a plausible year"))
 	}
 	return *in.Year, nil
+}
+
+// runInputField names what is wrong with a run input the decoder refused:
+// the field it has no use for, the field of the wrong type, or the input
+// as a whole.
+func runInputField(err error) failure.FieldError {
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &typ) && typ.Field == "year":
+		return failure.Field("/year", "must be a year, e.g. {\"year\": 2027}")
+	case errors.As(err, &typ) && typ.Field == "schedule":
+		return failure.Field("/schedule", "must be a string, the schedule's name")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.TrimPrefix(err.Error(), "json: unknown field ")
+		if n, err := strconv.Unquote(name); err == nil {
+			name = n
+		}
+		return failure.Field("/"+pointerToken(name), "is not a known field")
+	}
+	return failure.Field("/", "must be a JSON object, e.g. {\"year\": 2027}")
+}
+
+// pointerToken escapes a member name for a JSON Pointer (RFC 6901).
+func pointerToken(s string) string {
+	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
 }

@@ -3,6 +3,8 @@ package membership
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/intercultural-cities/backoffice/shared/failure"
@@ -87,9 +89,11 @@ func (c City) CommentReport(r Report, in CommentaryInput, version string, now ti
 		if t.EN == "" && t.FR == "" {
 			col.Add(ptr, "needs an English or a French text")
 		}
-		for lang, s := range map[string]string{"en": t.EN, "fr": t.FR} {
-			if s != "" {
-				text(&col, ptr+"/"+lang, s, true, 4000)
+		// English, then French: the same commentary is refused in the same
+		// words, in the same order, every time.
+		for _, l := range []struct{ lang, s string }{{"en", t.EN}, {"fr", t.FR}} {
+			if l.s != "" {
+				text(&col, ptr+"/"+l.lang, l.s, true, 4000)
 			}
 		}
 	}
@@ -102,13 +106,14 @@ func (c City) CommentReport(r Report, in CommentaryInput, version string, now ti
 	if !ok {
 		return Change{}, fmt.Errorf("report %s: unknown questionnaire version %s", r.ID, version)
 	}
-	for area, t := range in.Areas {
+	for _, area := range slices.Sorted(maps.Keys(in.Areas)) {
+		ptr := "/areas/" + pointerToken(area)
 		if _, ok := q.Area(area); !ok {
-			col.Add("/areas/"+area, "is not an area of INDEX %s", version)
+			col.Add(ptr, "is not an area of INDEX %s", version)
 			continue
 		}
-		comment("/areas/"+area, t)
-		out.Areas[area] = t
+		comment(ptr, in.Areas[area])
+		out.Areas[area] = in.Areas[area]
 	}
 	if err := col.Err("the commentary has invalid fields"); err != nil {
 		return Change{}, err

@@ -24,12 +24,6 @@ var countryNames = sync.OnceValue(func() map[string][2]string {
 	return m
 })
 
-// isCountry accepts an ISO 3166-1 alpha-2 code, upper case.
-func isCountry(code string) bool {
-	_, ok := countryNames()[code]
-	return ok
-}
-
 // countryName names a country in lang; an unknown code is shown as it is.
 func countryName(code string, lang i18n.Lang) string {
 	n, ok := countryNames()[code]

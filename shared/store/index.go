@@ -25,15 +25,8 @@ const (
 	draftSK     = "DRAFT"
 	samplePK    = "SAMPLE"
 	groupPrefix = "GROUP#"
+	groupType   = "sample-group"
 )
-
-func jsonAttr(v any) (types.AttributeValue, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return str(string(b)), nil
-}
 
 func attrString(item map[string]types.AttributeValue, name string) string {
 	if v, ok := item[name].(*types.AttributeValueMemberS); ok {
@@ -274,9 +267,11 @@ func groupUpdate(table, group string, d index.Delta) *types.Update {
 		add("s:"+a, d.AreaSum[a])
 		add("c:"+a, float64(d.AreaCount[a]))
 	}
+	names["#type"] = "type"
+	values[":type"] = str(groupType)
 	return &types.Update{
 		TableName: aws.String(table), Key: key(samplePK, groupPrefix+group),
-		UpdateExpression:          aws.String("ADD " + strings.Join(adds, ", ")),
+		UpdateExpression:          aws.String("ADD " + strings.Join(adds, ", ") + " SET #type = :type"),
 		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: values,
 	}

@@ -1,8 +1,9 @@
 // Command bench measures what the issues ask for and prints each figure
 // beside its baseline or target, all taken in the same run on this machine:
 // DynamoDB round trips per operation, function binary sizes, cold starts under
-// the Lambda Runtime Interface Emulator, and request latency against a bare
-// DynamoDB transaction of the same items.
+// the Lambda Runtime Interface Emulator, request latency against a bare
+// DynamoDB transaction of the same items, and what a year costs on AWS
+// (cost.go), printed after the figures.
 package main
 
 import (
@@ -55,10 +56,11 @@ func main() {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.what, r.measured, r.baseline, r.target, r.verdict)
 	}
 	_ = w.Flush()
+	fmt.Print(costReport.String())
 }
 
 // sections are the bench's parts, in the order they run; -only picks some.
-var sections = []string{"roundtrips", "latency", "index", "workflow", "fees", "report", "coldstarts", "binaries"}
+var sections = []string{"roundtrips", "latency", "index", "workflow", "fees", "report", "cost", "coldstarts", "binaries"}
 
 func run(ctx context.Context) error {
 	only := flag.String("only", "", "comma-separated sections to run, of "+strings.Join(sections, ","))
@@ -77,6 +79,7 @@ func run(ctx context.Context) error {
 		"workflow":   func() error { return workflowFigures(ctx, s, srv.URL) },
 		"fees":       func() error { return feeFigures(ctx, s) },
 		"report":     reportFigures,
+		"cost":       func() error { return costFigures(ctx) },
 		"coldstarts": func() error { return coldStarts(ctx, s) },
 		"binaries":   func() error { return binaries(ctx) },
 	}

@@ -11,8 +11,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // schedules run in their template timezone on any machine
@@ -35,6 +37,17 @@ func main() {
 	}
 }
 
+// table is the local stack's table, kept across restarts with KUMO_DATA_DIR.
+const table = "intercultural-cities-local"
+
+// run starts the stack, serves it until SIGINT or SIGTERM, then stops it
+// with everything written to disk.
+//
+// Start-up is ordered so that the port opens on a stack that is ready, with
+// its data on disk: the table (rebuilt with a new stream when kept), the
+// clock resumed, the work the last run left pending re-driven before the
+// pollers and the scheduler start (see RedriveAtStart), the demo data seeded
+// on first use, all written, then the API served.
 func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -44,7 +57,7 @@ func run() error {
 		port = "3000"
 	}
 	base := "http://127.0.0.1:" + port
-	s, err := local.Start(ctx, local.Options{Table: "intercultural-cities-local", FormsBaseURL: base})
+	s, err := local.Start(ctx, local.Options{Table: table, FormsBaseURL: base})
 	if err != nil {
 		return err
 	}
@@ -58,11 +71,30 @@ func run() error {
 	if err != nil {
 		return err
 	}
-
 	ln, err := net.Listen("tcp", "127.0.0.1:"+port)
 	if err != nil {
 		return err
 	}
+	if _, err := s.RedriveAtStart(ctx); err != nil {
+		slog.Warn("pending work not all re-driven at start; the sweeper will", "error", err)
+	}
+	var workers sync.WaitGroup
+	workers.Go(func() { s.RunPollers(ctx, 250*time.Millisecond) })
+	workers.Go(func() { s.Scheduler.Run(ctx) })
+
+	local.Persist() // the table and the token, before the seeding holds writes back
+	n, err := seedOnce(ctx, s, admin)
+	switch {
+	case ctx.Err() != nil:
+		slog.Info("stopped while seeding the demo data; the next start seeds it")
+		return stopWorkers(&workers, nil)
+	case err != nil:
+		slog.Warn("demo data not seeded", "error", err)
+	case n > 0:
+		slog.Info("demo data seeded", "applications", n)
+	}
+	local.Persist()
+
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -70,14 +102,6 @@ func run() error {
 			stop()
 		}
 	}()
-	go s.RunPollers(ctx, 250*time.Millisecond)
-	go s.Scheduler.Run(ctx)
-
-	if n, err := seedOnce(ctx, s, base, admin); err != nil {
-		slog.Warn("demo data not seeded", "error", err)
-	} else if n > 0 {
-		slog.Info("demo data seeded", "applications", n)
-	}
 
 	fmt.Printf(`
 Intercultural Cities back office - local stack
@@ -99,14 +123,35 @@ Ctrl-C stops.
 `, base, admin, dataDir(), local.Emulator(), s.Table, os.Getenv("AWS_REGION"))
 
 	<-ctx.Done()
+	return stopWorkers(&workers, srv)
+}
+
+// stopWorkers stops the stack once its context is done: requests in
+// progress are answered (each once on disk), the pollers and the scheduler
+// return, then what they wrote is written too.
+func stopWorkers(workers *sync.WaitGroup, srv *http.Server) error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	return srv.Shutdown(shutdown)
+	var err error
+	if srv != nil {
+		err = srv.Shutdown(shutdown)
+	}
+	stopped := make(chan struct{})
+	go func() { workers.Wait(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-shutdown.Done():
+	}
+	local.Persist()
+	if local.Persistent() {
+		slog.Info("local stack stopped; its data is on disk", "dir", os.Getenv("KUMO_DATA_DIR"))
+	}
+	return err
 }
 
 func dataDir() string {
-	if d := os.Getenv("KUMO_DATA_DIR"); d != "" {
-		return d + " (kept across restarts)"
+	if local.Persistent() {
+		return os.Getenv("KUMO_DATA_DIR") + " (kept across restarts and crashes)"
 	}
 	return "in memory (set KUMO_DATA_DIR to keep it)"
 }
@@ -129,8 +174,29 @@ func adminToken(ctx context.Context, s *local.Stack) (string, error) {
 	return secret, s.Store.PutToken(ctx, tok)
 }
 
-// seedOnce seeds the demo data the first time this table is used.
-func seedOnce(ctx context.Context, s *local.Stack, base, admin string) (int, error) {
+// seedOnce seeds the demo data the first time this table is used, through
+// the API served on a port of its own while the real one is not yet open.
+// Nothing of it is written to disk until it is done: a program stopped or
+// killed while seeding seeds again at its next start.
+func seedOnce(ctx context.Context, s *local.Stack, admin string) (int, error) {
+	release := local.HoldPersistence()
+	defer func() {
+		// Stopping: what was seeded stays held back, and is never written.
+		if ctx.Err() == nil {
+			release()
+		}
+	}()
+	if first, err := claimSeed(ctx, s); err != nil || !first {
+		return 0, err
+	}
+	api := httptest.NewServer(s.Handler())
+	defer api.Close()
+	return demo.Seed(ctx, api.Client(), api.URL, admin)
+}
+
+// claimSeed marks the table as seeded with the demo data, and reports
+// whether it was not marked yet.
+func claimSeed(ctx context.Context, s *local.Stack) (bool, error) {
 	_, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.Table),
 		Item: map[string]types.AttributeValue{
@@ -141,10 +207,7 @@ func seedOnce(ctx context.Context, s *local.Stack, base, admin string) (int, err
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		return 0, nil
+		return false, nil
 	}
-	if err != nil {
-		return 0, err
-	}
-	return demo.Seed(ctx, http.DefaultClient, base, admin)
+	return err == nil, err
 }

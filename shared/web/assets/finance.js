@@ -341,7 +341,8 @@ function initFinance(auth, rejected) {
           li.appendChild(document.createTextNode(" (" + (M["jsMatch_" + key(c.match)] ? t("jsMatch_" + key(c.match)) : c.match) +
             (c.problem ? t("jsColon") + c.problem : "") + ")"));
           // The invoices it may pay, among those listed: a person picks one.
-          (c.candidates || []).forEach(function (id) {
+          (c.candidates || []).forEach(function (cand) {
+            var id = cand.invoiceId;
             var inv = shown[id];
             if (!inv) { return; }
             var b = el("button", { type: "button", "class": "small", "data-candidate": id }, fmtMsg("jsRecordAgainst", { number: inv.number }));
