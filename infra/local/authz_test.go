@@ -103,7 +103,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if len(wellFormedID) != 26 {
 		t.Fatal("the id is not 26 characters")
 	}
-	url := strings.NewReplacer("{cityId}", idA, "{submissionId}", wellFormedID, "{visitId}", wellFormedID, "{invoiceId}", wellFormedID, "{reportId}", wellFormedID, "{practiceId}", wellFormedID,
+	url := strings.NewReplacer("{cityId}", idA, "{submissionId}", wellFormedID, "{visitId}", wellFormedID, "{invoiceId}", wellFormedID, "{reportId}", wellFormedID, "{practiceId}", wellFormedID, "{runId}", wellFormedID,
 		"{version}", index.Current().Version, "{schedule}", "sweeper")
 
 	kinds := map[access]int{}

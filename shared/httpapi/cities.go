@@ -283,36 +283,3 @@ func (a *API) getCity(w http.ResponseWriter, r *http.Request) {
 	resp := cityView(r, c, events)
 	writeJSON(w, http.StatusOK, "application/json", resp)
 }
-
-func (a *API) runSchedule(w http.ResponseWriter, r *http.Request) {
-	p, err := a.principal(r)
-	if err == nil {
-		err = p.RequireSecretariat()
-	}
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	name := r.PathValue("schedule")
-	job, ok := a.Jobs[name]
-	if !ok {
-		writeProblem(w, r, failure.New(failure.NotFound, "no schedule named %q", name))
-		return
-	}
-	ctx := r.Context()
-	if rules, err := a.rules(r); err == nil {
-		// Links in what the run sends point where this API serves the forms.
-		ctx = membership.WithFormsBaseURL(ctx, rules.FormsBaseURL)
-	}
-	input, err := readBody(r, a.maxBody())
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	res, err := job(ctx, input)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"schedule": name, "result": res})
-}

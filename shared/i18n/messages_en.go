@@ -453,4 +453,8 @@ var english = map[string]string{
 	"jsAnnualConfirm":           "Issue and email the {year} fee invoice to every member that has none yet?",
 	"jsAnnualDone":              "Annual invoicing {year}: {members} member(s); {queued} invoice(s) being issued, {already} issued before.",
 	"jsAnnualMissing":           "{count} member(s) cannot be invoiced before their billing details are recorded:",
+	"jsRunQueued":               "Annual invoicing asked for: it starts in a moment…",
+	"jsRunRunning":              "Annual invoicing under way…",
+	"jsRunInProgress":           "An annual invoicing is already under way: here is how it goes.",
+	"jsRunFailed":               "The annual invoicing failed: {error} What it did stays done; run it again to carry on.",
 }

@@ -174,6 +174,11 @@ var french = map[string]string{
 	"unknown step %q":                    "étape %q inconnue",
 	"no route %s %s":                     "pas de route %s %s",
 	"no schedule named %q":               "pas de tâche planifiée nommée %q",
+	"no run %s of %s":                    "pas d'exécution %s de %s",
+	"a run of %s is already queued: %s":  "une exécution de %s est déjà en attente : %s",
+	"a run of %s is already running: %s": "une exécution de %s est déjà en cours : %s",
+	"invalid run id":                     "identifiant d'exécution invalide",
+	"is not a run id":                    "n'est pas un identifiant d'exécution",
 	"no such token":                      "pas de tel jeton",
 	"the body could not be read":         "le corps de la requête n'a pas pu être lu",
 
@@ -771,4 +776,8 @@ var french = map[string]string{
 	"jsAnnualConfirm":           "Émettre et envoyer la facture de cotisation {year} à chaque ville membre qui ne l'a pas encore ?",
 	"jsAnnualDone":              "Facturation annuelle {year} : membres : {members} ; factures en cours d'émission : {queued} ; déjà émises : {already}.",
 	"jsAnnualMissing":           "Membres qui ne peuvent être facturés avant l'enregistrement de leurs coordonnées de facturation : {count}.",
+	"jsRunQueued":               "Facturation annuelle demandée : elle démarre dans un instant…",
+	"jsRunRunning":              "Facturation annuelle en cours…",
+	"jsRunInProgress":           "Une facturation annuelle est déjà en cours : voici où elle en est.",
+	"jsRunFailed":               "La facturation annuelle a échoué : {error} Ce qui a été fait reste acquis ; relancez-la pour la terminer.",
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/notify"
 	"github.com/intercultural-cities/backoffice/shared/outbox"
 	"github.com/intercultural-cities/backoffice/shared/practice"
+	"github.com/intercultural-cities/backoffice/shared/runs"
 )
 
 // accessDoc is the table's design document this test keeps honest.
@@ -90,7 +91,21 @@ func storeCalls(now time.Time) map[string]func(context.Context, *Store) {
 		"ClaimNotification": func(ctx context.Context, s *Store) {
 			_, _, _ = s.ClaimNotification(ctx, "n1", now, now.Add(time.Minute))
 		},
+		"ClaimRun": func(ctx context.Context, s *Store) {
+			_, _, _ = s.ClaimRun(ctx, "daily", "r1", now, now.Add(time.Minute))
+		},
 		"Counts": func(ctx context.Context, s *Store) { _, _ = s.Counts(ctx) },
+		"CreateRun": func(ctx context.Context, s *Store) {
+			run, _ := runs.New("r1", "annual-invoices", []byte(`{"year":2027}`), "secretariat:Jane Doe", now)
+			_ = s.CreateRun(ctx, run, "", idem)
+			_ = s.CreateRun(ctx, run, "r0", nil)
+		},
+		"FinishRun": func(ctx context.Context, s *Store) {
+			_, _ = s.FinishRun(ctx, runs.Run{ID: "r1", Schedule: "daily", Status: runs.Succeeded, Attempts: 1, FinishedAt: now,
+				Result: []byte(`{}`)}, now.Add(runs.Retention))
+			_, _ = s.FinishRun(ctx, runs.Run{ID: "r2", Schedule: "daily", Status: runs.Failed, Attempts: 1, FinishedAt: now,
+				Error: "boom"}, now.Add(runs.Retention))
+		},
 		"DocumentsArchived": func(ctx context.Context, s *Store) {
 			_ = s.DocumentsArchived(ctx, k, "i1", "", []notify.Notification{n})
 			_ = s.DocumentsArchived(ctx, outbox.Key{PK: InvoicePrefix + "i1", SK: DocumentsPrefix + "cn1"}, "i1", "cn1", nil)
@@ -145,7 +160,9 @@ func storeCalls(now time.Time) map[string]func(context.Context, *Store) {
 			_, _ = s.Redrive(ctx, outbox.Item{PK: NotificationPrefix + "n1", SK: "NOTIFICATION"}, now)
 		},
 		"ReleaseNotification": func(ctx context.Context, s *Store) { _ = s.ReleaseNotification(ctx, "n1", "boom", now) },
+		"ReleaseSchedule":     func(ctx context.Context, s *Store) { _ = s.ReleaseSchedule(ctx, "daily", "r1") },
 		"Report":              func(ctx context.Context, s *Store) { _, _ = s.Report(ctx, "c1", "r1") },
+		"Run":                 func(ctx context.Context, s *Store) { _, _ = s.Run(ctx, "daily", "r1") },
 		"ReportArchived": func(ctx context.Context, s *Store) {
 			_ = s.ReportArchived(ctx, outbox.Key{PK: CityPrefix + "c1", SK: ReportDocumentsPrefix + "r1"}, "c1", "r1",
 				[]notify.Notification{n})
