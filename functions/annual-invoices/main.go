@@ -1,18 +1,20 @@
 // Command annual-invoices runs every January: it asks for one invoice per
 // member whose agreement covers the year (the billing function issues
 // them). Running it twice, or concurrently, still gives one invoice per
-// member and year.
+// member and year. It also runs the annual invoicing the secretariat asks
+// for (POST /admin/runs/annual-invoices): the run records the table's
+// stream brings it.
 package main
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/intercultural-cities/backoffice/shared/boot"
 	"github.com/intercultural-cities/backoffice/shared/config"
 	"github.com/intercultural-cities/backoffice/shared/membership"
+	"github.com/intercultural-cities/backoffice/shared/runs"
 )
 
 func main() {
@@ -22,12 +24,7 @@ func main() {
 	if err != nil {
 		boot.Exit(err)
 	}
-	invoicing := boot.Invoicing(membership.Rules{}, boot.Store(s.Table, cfg))
-	lambda.Start(func(ctx context.Context, input json.RawMessage) (membership.AnnualResult, error) {
-		year, err := membership.RunYear(input)
-		if err != nil {
-			return membership.AnnualResult{}, err
-		}
-		return invoicing.RunAnnual(ctx, year)
-	})
+	st := boot.Store(s.Table, cfg)
+	job := boot.AnnualJob(boot.Invoicing(membership.Rules{}, st))
+	lambda.Start(runs.Handler(job, boot.ConsumeRun(boot.Runner("annual-invoices", job, st))))
 }

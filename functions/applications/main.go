@@ -24,6 +24,6 @@ func main() {
 	if rules.LinkKey, err = linkkeys.New(cfg, s.LinkKeySecret).Current(ctx); err != nil {
 		boot.Exit(err)
 	}
-	api := httpapi.New(boot.Store(s.Table, cfg), rules, nil)
+	api := httpapi.New(boot.Store(s.Table, cfg), rules)
 	lambda.Start(httpapi.LambdaHandler(api.Handler("applications")))
 }

@@ -1,7 +1,9 @@
 // Command daily runs every morning: it applies terminations and expiries
 // that take effect, warns of agreements ending in 90 and 30 days, and
 // reminds members of their yearly progress report. Running it twice the same
-// day sends nothing twice.
+// day sends nothing twice. It also runs the daily duties the secretariat
+// asks for (POST /admin/runs/daily): the run records the table's stream
+// brings it.
 package main
 
 import (
@@ -12,7 +14,7 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/boot"
 	"github.com/intercultural-cities/backoffice/shared/config"
 	"github.com/intercultural-cities/backoffice/shared/linkkeys"
-	"github.com/intercultural-cities/backoffice/shared/membership"
+	"github.com/intercultural-cities/backoffice/shared/runs"
 )
 
 func main() {
@@ -27,8 +29,7 @@ func main() {
 	if rules.LinkKey, err = linkkeys.New(cfg, s.LinkKeySecret).Current(ctx); err != nil {
 		boot.Exit(err)
 	}
-	schedule := boot.Schedule(rules, boot.Store(s.Table, cfg))
-	lambda.Start(func(ctx context.Context, _ map[string]any) (membership.DailyResult, error) {
-		return schedule.RunDaily(ctx)
-	})
+	st := boot.Store(s.Table, cfg)
+	job := boot.DailyJob(boot.Schedule(rules, st))
+	lambda.Start(runs.Handler(job, boot.ConsumeRun(boot.Runner("daily", job, st))))
 }

@@ -20,6 +20,6 @@ func main() {
 	if err != nil {
 		boot.Exit(err)
 	}
-	api := httpapi.New(boot.Store(s.Table, cfg), membership.Rules{}, nil)
+	api := httpapi.New(boot.Store(s.Table, cfg), membership.Rules{})
 	lambda.Start(httpapi.LambdaHandler(api.Handler("index")))
 }

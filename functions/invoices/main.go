@@ -22,7 +22,7 @@ func main() {
 	if err != nil {
 		boot.Exit(err)
 	}
-	api := httpapi.New(boot.Store(s.Table, cfg), membership.Rules{}, nil)
+	api := httpapi.New(boot.Store(s.Table, cfg), membership.Rules{})
 	api.Documents = archive.New(cfg, s.DocumentsBucket)
 	lambda.Start(httpapi.LambdaHandler(api.Handler("invoices")))
 }

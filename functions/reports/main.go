@@ -25,7 +25,7 @@ func main() {
 		boot.Exit(err)
 	}
 	st := boot.Store(s.Table, cfg)
-	api := httpapi.New(st, membership.Rules{}, nil)
+	api := httpapi.New(st, membership.Rules{})
 	api.Documents = archive.New(cfg, s.DocumentsBucket)
 	api.Reporting = &reporting.Service{Store: st, Bands: boot.Bands(s.Bands), Now: time.Now}
 	lambda.Start(httpapi.LambdaHandler(api.Handler("reports")))

@@ -1,6 +1,7 @@
 // Command secretariat serves the secretariat's /admin routes: the pipeline,
 // the admission and agreement steps, the audit trail, city tokens, and
-// running a schedule now.
+// asking for a run of a schedule now (which the schedule's own function
+// runs) and following it.
 package main
 
 import (
@@ -30,7 +31,6 @@ func main() {
 	if err := boot.CheckInvoicing(rules); err != nil {
 		boot.Exit(err)
 	}
-	jobs := boot.Jobs(boot.Sweeper(s.Sweep, st), boot.Schedule(rules, st), boot.Invoicing(rules, st))
-	api := httpapi.New(st, rules, jobs)
+	api := httpapi.New(st, rules)
 	lambda.Start(httpapi.LambdaHandler(api.Handler("secretariat")))
 }

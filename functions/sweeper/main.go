@@ -1,5 +1,7 @@
 // Command sweeper runs on a schedule and re-drives work items that stayed
 // pending longer than SWEEP_AFTER, so a lost or failed trigger loses nothing.
+// It also runs the sweeps the secretariat asks for (POST
+// /admin/runs/sweeper): the run records the table's stream brings it.
 package main
 
 import (
@@ -9,7 +11,7 @@ import (
 
 	"github.com/intercultural-cities/backoffice/shared/boot"
 	"github.com/intercultural-cities/backoffice/shared/config"
-	"github.com/intercultural-cities/backoffice/shared/outbox"
+	"github.com/intercultural-cities/backoffice/shared/runs"
 )
 
 func main() {
@@ -19,8 +21,7 @@ func main() {
 	if err != nil {
 		boot.Exit(err)
 	}
-	sweeper := boot.Sweeper(s.Sweep, boot.Store(s.Table, cfg))
-	lambda.Start(func(ctx context.Context, _ map[string]any) (outbox.SweepResult, error) {
-		return sweeper.Sweep(ctx)
-	})
+	st := boot.Store(s.Table, cfg)
+	job := boot.SweepJob(boot.Sweeper(s.Sweep, st))
+	lambda.Start(runs.Handler(job, boot.ConsumeRun(boot.Runner("sweeper", job, st))))
 }

@@ -139,8 +139,12 @@ func billing(c City, i int) map[string]any {
 // run, fired as the secretariat would), then pays some: one in full, one
 // half, the others left open, so the finance view has every status.
 func invoices(ctx context.Context, client *http.Client, base, adminToken string, ids []string, year int) error {
+	var run struct{ RunID string }
 	if _, err := post(ctx, client, base+"/admin/runs/annual-invoices", adminToken, fmt.Sprintf("demo-annual-%d", year),
-		[]byte(fmt.Sprintf(`{"year":%d}`, year)), nil); err != nil {
+		[]byte(fmt.Sprintf(`{"year":%d}`, year)), &run); err != nil {
+		return fmt.Errorf("demo annual invoices: %w", err)
+	}
+	if err := waitRun(ctx, client, base+"/admin/runs/annual-invoices/"+run.RunID, adminToken); err != nil {
 		return fmt.Errorf("demo annual invoices: %w", err)
 	}
 	for i, id := range ids {
@@ -201,6 +205,32 @@ func get(ctx context.Context, client *http.Client, url, token string, out any) e
 		return fmt.Errorf("%s: %d", url, resp.StatusCode)
 	}
 	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+// waitRun polls a run the secretariat asked for until it is finished, as
+// the console does: the schedule's function runs it from the table's
+// stream.
+func waitRun(ctx context.Context, client *http.Client, url, adminToken string) error {
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		var run struct{ Status, Error string }
+		if err := get(ctx, client, url, adminToken, &run); err != nil {
+			return err
+		}
+		switch {
+		case run.Status == "succeeded":
+			return nil
+		case run.Status == "failed":
+			return fmt.Errorf("run %s failed: %s", url, run.Error)
+		case time.Now().After(deadline):
+			return fmt.Errorf("run %s is still %s after 3 minutes", url, run.Status)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // publishReport waits until the city's INDEX is scored and its report

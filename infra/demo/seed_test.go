@@ -52,7 +52,7 @@ func TestSeedFillsEveryStepOfThePipeline(t *testing.T) {
 		}
 	}
 	// The members' first progress report is due: the daily run asks for it.
-	_, _, body = s.Do(http.MethodPost, "/admin/runs/daily", admin, "")
+	body = s.RunSchedule(admin, "daily", "")
 	var daily struct{ Result struct{ Reminded int } }
 	if err := json.Unmarshal(body, &daily); err != nil || daily.Result.Reminded < want["member"] {
 		t.Errorf("daily run: %s, want at least %d progress reminders", body, want["member"])

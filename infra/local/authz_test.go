@@ -26,7 +26,7 @@ const (
 // covers, which the test refuses: a new route must be classified here.
 func classify(rt httpapi.Route) access {
 	switch {
-	case rt.Method == http.MethodPost && rt.Path == "/applications",
+	case rt.Method == http.MethodPost && (rt.Path == "/applications" || rt.Path == "/apply"),
 		rt.Method == http.MethodGet && rt.Path == "/openapi.json",
 		rt.Method == http.MethodGet && (rt.Path == "/questionnaire" || strings.HasPrefix(rt.Path, "/questionnaire/")),
 		rt.Function == "web" && rt.Method == http.MethodGet,
@@ -103,7 +103,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if len(wellFormedID) != 26 {
 		t.Fatal("the id is not 26 characters")
 	}
-	url := strings.NewReplacer("{cityId}", idA, "{submissionId}", wellFormedID, "{visitId}", wellFormedID, "{invoiceId}", wellFormedID, "{reportId}", wellFormedID, "{practiceId}", wellFormedID,
+	url := strings.NewReplacer("{cityId}", idA, "{submissionId}", wellFormedID, "{visitId}", wellFormedID, "{invoiceId}", wellFormedID, "{reportId}", wellFormedID, "{practiceId}", wellFormedID, "{runId}", wellFormedID,
 		"{version}", index.Current().Version, "{schedule}", "sweeper")
 
 	kinds := map[access]int{}

@@ -294,9 +294,11 @@ func TestConcurrentCreditNotesTakeConsecutiveNumbers(t *testing.T) {
 	}
 }
 
-// The annual run: two at once and a third after give one invoice per member
-// and year, numbered 1..N without a gap; it only queues work, which the
-// billing function turns into invoices.
+// The annual run: the one the secretariat asks for (a second request while
+// it is queued is refused and pointed at it), while the schedule's own run
+// of the same year goes at the same time, then a third after, give one
+// invoice per member and year, numbered 1..N without a gap; a run only
+// queues work, which the billing function turns into invoices.
 func TestAnnualInvoicesOncePerMemberWithoutGaps(t *testing.T) {
 	s := localtest.New(t, local.Options{})
 	adm := s.AdminToken()
@@ -309,17 +311,34 @@ func TestAnnualInvoicesOncePerMemberWithoutGaps(t *testing.T) {
 	// Next January, in Paris.
 	next := fees.FeeYear(s.Clock.Now()) + 1
 	s.Clock.Set(time.Date(next, 1, 2, 6, 30, 0, 0, fees.Paris))
-	run := func() string {
-		_, _, resp := s.Do(http.MethodPost, "/admin/runs/annual-invoices", adm, fmt.Sprintf(`{"year":%d}`, next))
-		return string(resp)
-	}
+	input := fmt.Sprintf(`{"year":%d}`, next)
+	statuses := make([]int, 2)
+	locations := make([]string, 2)
 	var wg sync.WaitGroup
-	for range 2 {
-		wg.Go(func() { run() })
+	for i := range 2 {
+		wg.Go(func() {
+			var hdr http.Header
+			statuses[i], hdr, _ = s.Do(http.MethodPost, "/admin/runs/annual-invoices", adm, input)
+			locations[i] = hdr.Get("Location")
+		})
 	}
 	wg.Wait()
+	slices.Sort(statuses)
+	if !slices.Equal(statuses, []int{http.StatusAccepted, http.StatusConflict}) || locations[0] != locations[1] {
+		t.Fatalf("two requests at once: %v, Locations %q, want one run queued and the other request pointed at it", statuses, locations)
+	}
+	// The run, by the annual-invoices function from the stream, and the
+	// schedule's own, by EventBridge Scheduler, at the same time.
+	wg.Go(func() { s.Drain() })
+	wg.Go(func() {
+		if _, err := s.Scheduled["annual-invoices"](t.Context(), []byte(`{"schedule":"annual-invoices"}`)); err != nil {
+			t.Errorf("the scheduled run: %v", err)
+		}
+	})
+	wg.Wait()
 	s.Drain()
-	if resp := run(); !strings.Contains(resp, fmt.Sprintf(`"alreadyInvoiced":%d`, n)) || !strings.Contains(resp, `"queued":0`) {
+	if resp := string(s.RunSchedule(adm, "annual-invoices", input)); !strings.Contains(resp, fmt.Sprintf(`"alreadyInvoiced":%d`, n)) ||
+		!strings.Contains(resp, `"queued":0`) {
 		t.Fatalf("the third run: %s", resp)
 	}
 	s.Drain()
@@ -383,9 +402,7 @@ func TestFeeRemindersEachStageOnce(t *testing.T) {
 	for _, st := range stages {
 		s.Clock.Set(st.at)
 		for range 2 {
-			if status, _, resp := s.Do(http.MethodPost, "/admin/runs/daily", adm, ""); status != 200 {
-				t.Fatalf("daily: %d %s", status, resp)
-			}
+			s.RunSchedule(adm, "daily", "")
 		}
 		s.Drain()
 	}

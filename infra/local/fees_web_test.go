@@ -271,8 +271,11 @@ func TestFinanceConsoleInABrowser(t *testing.T) {
 		t.Errorf("after the credit note: %+v", d)
 	}
 
-	// The annual run, confirmed first: the member without billing details
-	// is named, and its file says its invoices wait.
+	// The annual run, confirmed first, which the page follows while the
+	// annual-invoices function runs it from the stream: the member without
+	// billing details is named, and its file says its invoices wait.
+	streams, stop := context.WithCancel(t.Context())
+	go s.RunPollers(streams, 50*time.Millisecond)
 	do("run the annual invoicing",
 		chromedp.Click(css("#annual-form button[type=submit]")),
 		chromedp.WaitVisible(css("#annual-go")),
@@ -281,6 +284,7 @@ func TestFinanceConsoleInABrowser(t *testing.T) {
 	)
 	value(t, ctx, "the waiting member named", chromedp.Poll[bool](
 		`(document.querySelector('#annual-missing a[href="#city=`+waiting+`"]') || {}).textContent === "Sansfacture (DE)"`), fail)
+	stop()
 	do("open the waiting member's file",
 		chromedp.Click(css(`#annual-missing a`)),
 		chromedp.WaitVisible(css("#city-waits")),

@@ -451,11 +451,15 @@ func TestSecretariatConsoleInABrowser(t *testing.T) {
 			do(st.step, actions...)
 			value(t, ctx, "the amendment recorded", chromedp.Poll[bool](
 				`document.querySelector("#s-agreement_amended-reference") !== null && document.querySelector("#s-agreement_amended-reference").value === ""`), fail)
+			// The file is shown again once all of it has loaded (its
+			// invoices too): only then is the next form the one to fill.
+			do(st.step+" reloaded", chromedp.WaitVisible(css(`#city[data-loaded="`+id+`"]`)))
 			continue
 		}
 		actions = append(actions,
 			chromedp.WaitNotPresent(css(`details[data-step="`+st.step+`"]`)),
-			chromedp.WaitVisible(css(`#steps details[data-step="`+st.next+`"]`)))
+			chromedp.WaitVisible(css(`#steps details[data-step="`+st.next+`"]`)),
+			chromedp.WaitVisible(css(`#city[data-loaded="`+id+`"]`)))
 		do(st.step, actions...)
 	}
 	_, _, body = s.Do(http.MethodGet, "/cities/"+id, adm, "")

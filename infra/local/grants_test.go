@@ -66,11 +66,13 @@ func TestGrantsCoverEveryCallAndNoMore(t *testing.T) {
 }
 
 // driveEverything takes the system through every path that reaches AWS:
-// applications (with an idempotency key, replayed, and a duplicate refused),
-// the emails, drafts (the city's and the secretariat's), a submission and its
-// scoring, every secretariat step, the pipeline, the audit trail, a token
-// reissue, progress reports, and the schedules, fired on demand in the
-// secretariat function and run as their own functions.
+// applications (with an idempotency key, replayed, and a duplicate refused;
+// by the form sent without JavaScript, twice), the emails, drafts (the
+// city's and the secretariat's), a submission and its scoring, every
+// secretariat step, the pipeline, the audit trail, a token reissue, progress
+// reports, and the schedules, asked for through the secretariat function and
+// run by their own functions from the stream, and run by their own functions
+// on schedule.
 func driveEverything(t *testing.T, s *localtest.Stack) {
 	t.Helper()
 	adm := s.AdminToken()
@@ -89,6 +91,12 @@ func driveEverything(t *testing.T, s *localtest.Stack) {
 	do(http.MethodPost, "/applications", "", keyed, http.StatusCreated, "Idempotency-Key", "grants-apply")
 	do(http.MethodPost, "/applications", "", keyed, http.StatusCreated, "Idempotency-Key", "grants-apply")
 	do(http.MethodPost, "/applications", "", cityApplication("KEYED", "other@grants.example"), http.StatusConflict)
+	// The same by the form sent without JavaScript, sent twice.
+	form := url.Values{"idempotencyKey": {"grants-form"}, "cityName": {"Formed"}, "country": {"DE"}, "population": {"150000"},
+		"foreignBornShare": {"12"}, "foreignResidentShare": {"8"}, "nationalMinorityShare": {"1"}, "contactName": {"Contact"},
+		"contactEmail": {"formed@grants.example"}, "language": {"en"}}.Encode()
+	do(http.MethodPost, "/apply", "", form, http.StatusCreated, "Content-Type", "application/x-www-form-urlencoded", "Sec-Fetch-Site", "same-origin")
+	do(http.MethodPost, "/apply", "", form, http.StatusCreated, "Content-Type", "application/x-www-form-urlencoded", "Sec-Fetch-Site", "same-origin")
 	s.Drain()
 
 	// The city's file, for the city and for the secretariat.
@@ -203,36 +211,44 @@ func driveEverything(t *testing.T, s *localtest.Stack) {
 	admin(t, s, adm, base+"/tokens", `{}`, 200)
 	s.Drain()
 
-	// The schedules on demand, in the secretariat function: the daily
-	// duties (an expiry, warnings, a progress reminder with its link) and
-	// the sweeper (an application whose trigger was lost).
+	// The schedules on demand: asked for in the secretariat function, run
+	// by their own functions from the stream: the daily duties (an expiry,
+	// warnings, a progress reminder with its link) and the sweeper (an
+	// application whose trigger was lost).
 	dueToday(t, s, adm, "A")
-	do(http.MethodPost, "/admin/runs/daily", adm, "", http.StatusOK)
+	s.RunSchedule(adm, "daily", "")
 	do(http.MethodPost, "/applications", "", cityApplication("Unswept A", "unswept-a@grants.example"), http.StatusCreated)
-	do(http.MethodPost, "/admin/runs/sweeper", adm, "", http.StatusOK)
+	s.RunSchedule(adm, "sweeper", "")
 	s.Drain()
 
-	// The same schedules as functions of their own; then, a month on, the
-	// termination noticed above takes effect.
+	// The same schedules as EventBridge Scheduler runs them; then, a month
+	// on, the termination noticed above takes effect.
 	dueToday(t, s, adm, "B")
-	if _, err := s.Jobs["daily"](t.Context(), nil); err != nil {
+	if _, err := s.Scheduled["daily"](t.Context(), []byte(`{"schedule":"daily"}`)); err != nil {
 		t.Fatalf("daily: %v", err)
 	}
 	do(http.MethodPost, "/applications", "", cityApplication("Unswept B", "unswept-b@grants.example"), http.StatusCreated)
-	if _, err := s.Jobs["sweeper"](t.Context(), nil); err != nil {
+	if _, err := s.Scheduled["sweeper"](t.Context(), []byte(`{"schedule":"sweeper"}`)); err != nil {
 		t.Fatalf("sweeper: %v", err)
 	}
 	s.Drain()
 	// Next year's invoices, asked for by the secretariat's run and by the
 	// annual-invoices function, issued by billing.
 	next := fmt.Sprintf(`{"year":%d}`, fees.FeeYear(s.Clock.Now())+1)
-	do(http.MethodPost, "/admin/runs/annual-invoices", adm, next, http.StatusOK)
-	if _, err := s.Jobs["annual-invoices"](t.Context(), []byte(next)); err != nil {
+	// Asked for twice in a row: the second request, refused while the
+	// first is queued, reads who holds the schedule.
+	s.RunSchedule(adm, "annual-invoices", next)
+	first := do(http.MethodPost, "/admin/runs/annual-invoices", adm, next, http.StatusAccepted, "Idempotency-Key", "grants-annual")
+	do(http.MethodPost, "/admin/runs/annual-invoices", adm, next, http.StatusAccepted, "Idempotency-Key", "grants-annual")
+	do(http.MethodPost, "/admin/runs/annual-invoices", adm, next, http.StatusConflict)
+	s.Drain()
+	do(http.MethodGet, "/admin/runs/annual-invoices/"+jsonField(t, first, "runId"), adm, "", http.StatusOK)
+	if _, err := s.Scheduled["annual-invoices"](t.Context(), []byte(next)); err != nil {
 		t.Fatalf("annual invoices: %v", err)
 	}
 	s.Drain()
 	s.Clock.Advance(33 * 24 * time.Hour)
-	if _, err := s.Jobs["daily"](t.Context(), nil); err != nil {
+	if _, err := s.Scheduled["daily"](t.Context(), []byte(`{"schedule":"daily"}`)); err != nil {
 		t.Fatalf("daily a month on: %v", err)
 	}
 	s.Drain()

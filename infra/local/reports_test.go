@@ -174,3 +174,27 @@ func TestAnalyticalReportFromDraftToPublication(t *testing.T) {
 		t.Errorf("the public catalogue: %s", resp)
 	}
 }
+
+// A city that left before its report was published is not sent it.
+func TestAnEndedFilesReportIsNotPublished(t *testing.T) {
+	s := localtest.New(t, local.Options{})
+	adm := s.AdminToken()
+	id, tok := applyCity(t, s, "Left Early", 150000, 12)
+	body := submissionBody(t, demo.Answers(index.Current(), demo.City{Population: 150000, ForeignBorn: 12}, 0.6, 1, false))
+	if status, _, resp := s.Do(http.MethodPost, "/cities/"+id+"/index/submissions", tok, body); status != 202 {
+		t.Fatalf("submit: %d %s", status, resp)
+	}
+	s.Drain()
+	admin(t, s, adm, "/admin/cities/"+id+"/withdrawal", `{"reason":"left"}`, 200)
+	_, _, resp := s.Do(http.MethodGet, "/cities/"+id+"/reports", adm, "")
+	var list struct {
+		Reports []struct{ ReportID, Status string }
+	}
+	if err := json.Unmarshal(resp, &list); err != nil || len(list.Reports) != 1 || list.Reports[0].Status != "draft" {
+		t.Fatalf("reports: %s", resp)
+	}
+	status, _, resp := s.Do(http.MethodPost, "/admin/cities/"+id+"/reports/"+list.Reports[0].ReportID+"/publish", adm, "")
+	if status != http.StatusConflict || !strings.Contains(string(resp), "withdrawn") {
+		t.Fatalf("publishing a withdrawn city's report: %d %s", status, resp)
+	}
+}

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/intercultural-cities/backoffice/shared/httpapi"
+	"github.com/intercultural-cities/backoffice/shared/runs"
 )
 
 // Scheduler fires the template's schedules on the stack's clock, as
@@ -49,7 +49,7 @@ type entry struct {
 	expr     string
 	loc      *time.Location // the schedule's timezone
 	input    []byte
-	job      httpapi.Job
+	job      runs.Job
 	rec      Recurrence
 	coalesce bool
 	next     time.Time
@@ -104,7 +104,7 @@ func NewScheduler(clock *Clock, drain func(context.Context) error) *Scheduler {
 // Add schedules job with the expression and timezone of a template
 // schedule; input is the schedule's Input. Schedules added together with
 // occurrences at the same instant fire in the order they were added.
-func (s *Scheduler) Add(name, expr, timezone string, input []byte, job httpapi.Job) error {
+func (s *Scheduler) Add(name, expr, timezone string, input []byte, job runs.Job) error {
 	now := s.clock.Now()
 	rec, err := ParseSchedule(expr, timezone, now)
 	if err != nil {

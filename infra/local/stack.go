@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -47,6 +48,7 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/notify"
 	"github.com/intercultural-cities/backoffice/shared/outbox"
 	"github.com/intercultural-cities/backoffice/shared/reporting"
+	"github.com/intercultural-cities/backoffice/shared/runs"
 	"github.com/intercultural-cities/backoffice/shared/store"
 )
 
@@ -100,9 +102,12 @@ type Options struct {
 type Stack struct {
 	Template *template.Template
 	Table    string
-	Store    *store.Store
-	DB       *dynamodb.Client
-	SES      *ses.Client
+	// Refs is what each parameter and resource of the template stands for
+	// here (its !Ref), for running a function's binary against the stack.
+	Refs  map[string]string
+	Store *store.Store
+	DB    *dynamodb.Client
+	SES   *ses.Client
 	// APIs are the HTTP functions, each assembled from its own settings.
 	APIs       map[string]*httpapi.API
 	Notifier   *notify.Service
@@ -110,15 +115,20 @@ type Stack struct {
 	Scorer     *membership.Scorer
 	Schedule   *membership.Schedule
 	Pollers    []*Poller
-	Jobs       map[string]httpapi.Job // the schedules, by the name of the function they trigger
-	Annual     *membership.Invoicing  // the annual-invoices function
-	Billing    *billing.Service       // the billing function
-	Publisher  *reporting.Service     // the publisher function
-	Archive    *archive.S3            // the bucket of issued documents
-	Sender     string                 // the From header SES stores mail under
-	Clock      *Clock                 // every function's time
-	Scheduler  *Scheduler             // the template's schedules on Clock
+	Jobs       map[string]runs.Job     // the schedules, by the name of the function they trigger
+	Runners    map[string]*runs.Runner // in each scheduled function, the runs the secretariat asks for
+	Annual     *membership.Invoicing   // the annual-invoices function
+	Billing    *billing.Service        // the billing function
+	Publisher  *reporting.Service      // the publisher function
+	Archive    *archive.S3             // the bucket of issued documents
+	Sender     string                  // the From header SES stores mail under
+	Clock      *Clock                  // every function's time
+	Scheduler  *Scheduler              // the template's schedules on Clock
 	RoundTrips atomic.Int64
+	// Scheduled are the scheduled functions' Lambda handlers, which the
+	// scheduler invokes with a schedule's input and the stream pollers
+	// with run records.
+	Scheduled map[string]func(context.Context, json.RawMessage) (any, error)
 	// Calls records every AWS call each function makes, for the check
 	// of its grants in the template (see Audit).
 	Calls *CallLog
@@ -223,6 +233,12 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	params["!Ref LinkKey"] = linkKey
 	s.Calls = NewCallLog(localDeployment(cfg.Region, params, opts.SenderEmail))
+	s.Refs = map[string]string{}
+	for k, v := range params {
+		if name, ok := strings.CutPrefix(k, "!Ref "); ok {
+			s.Refs[name] = v
+		}
+	}
 	// fn is a function's own SDK configuration: the stack's, with its calls
 	// recorded under its name. The stack's own clients (s.DB, s.Store, the
 	// stream pollers) stand for tests and for Lambda, and are not recorded.
@@ -274,9 +290,9 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if appRules.LinkKey, err = linkkeys.New(appsCfg, apps.LinkKeySecret).Current(ctx); err != nil {
 		return nil, err
 	}
-	s.APIs["applications"] = httpapi.New(boot.Store(apps.Table, appsCfg), appRules, nil)
-	s.APIs["cities"] = httpapi.New(boot.Store(cities.Table, fn("cities")), membership.Rules{}, nil)
-	s.APIs["index"] = httpapi.New(boot.Store(idx.Table, fn("index")), membership.Rules{}, nil)
+	s.APIs["applications"] = httpapi.New(boot.Store(apps.Table, appsCfg), appRules)
+	s.APIs["cities"] = httpapi.New(boot.Store(cities.Table, fn("cities")), membership.Rules{})
+	s.APIs["index"] = httpapi.New(boot.Store(idx.Table, fn("index")), membership.Rules{})
 	secCfg := fn("secretariat")
 	secRules, secStore := boot.SecretariatRules(sec), boot.Store(sec.Table, secCfg)
 	if secRules.LinkKey, err = linkkeys.New(secCfg, sec.LinkKeySecret).Current(ctx); err != nil {
@@ -285,15 +301,14 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err := boot.CheckInvoicing(secRules); err != nil {
 		return nil, err
 	}
-	secSweeper, secSchedule, secInvoicing := boot.Sweeper(sec.Sweep, secStore), boot.Schedule(secRules, secStore), boot.Invoicing(secRules, secStore)
-	s.APIs["secretariat"] = httpapi.New(secStore, secRules, boot.Jobs(secSweeper, secSchedule, secInvoicing))
+	s.APIs["secretariat"] = httpapi.New(secStore, secRules)
 	invoicesCfg := fn("invoices")
-	s.APIs["invoices"] = httpapi.New(boot.Store(invoices.Table, invoicesCfg), membership.Rules{}, nil)
+	s.APIs["invoices"] = httpapi.New(boot.Store(invoices.Table, invoicesCfg), membership.Rules{})
 	s.APIs["invoices"].Documents = archive.New(invoicesCfg, invoices.DocumentsBucket)
-	s.APIs["finance"] = httpapi.New(boot.Store(finance.Table, fn("finance")), membership.Rules{}, nil)
+	s.APIs["finance"] = httpapi.New(boot.Store(finance.Table, fn("finance")), membership.Rules{})
 	reportsCfg := fn("reports")
 	reportsStore := boot.Store(reps.Table, reportsCfg)
-	s.APIs["reports"] = httpapi.New(reportsStore, membership.Rules{}, nil)
+	s.APIs["reports"] = httpapi.New(reportsStore, membership.Rules{})
 	s.APIs["reports"].Documents = archive.New(reportsCfg, reps.DocumentsBucket)
 	reportsSvc := &reporting.Service{Store: reportsStore, Bands: boot.Bands(reps.Bands), Now: s.Clock.Now}
 	s.APIs["reports"].Reporting = reportsSvc
@@ -311,10 +326,23 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if dailyRules.LinkKey, err = linkkeys.New(dailyCfg, daily.LinkKeySecret).Current(ctx); err != nil {
 		return nil, err
 	}
-	s.Schedule = boot.Schedule(dailyRules, boot.Store(daily.Table, dailyCfg))
-	s.Sweeper = boot.Sweeper(sweep.Sweep, boot.Store(sweep.Table, fn("sweeper")))
-	s.Annual = boot.Invoicing(membership.Rules{}, boot.Store(annual.Table, fn("annual-invoices")))
+	// The scheduled functions: each one's job, and its runner of the runs
+	// the secretariat asks for, behind the Lambda handler that tells a
+	// schedule's input from the stream's records, as their mains assemble them.
+	scheduledStores := map[string]*store.Store{"daily": boot.Store(daily.Table, dailyCfg),
+		"sweeper": boot.Store(sweep.Table, fn("sweeper")), "annual-invoices": boot.Store(annual.Table, fn("annual-invoices"))}
+	s.Schedule = boot.Schedule(dailyRules, scheduledStores["daily"])
+	s.Sweeper = boot.Sweeper(sweep.Sweep, scheduledStores["sweeper"])
+	s.Annual = boot.Invoicing(membership.Rules{}, scheduledStores["annual-invoices"])
 	s.Jobs = boot.Jobs(s.Sweeper, s.Schedule, s.Annual)
+	s.Runners = map[string]*runs.Runner{}
+	s.Scheduled = map[string]func(context.Context, json.RawMessage) (any, error){}
+	for name, job := range s.Jobs {
+		r := boot.Runner(name, job, scheduledStores[name])
+		r.Now = s.Clock.Now
+		s.Runners[name] = r
+		s.Scheduled[name] = runs.Handler(job, boot.ConsumeRun(r))
+	}
 	s.Scorer = boot.Scorer(score, boot.Store(score.Table, fn("score")))
 	notifyCfg := fn("notify")
 	s.Notifier = boot.Notifier(boot.Store(notif.Table, notifyCfg), mail.New(notifyCfg, notif.Sender),
@@ -328,7 +356,6 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	for _, api := range s.APIs {
 		api.Now = s.Clock.Now
 	}
-	secSweeper.Now, secSchedule.Now, secSchedule.Invoicing.Now, secInvoicing.Now = s.Clock.Now, s.Clock.Now, s.Clock.Now, s.Clock.Now
 	s.Sweeper.Now, s.Schedule.Now, s.Scorer.Now, s.Notifier.Now = s.Clock.Now, s.Clock.Now, s.Clock.Now, s.Clock.Now
 	reportsSvc.Now = s.Clock.Now
 	s.Schedule.Invoicing.Now, s.Annual.Now, s.Billing.Invoicing.Now = s.Clock.Now, s.Clock.Now, s.Clock.Now
@@ -352,6 +379,9 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		"score":     outbox.StreamHandler(outbox.TypeSubmission, boot.ScoreSubmission(s.Scorer)),
 		"billing":   outbox.StreamHandlers(s.Billing.Consumers()),
 		"publisher": outbox.StreamHandler(outbox.TypeReport, s.Publisher.ArchiveReport),
+	}
+	for name, h := range s.Scheduled {
+		handlers[name] = invokeStream(h)
 	}
 	for _, name := range tpl.Names() {
 		f, _ := tpl.FunctionByName(name)
@@ -377,10 +407,11 @@ func (s *Stack) schedule() error {
 	for _, name := range s.Template.Names() {
 		f, _ := s.Template.FunctionByName(name)
 		for _, sc := range f.Schedules {
-			job, ok := s.Jobs[name]
+			h, ok := s.Scheduled[name]
 			if !ok {
 				return fmt.Errorf("the template schedules %s, but the local stack has no job for it", name)
 			}
+			job := func(ctx context.Context, input []byte) (any, error) { return h(ctx, input) }
 			if err := s.Scheduler.Add(name, sc.Expression, sc.Timezone, []byte(sc.Input), job); err != nil {
 				return fmt.Errorf("function %s, schedule %s: %w", name, sc.EventName, err)
 			}
@@ -535,6 +566,27 @@ func (s *Stack) Handler() http.Handler {
 	return mux
 }
 
+// invokeStream hands a stream batch to a function's Lambda handler as Lambda
+// does, in JSON, and reads its answer back as the batch's failures.
+func invokeStream(h func(context.Context, json.RawMessage) (any, error)) StreamHandler {
+	return func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+		var resp events.DynamoDBEventResponse
+		payload, err := json.Marshal(ev)
+		if err != nil {
+			return resp, err
+		}
+		out, err := h(ctx, payload)
+		if err != nil {
+			return resp, err
+		}
+		b, err := json.Marshal(out)
+		if err == nil {
+			err = json.Unmarshal(b, &resp)
+		}
+		return resp, err
+	}
+}
+
 // Drain polls every stream until nothing new arrives: after it returns, all
 // work caused so far has been handed to the stream handlers.
 func (s *Stack) Drain(ctx context.Context) error {
@@ -553,22 +605,29 @@ func (s *Stack) Drain(ctx context.Context) error {
 	}
 }
 
-// RunPollers polls the streams every interval until ctx ends.
+// RunPollers polls the streams every interval until ctx ends, each poller
+// on its own, as Lambda runs each event source mapping: a function busy
+// with a long batch (the annual invoicing, a batch of PDFs) holds up no
+// other.
 func (s *Stack) RunPollers(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		for _, p := range s.Pollers {
-			if _, err := p.Poll(ctx); err != nil && ctx.Err() == nil {
-				slogError(ctx, "stream poller", err)
+	var wg sync.WaitGroup
+	for _, p := range s.Pollers {
+		wg.Go(func() {
+			t := time.NewTicker(interval)
+			defer t.Stop()
+			for {
+				if _, err := p.Poll(ctx); err != nil && ctx.Err() == nil {
+					slogError(ctx, "stream poller "+p.Function, err)
+				}
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
 			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+		})
 	}
+	wg.Wait()
 }
 
 // Mail is one email the emulator's SES accepted.

@@ -1,7 +1,6 @@
 package local_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -17,6 +16,8 @@ import (
 	"github.com/intercultural-cities/backoffice/infra/demo"
 	"github.com/intercultural-cities/backoffice/infra/local"
 	"github.com/intercultural-cities/backoffice/infra/localtest"
+	"github.com/intercultural-cities/backoffice/shared/boot"
+	"github.com/intercultural-cities/backoffice/shared/config"
 	"github.com/intercultural-cities/backoffice/shared/httpapi"
 	"github.com/intercultural-cities/backoffice/shared/index"
 	"github.com/intercultural-cities/backoffice/shared/membership"
@@ -123,17 +124,15 @@ func TestAdmissionHappyPathToMembershipAndTermination(t *testing.T) {
 		t.Fatalf("termination: %+v %+v", c, c.Termination)
 	}
 	// Not yet: the notice runs for a month.
-	status, _, resp := s.Do(http.MethodPost, "/admin/runs/daily", adm, "")
-	if status != 200 || !strings.Contains(string(resp), `"terminated":0`) {
-		t.Fatalf("daily before the effective date: %d %s", status, resp)
+	if resp := s.RunSchedule(adm, "daily", ""); !strings.Contains(string(resp), `"terminated":0`) {
+		t.Fatalf("daily before the effective date: %s", resp)
 	}
 	// A month and a few days later, the daily schedule applies it.
 	s.Clock.Advance(33 * 24 * time.Hour)
-	status, _, resp = s.Do(http.MethodPost, "/admin/runs/daily", adm, "")
-	if status != 200 || !strings.Contains(string(resp), `"terminated":1`) {
-		t.Fatalf("daily: %d %s", status, resp)
+	if resp := s.RunSchedule(adm, "daily", ""); !strings.Contains(string(resp), `"terminated":1`) {
+		t.Fatalf("daily: %s", resp)
 	}
-	status, _, resp = s.Do(http.MethodGet, "/cities/"+id, adm, "")
+	status, _, resp := s.Do(http.MethodGet, "/cities/"+id, adm, "")
 	_ = json.Unmarshal(resp, &c)
 	if status != 200 || c.Status != "terminated" || len(c.NextSteps) != 0 {
 		t.Fatalf("city after termination: %s", resp)
@@ -302,7 +301,7 @@ func TestDailyRemindersAreSentOnce(t *testing.T) {
 	ends := now.AddDate(0, 0, 20).Format("2006-01-02")
 	admin(t, s, adm, base+"/agreement", fmt.Sprintf(`{"citySignedOn":%q,"coeSignedOn":%q,"endsOn":%q}`, signed, signed, ends), 200)
 	for run := range 2 {
-		status, _, resp := s.Do(http.MethodPost, "/admin/runs/daily", adm, "")
+		resp := s.RunSchedule(adm, "daily", "")
 		var r struct {
 			Result struct{ Reminded, AlreadyReminded int }
 		}
@@ -311,8 +310,8 @@ func TestDailyRemindersAreSentOnce(t *testing.T) {
 		if run == 1 {
 			want = 0
 		}
-		if status != 200 || r.Result.Reminded != want {
-			t.Fatalf("run %d: %d %s, want %d reminders", run, status, resp, want)
+		if r.Result.Reminded != want {
+			t.Fatalf("run %d: %s, want %d reminders", run, resp, want)
 		}
 	}
 	s.Drain()
@@ -393,27 +392,49 @@ func TestAWithdrawnCityCannotSubmit(t *testing.T) {
 	}
 }
 
-// A daily run fired through API Gateway, on a deployment without
-// FORMS_BASE_URL, still links the progress report form: to the API's own URL.
-func TestADailyRunFiredThroughTheAPILinksItsOwnURL(t *testing.T) {
+// A daily run asked for through API Gateway is answered under the API's
+// stage, and the daily function runs it: on a deployment without
+// FORMS_BASE_URL its links point to the API's own URL (API_URL, which the
+// template gives the daily function).
+func TestADailyRunAskedThroughTheAPILinksItsOwnURL(t *testing.T) {
 	s := localtest.New(t, local.Options{})
 	adm := s.AdminToken()
 	id, _ := member(t, s, adm, "Linked From The API")
-	sched := *s.Schedule
-	sched.Rules.FormsBaseURL = ""
-	api := *s.API("secretariat")
-	api.Rules.FormsBaseURL = ""
-	api.Jobs = map[string]httpapi.Job{"daily": func(ctx context.Context, _ []byte) (any, error) { return sched.RunDaily(ctx) }}
-	ev := events.APIGatewayV2HTTPRequest{
-		RawPath: "/prod/admin/runs/daily", Headers: map[string]string{"authorization": "Bearer " + adm},
-		RequestContext: events.APIGatewayV2HTTPRequestContext{DomainName: "api.intercultural-cities.example", Stage: "prod",
-			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: http.MethodPost, Path: "/prod/admin/runs/daily"}},
+	var settings config.DailySettings
+	env := map[string]string{
+		"TABLE_NAME":        s.Table,
+		"SECRETARIAT_EMAIL": "secretariat@intercultural-cities.local",
+		"LINK_KEY_SECRET":   "arn:aws:secretsmanager:eu-west-3:123456789012:secret:icc-link-key-AbCdEf",
+		"FORMS_BASE_URL":    "",
+		"API_URL":           "https://api.intercultural-cities.example/prod",
 	}
-	resp, err := httpapi.LambdaHandler(api.Handler("secretariat"))(t.Context(), ev)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("daily run: %v %d %s", err, resp.StatusCode, resp.Body)
+	if err := config.LoadFrom(&settings, func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
+		t.Fatal(err)
+	}
+	s.Schedule.Rules.FormsBaseURL = boot.DailyRules(settings).FormsBaseURL
+	lambdaAPI := httpapi.LambdaHandler(s.API("secretariat").Handler("secretariat"))
+	request := func(method, path string) events.APIGatewayV2HTTPResponse {
+		t.Helper()
+		resp, err := lambdaAPI(t.Context(), events.APIGatewayV2HTTPRequest{
+			RawPath: "/prod" + path, Headers: map[string]string{"authorization": "Bearer " + adm},
+			RequestContext: events.APIGatewayV2HTTPRequestContext{DomainName: "api.intercultural-cities.example", Stage: "prod",
+				HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: method, Path: "/prod" + path}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	resp := request(http.MethodPost, "/admin/runs/daily")
+	loc := resp.Headers["Location"]
+	if resp.StatusCode != http.StatusAccepted || !strings.HasPrefix(loc, "/prod/admin/runs/daily/") {
+		t.Fatalf("daily run: %d Location %q %s", resp.StatusCode, loc, resp.Body)
 	}
 	s.Drain()
+	if resp := request(http.MethodGet, strings.TrimPrefix(loc, "/prod")); resp.StatusCode != http.StatusOK ||
+		!strings.Contains(resp.Body, `"status":"succeeded"`) {
+		t.Fatalf("GET %s: %d %s", loc, resp.StatusCode, resp.Body)
+	}
 	mails, _ := s.MailTo(t.Context(), "linkedfromtheapi@index.example")
 	want := "https://api.intercultural-cities.example/prod/progress-report?city=" + id + "&lang=en#token="
 	for _, m := range mails {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -84,6 +85,30 @@ func (s *Stack) Drain() {
 	if err := s.Stack.Drain(context.Background()); err != nil {
 		s.T.Fatalf("drain streams: %v", err)
 	}
+}
+
+// RunSchedule asks for a run of a schedule as the secretariat's console
+// does (POST /admin/runs/<schedule> with body, answered 202), delivers the
+// table's stream, on which the schedule's own function runs it as Lambda
+// would, and returns the run as GET on its Location then answers it: it
+// fails the test unless the run succeeded. The schedule's report is the
+// run's "result".
+func (s *Stack) RunSchedule(token, schedule, body string) []byte {
+	s.T.Helper()
+	status, hdr, resp := s.Do(http.MethodPost, "/admin/runs/"+schedule, token, body)
+	if status != http.StatusAccepted || hdr.Get("Location") == "" {
+		s.T.Fatalf("POST /admin/runs/%s: %d (Location %q), want 202: %s", schedule, status, hdr.Get("Location"), resp)
+	}
+	s.Drain()
+	loc := hdr.Get("Location")
+	status, hdr, resp = s.Do(http.MethodGet, loc, token, "")
+	var run struct{ Status string }
+	if err := json.Unmarshal(resp, &run); status != http.StatusOK || err != nil || run.Status != "succeeded" ||
+		hdr.Get("Retry-After") != "" {
+		s.T.Fatalf("GET %s after the streams were delivered: %d (Retry-After %q), want 200 and a run that succeeded: %s",
+			loc, status, hdr.Get("Retry-After"), resp)
+	}
+	return resp
 }
 
 // AdminToken stores a fresh secretariat token and returns its secret.

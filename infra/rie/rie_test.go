@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -74,13 +75,10 @@ func TestFunctionsUnderRIE(t *testing.T) {
 	// in-process emulator, which the child process reaches over loopback.
 	st := localtest.New(t, local.Options{})
 	emulator := local.Emulator()
-	refs := map[string]string{
-		"Table":            st.Table,
-		"LogLevel":         "INFO",
-		"SecretariatEmail": "secretariat@intercultural-cities.local",
-		"SenderEmail":      "no-reply@intercultural-cities.local",
-		"FormsBaseUrl":     "http://127.0.0.1:3000",
-	}
+	// The values the stack gives the template's references (the table,
+	// the link key's secret, the documents bucket...), but the log level.
+	refs := maps.Clone(st.Refs)
+	refs["LogLevel"] = "INFO"
 
 	tests := []struct {
 		function string

@@ -1,8 +1,11 @@
 // Package samples reads the sample events in events/ at the repository root:
 // one per function, named <function>.json, holding the payload the function's
 // trigger sends (API Gateway HTTP API 2.0, DynamoDB stream, EventBridge
-// Scheduler). They serve `sam local invoke -e events/<function>.json`, the
-// tests and the Lambda Runtime Interface Emulator runs.
+// Scheduler); a scheduled function that the table's stream also triggers
+// (with the runs the secretariat asks for) has its stream event in
+// <function>.stream.json besides. They serve `sam local invoke -e
+// events/<function>.json`, the tests and the Lambda Runtime Interface
+// Emulator runs.
 package samples
 
 import (
@@ -37,4 +40,14 @@ func Read(function string) ([]byte, error) {
 		return nil, err
 	}
 	return os.ReadFile(p)
+}
+
+// StreamSuffix names the second sample of a function triggered both on a
+// schedule and by the table's stream: <function>.stream.json.
+const StreamSuffix = ".stream"
+
+// ReadStream returns the sample stream event of a function triggered on a
+// schedule too (its <function>.stream.json).
+func ReadStream(function string) ([]byte, error) {
+	return Read(function + StreamSuffix)
 }

@@ -21,6 +21,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/intercultural-cities/backoffice/infra/local"
 	"github.com/intercultural-cities/backoffice/infra/localtest"
@@ -30,6 +33,7 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/ids"
 	"github.com/intercultural-cities/backoffice/shared/notify"
 	"github.com/intercultural-cities/backoffice/shared/outbox"
+	"github.com/intercultural-cities/backoffice/shared/runs"
 	"github.com/intercultural-cities/backoffice/shared/store"
 )
 
@@ -98,8 +102,16 @@ func TestOneSamplePerFunction(t *testing.T) {
 			t.Errorf("function %s has no sample event events/%s.json", name, name)
 		}
 	}
+	for _, name := range tpl.Names() {
+		f, _ := tpl.FunctionByName(name)
+		both := len(f.Schedules) > 0 && len(f.Streams) > 0
+		if has := slices.Contains(have, name+StreamSuffix); has != both {
+			t.Errorf("function %s: events/%s%s.json exists: %v; a function triggered both on a schedule and by the stream "+
+				"has one, and no other function", name, name, StreamSuffix, has)
+		}
+	}
 	for _, name := range have {
-		if _, ok := tpl.FunctionByName(name); !ok {
+		if _, ok := tpl.FunctionByName(strings.TrimSuffix(name, StreamSuffix)); !ok {
 			t.Errorf("events/%s.json matches no function of template.yaml", name)
 		}
 	}
@@ -270,6 +282,9 @@ func TestStreamSamples(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			raw := read(t, name)
+			if len(f.Schedules) > 0 {
+				raw = read(t, name+StreamSuffix)
+			}
 			var ev events.DynamoDBEvent
 			if err := decodeStrict(raw, &ev); err != nil {
 				t.Fatalf("events/%s.json is not a DynamoDB stream event: %v", name, err)
@@ -391,6 +406,50 @@ func TestNotifySample(t *testing.T) {
 	}
 	if want := []string{id}; !reflect.DeepEqual(claims.ids, want) {
 		t.Errorf("notify claimed %v, want %v", claims.ids, want)
+	}
+}
+
+// TestRunSamples: a scheduled function's Lambda handler, given its
+// schedule's sample, runs the schedule; given its stream sample, a run the
+// secretariat asked for, whose record is the sample's, it runs that run to
+// its end.
+func TestRunSamples(t *testing.T) {
+	s := localtest.New(t, local.Options{})
+	for _, name := range runs.Schedules {
+		t.Run(name, func(t *testing.T) {
+			h := s.Scheduled[name]
+			if _, err := h(t.Context(), read(t, name)); err != nil {
+				t.Fatalf("the schedule's sample: %v", err)
+			}
+			raw := read(t, name+StreamSuffix)
+			var ev events.DynamoDBEvent
+			if err := decodeStrict(raw, &ev); err != nil {
+				t.Fatal(err)
+			}
+			img := ev.Records[0].Change.NewImage
+			item := map[string]types.AttributeValue{}
+			for k, v := range img {
+				switch v.DataType() {
+				case events.DataTypeString:
+					item[k] = &types.AttributeValueMemberS{Value: v.String()}
+				case events.DataTypeNumber:
+					item[k] = &types.AttributeValueMemberN{Value: v.Number()}
+				default:
+					t.Fatalf("NewImage %s: an attribute of type %v, which this test does not write", k, v.DataType())
+				}
+			}
+			if _, err := s.DB.PutItem(t.Context(), &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: item}); err != nil {
+				t.Fatal(err)
+			}
+			out, err := h(t.Context(), raw)
+			if resp, ok := out.(events.DynamoDBEventResponse); err != nil || !ok || len(resp.BatchItemFailures) != 0 {
+				t.Fatalf("the stream sample: %v, answered %#v", err, out)
+			}
+			run, err := s.Store.Run(t.Context(), name, attrString(img, "runId"))
+			if err != nil || run.Status != runs.Succeeded || run.Attempts != 1 || len(run.Result) == 0 {
+				t.Fatalf("the sample's run after its delivery: %v %+v", err, run)
+			}
+		})
 	}
 }
 

@@ -191,14 +191,17 @@ func TestApplyingIsThrottledOnItsOwnRoute(t *testing.T) {
 	if err := remarshal(api.Properties["RouteSettings"], &routes); err != nil {
 		t.Fatalf("%s: RouteSettings: %v", id, err)
 	}
-	apply, ok := routes["POST /applications"]
-	switch {
-	case !ok:
-		t.Errorf("%s: no RouteSettings for \"POST /applications\", which anyone may call and which sends emails", id)
-	case apply.ThrottlingRateLimit <= 0 || apply.ThrottlingBurstLimit <= 0:
-		t.Errorf("%s: POST /applications has no rate or burst limit: %+v", id, apply)
-	case apply.ThrottlingRateLimit >= def.ThrottlingRateLimit || apply.ThrottlingBurstLimit >= def.ThrottlingBurstLimit:
-		t.Errorf("%s: POST /applications allows %+v, no lower than the default %+v", id, apply, def)
+	// Applying as JSON, and with the form sent without JavaScript.
+	for _, route := range []string{"POST /applications", "POST /apply"} {
+		apply, ok := routes[route]
+		switch {
+		case !ok:
+			t.Errorf("%s: no RouteSettings for %q, which anyone may call and which sends emails", id, route)
+		case apply.ThrottlingRateLimit <= 0 || apply.ThrottlingBurstLimit <= 0:
+			t.Errorf("%s: %s has no rate or burst limit: %+v", id, route, apply)
+		case apply.ThrottlingRateLimit >= def.ThrottlingRateLimit || apply.ThrottlingBurstLimit >= def.ThrottlingBurstLimit:
+			t.Errorf("%s: %s allows %+v, no lower than the default %+v", id, route, apply, def)
+		}
 	}
 	// API Gateway refuses a stage whose route settings name a route the API lacks.
 	declared := map[string]bool{}
@@ -452,8 +455,8 @@ func TestEmailReputationIsWatched(t *testing.T) {
 			t.Errorf("%s: no enabled CloudWatch event destination publishes %s events", set, e)
 		}
 	}
-	// Until the functions send with the configuration set, the account's
-	// reputation; then, the set's own.
+	// The account's reputation (what SES reviews), or the set's own:
+	// either is a watch on the emails this stack sends.
 	alarms := loadAlarms(t, tpl)
 	for _, r := range []struct {
 		metric string

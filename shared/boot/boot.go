@@ -26,6 +26,7 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/membership"
 	"github.com/intercultural-cities/backoffice/shared/notify"
 	"github.com/intercultural-cities/backoffice/shared/outbox"
+	"github.com/intercultural-cities/backoffice/shared/runs"
 	"github.com/intercultural-cities/backoffice/shared/store"
 )
 
@@ -109,7 +110,7 @@ func ApplicationRules(s config.ApplicationsSettings) membership.Rules {
 
 // SecretariatRules are the rules of the secretariat's steps.
 func SecretariatRules(s config.SecretariatSettings) membership.Rules {
-	return reminderRules(sellerRules(workflow(links(s.Notices, s.Links), s.Workflow), s.Seller), s.Reminders)
+	return sellerRules(workflow(links(s.Notices, s.Links), s.Workflow), s.Seller)
 }
 
 // BillingRules are the rules of issuing invoices.
@@ -151,19 +152,57 @@ func Sweeper(sw config.Sweep, s *store.Store) *outbox.Sweeper {
 	return &outbox.Sweeper{Store: s, Now: time.Now, After: sw.SweepAfter}
 }
 
-// Jobs lists the schedules that can be fired on demand, by schedule name
-// (the name of the function the schedule triggers), for httpapi.API.Jobs.
-func Jobs(sw *outbox.Sweeper, daily *membership.Schedule, invoicing *membership.Invoicing) map[string]func(context.Context, []byte) (any, error) {
-	return map[string]func(context.Context, []byte) (any, error){
-		"sweeper": func(ctx context.Context, _ []byte) (any, error) { return sw.Sweep(ctx) },
-		"daily":   func(ctx context.Context, _ []byte) (any, error) { return daily.RunDaily(ctx) },
-		"annual-invoices": func(ctx context.Context, input []byte) (any, error) {
-			year, err := membership.RunYear(input)
-			if err != nil {
-				return nil, err
-			}
-			return invoicing.RunAnnual(ctx, year)
-		},
+// SweepJob is the sweeper's duty.
+func SweepJob(sw *outbox.Sweeper) runs.Job {
+	return func(ctx context.Context, _ []byte) (any, error) { return sw.Sweep(ctx) }
+}
+
+// DailyJob is the daily duties.
+func DailyJob(daily *membership.Schedule) runs.Job {
+	return func(ctx context.Context, _ []byte) (any, error) { return daily.RunDaily(ctx) }
+}
+
+// AnnualJob is the annual invoicing of the year its input names (the
+// current fee year when it names none).
+func AnnualJob(invoicing *membership.Invoicing) runs.Job {
+	return func(ctx context.Context, input []byte) (any, error) {
+		year, err := membership.RunYear(input)
+		if err != nil {
+			return nil, err
+		}
+		return invoicing.RunAnnual(ctx, year)
+	}
+}
+
+// Jobs are the schedules' duties by schedule name (the name of the function
+// the schedule triggers), as the local stack assembles them.
+func Jobs(sw *outbox.Sweeper, daily *membership.Schedule, invoicing *membership.Invoicing) map[string]runs.Job {
+	return map[string]runs.Job{"sweeper": SweepJob(sw), "daily": DailyJob(daily), "annual-invoices": AnnualJob(invoicing)}
+}
+
+// runLease is how long a run holds its claim where the context has no
+// deadline (in Lambda it has one, and the lease follows it): Lambda's
+// longest timeout.
+const runLease = 15 * time.Minute
+
+// Runner assembles the running, in a schedule's function, of the runs the
+// secretariat asks for.
+func Runner(schedule string, job runs.Job, s *store.Store) *runs.Runner {
+	return &runs.Runner{Schedule: schedule, Job: job, Store: s, Now: time.Now, Lease: runLease}
+}
+
+// ConsumeRun consumes a run record by its key.
+func ConsumeRun(r *runs.Runner) func(context.Context, outbox.Key) error {
+	return func(ctx context.Context, k outbox.Key) error {
+		schedule, err := outbox.IDFromKey(k.PK, store.SchedulePrefix)
+		if err != nil {
+			return err
+		}
+		id, err := outbox.IDFromKey(k.SK, store.RunPrefix)
+		if err != nil {
+			return err
+		}
+		return r.Run(ctx, schedule, id)
 	}
 }
 

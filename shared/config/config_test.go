@@ -25,10 +25,18 @@ func TestLoadFillsDefaultsAndReportsEveryBadVariable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.SweepAfter != 5*time.Minute || s.CityTokenTTL != 4320*time.Hour || s.FeePerYearCents != 500000 ||
+	if s.CityTokenTTL != 4320*time.Hour || s.FeePerYearCents != 500000 ||
 		s.ProgressEveryMonths != 12 || s.FormsBaseURL != "" || s.Level != "info" || s.PaymentTermDays != 30 ||
-		s.FirstYearProrated != "full" || s.CourtesyBefore != 7 || s.FinalAfter != 45 {
+		s.FirstYearProrated != "full" {
 		t.Fatalf("defaults: %+v", s)
+	}
+	var d DailySettings
+	if err := LoadFrom(&d, lookup(map[string]string{"TABLE_NAME": "t", "SECRETARIAT_EMAIL": "sec@coe.example",
+		"LINK_KEY_SECRET": "arn:aws:secretsmanager:eu-west-3:123456789012:secret:icc-link-key-AbCdEf"})); err != nil {
+		t.Fatal(err)
+	}
+	if d.CourtesyBefore != 7 || d.FinalAfter != 45 {
+		t.Fatalf("defaults: %+v", d)
 	}
 }
 

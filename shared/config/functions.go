@@ -174,8 +174,8 @@ type IndexSettings struct {
 }
 
 // SecretariatSettings are the secretariat function's: its steps (signing
-// an agreement issues its first invoice), and the schedules it runs on
-// demand.
+// an agreement issues its first invoice). The schedules it is asked to run
+// run in their own functions.
 type SecretariatSettings struct {
 	Logging
 	Table
@@ -183,9 +183,7 @@ type SecretariatSettings struct {
 	Links
 	LinkKey
 	Workflow
-	Sweep
 	Seller
-	Reminders
 }
 
 // DailySettings are the daily schedule's.

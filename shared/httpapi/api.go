@@ -13,6 +13,7 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/index"
 	"github.com/intercultural-cities/backoffice/shared/membership"
 	"github.com/intercultural-cities/backoffice/shared/practice"
+	"github.com/intercultural-cities/backoffice/shared/runs"
 	"github.com/intercultural-cities/backoffice/shared/web"
 )
 
@@ -42,6 +43,8 @@ type Store interface {
 	PutPractice(ctx context.Context, p practice.Practice, idem *idempotency.Record) error
 	Practice(ctx context.Context, id string) (practice.Practice, error)
 	Practices(ctx context.Context, area string) ([]practice.Practice, error)
+	CreateRun(ctx context.Context, run runs.Run, holder string, idem *idempotency.Record) error
+	Run(ctx context.Context, schedule, id string) (runs.Run, error)
 }
 
 // Documents reads archived documents (package archive): only the invoices
@@ -50,18 +53,12 @@ type Documents interface {
 	Document(ctx context.Context, key string) (body []byte, contentType string, err error)
 }
 
-// Job is a scheduled duty the secretariat can also run on demand, with the
-// run's JSON input (empty for none). It is an alias so that the code
-// assembling jobs need not link this package.
-type Job = func(ctx context.Context, input []byte) (any, error)
-
 // API holds the handlers' dependencies.
 type API struct {
 	Store Store
 	Now   func() time.Time
 	NewID func() string
 	Rules membership.Rules // what the function's settings give it
-	Jobs  map[string]Job   // by schedule name; only the secretariat function needs them
 	// Documents serves archived invoices, credit notes and reports.
 	Documents Documents
 	// Reporting builds and renders reports: the reports function's.
@@ -70,8 +67,8 @@ type API struct {
 }
 
 // New assembles the handlers over a store, with the real clock and ids.
-func New(s Store, rules membership.Rules, jobs map[string]Job) *API {
-	return &API{Store: s, Now: time.Now, NewID: ids.New, Rules: rules, Jobs: jobs, MaxBody: MaxBody}
+func New(s Store, rules membership.Rules) *API {
+	return &API{Store: s, Now: time.Now, NewID: ids.New, Rules: rules, MaxBody: MaxBody}
 }
 
 // Route is one HTTP route and the function that serves it.
@@ -86,8 +83,10 @@ type Route struct {
 // the template declares exactly these, on these functions.
 var Routes = []Route{
 	{"applications", http.MethodPost, "/applications", (*API).createApplication},
+	{"applications", http.MethodPost, "/apply", (*API).applyForm},
 	{"cities", http.MethodGet, "/cities/{cityId}", (*API).getCity},
 	{"secretariat", http.MethodPost, "/admin/runs/{schedule}", (*API).runSchedule},
+	{"secretariat", http.MethodGet, "/admin/runs/{schedule}/{runId}", (*API).getRun},
 	{"secretariat", http.MethodGet, "/admin/cities", (*API).listCities},
 	{"secretariat", http.MethodGet, "/admin/cities/{cityId}/audit", (*API).audit},
 	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/intent", (*API).signIntent},

@@ -296,7 +296,7 @@ func TestCityAccessRules(t *testing.T) {
 		{"secretariat, no such city", admin, "/cities/aaaaaaaaaaaaaaaaaaaaaaaaaa", 404},
 		{"malformed id", admin, "/cities/..%2f..", 400},
 		{"city on admin route", tokens[0], "/admin/runs/sweeper", 403},
-		{"secretariat runs the sweeper", admin, "/admin/runs/sweeper", 200},
+		{"secretariat asks for a sweep", admin, "/admin/runs/sweeper", 202},
 		{"unknown schedule", admin, "/admin/runs/nope", 404},
 	}
 	for _, tt := range tests {

@@ -29,45 +29,68 @@ func (a *API) createApplication(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, err)
 		return
 	}
-	var adm membership.Change
+	ap := applying{api: a, r: r}
 	a.createOnce(w, r, "applications", body,
 		func() (created, error) {
 			var app membership.Application
 			if err := decodeStrict(body, &app); err != nil {
 				return created{}, err
 			}
-			rules, err := a.rules(r)
-			if err != nil {
-				return created{}, err
-			}
-			adm, err = membership.Apply(app, rules, a.Now(), a.NewID)
-			if err != nil {
-				return created{}, err
-			}
-			loc := link(r, "/cities/"+adm.City.ID)
-			return created{Status: http.StatusCreated, Location: loc, Body: ApplicationResponse{
-				// The reasons in the application's language: a replay of the
-				// same body answers the same words.
-				CityID: adm.City.ID, Status: adm.City.Status, Eligibility: adm.City.Eligibility.In(i18n.Parse(adm.City.Language)),
-				AppliedAt: adm.City.AppliedAt, Links: map[string]string{"city": loc},
-			}}, nil
+			return ap.plan(app)
 		},
-		func(rec *idempotency.Record) error {
-			// A city has one open file: the name taken by an ended file is
-			// a re-application; a few rounds settle concurrent ones.
-			for range 3 {
-				err := a.Store.Apply(r.Context(), adm, rec)
-				var taken *membership.NameTaken
-				if !errors.As(err, &taken) {
-					return err
-				}
-				if adm, err = adm.Reapply(taken.Holder); err != nil {
-					return err
-				}
-			}
-			return failure.New(failure.Conflict, "applications for this city are being recorded at the same moment; try again")
-		},
+		ap.commit,
 	)
+}
+
+// applying is the one way an application is recorded, whether it came as
+// JSON (POST /applications) or from the form (POST /apply): plan decides
+// what the application writes and answers, commit writes it.
+type applying struct {
+	api *API
+	r   *http.Request
+	// reasonsIn is the language the answer words the eligibility reasons
+	// in; the application's own language when empty.
+	reasonsIn i18n.Lang
+	adm       membership.Change
+}
+
+func (ap *applying) plan(app membership.Application) (created, error) {
+	a, r := ap.api, ap.r
+	rules, err := a.rules(r)
+	if err != nil {
+		return created{}, err
+	}
+	if ap.adm, err = membership.Apply(app, rules, a.Now(), a.NewID); err != nil {
+		return created{}, err
+	}
+	city := ap.adm.City
+	// The reasons in the application's language (in the page's, for the
+	// form): a replay of the same request answers the same words.
+	lang := ap.reasonsIn
+	if lang == "" {
+		lang = i18n.Parse(city.Language)
+	}
+	loc := link(r, "/cities/"+city.ID)
+	return created{Status: http.StatusCreated, Location: loc, Body: ApplicationResponse{
+		CityID: city.ID, Status: city.Status, Eligibility: city.Eligibility.In(lang),
+		AppliedAt: city.AppliedAt, Links: map[string]string{"city": loc},
+	}}, nil
+}
+
+func (ap *applying) commit(rec *idempotency.Record) error {
+	// A city has one open file: the name taken by an ended file is a
+	// re-application; a few rounds settle concurrent ones.
+	for range 3 {
+		err := ap.api.Store.Apply(ap.r.Context(), ap.adm, rec)
+		var taken *membership.NameTaken
+		if !errors.As(err, &taken) {
+			return err
+		}
+		if ap.adm, err = ap.adm.Reapply(taken.Holder); err != nil {
+			return err
+		}
+	}
+	return failure.New(failure.Conflict, "applications for this city are being recorded at the same moment; try again")
 }
 
 // CityResponse is a city's file as the API shows it.
@@ -259,37 +282,4 @@ func (a *API) getCity(w http.ResponseWriter, r *http.Request) {
 	}
 	resp := cityView(r, c, events)
 	writeJSON(w, http.StatusOK, "application/json", resp)
-}
-
-func (a *API) runSchedule(w http.ResponseWriter, r *http.Request) {
-	p, err := a.principal(r)
-	if err == nil {
-		err = p.RequireSecretariat()
-	}
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	name := r.PathValue("schedule")
-	job, ok := a.Jobs[name]
-	if !ok {
-		writeProblem(w, r, failure.New(failure.NotFound, "no schedule named %q", name))
-		return
-	}
-	ctx := r.Context()
-	if rules, err := a.rules(r); err == nil {
-		// Links in what the run sends point where this API serves the forms.
-		ctx = membership.WithFormsBaseURL(ctx, rules.FormsBaseURL)
-	}
-	input, err := readBody(r, a.maxBody())
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	res, err := job(ctx, input)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"schedule": name, "result": res})
 }

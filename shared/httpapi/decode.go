@@ -31,23 +31,32 @@ func readBody(r *http.Request, max int64) ([]byte, error) {
 			return nil, err
 		}
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+	body, err := readLimited(r, max)
 	if err != nil {
-		return nil, failure.New(failure.Invalid, "the body could not be read")
+		return nil, err
 	}
 	if ct == "" && len(body) > 0 {
 		return nil, requireMediaType(ct, jsonMedia)
-	}
-	if int64(len(body)) > max {
-		err := failure.New(failure.TooLarge, "the body exceeds %d bytes", max)
-		err.Fields = []failure.FieldError{failure.Field("/", "must be at most %d bytes", max)}
-		return nil, err
 	}
 	if !utf8.Valid(body) {
 		return nil, failure.Fields("the body is not valid UTF-8",
 			failure.FieldError{Pointer: "/", Detail: "must be valid UTF-8"})
 	}
 	if err := checkJSONText(body); err != nil {
+		return nil, err
+	}
+	return body, nil
+}
+
+// readLimited reads a request body, refusing one over max bytes.
+func readLimited(r *http.Request, max int64) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+	if err != nil {
+		return nil, failure.New(failure.Invalid, "the body could not be read")
+	}
+	if int64(len(body)) > max {
+		err := failure.New(failure.TooLarge, "the body exceeds %d bytes", max)
+		err.Fields = []failure.FieldError{failure.Field("/", "must be at most %d bytes", max)}
 		return nil, err
 	}
 	return body, nil
@@ -65,6 +74,8 @@ var (
 	// jsonMedia is every JSON body's: application/json, in UTF-8 (RFC 8259
 	// §8.1) if a charset is named.
 	jsonMedia = media{[]string{"application/json"}, "the body must be JSON", "must be application/json"}
+	// formMedia is the application form's (POST /apply), as browsers send it.
+	formMedia = media{[]string{"application/x-www-form-urlencoded"}, "the body must be a form", "must be application/x-www-form-urlencoded"}
 	// xmlMedia is a bank statement's.
 	xmlMedia = media{[]string{"application/xml", "text/xml"}, "the body must be a CAMT.053 XML statement", "must be application/xml"}
 )

@@ -44,7 +44,7 @@ var documentOperations = sync.OnceValues(func() (map[string]map[string]json.RawM
 	return doc.Paths, err
 })
 
-// documentedBody is the request body the document describes for an
+// documentedBody is the JSON request body the document describes for an
 // operation: its examples, and whether it describes one.
 func documentedBody(tb testing.TB, method, path string) (examples []string, documented bool) {
 	tb.Helper()
@@ -72,7 +72,10 @@ func documentedBody(tb testing.TB, method, path string) (examples []string, docu
 	if op.RequestBody == nil {
 		return nil, false
 	}
-	mt := op.RequestBody.Content["application/json"]
+	mt, ok := op.RequestBody.Content["application/json"]
+	if !ok {
+		return nil, false // a form, or XML
+	}
 	if len(mt.Example) > 0 {
 		examples = append(examples, string(mt.Example))
 	}

@@ -153,7 +153,7 @@ func (fs *fuzzStack) serve(t *testing.T, method, target, contentType string, bod
 }
 
 // answered fails on a 5xx, and on a refusal that is not a problem of its
-// status.
+// status (or, from the application form, its page).
 func answered(t *testing.T, what string, status int, contentType string, body []byte) {
 	t.Helper()
 	if status >= 500 || status < 100 {
@@ -162,8 +162,12 @@ func answered(t *testing.T, what string, status int, contentType string, body []
 	if status < 400 {
 		return
 	}
+	mt, _, _ := mime.ParseMediaType(contentType)
+	if mt == "text/html" && bytes.HasPrefix(body, []byte("<!DOCTYPE html>")) && bytes.Contains(body, []byte(`data-page="apply"`)) {
+		return // the application form (POST /apply) answers with its page
+	}
 	var p struct{ Status int }
-	if mt, _, _ := mime.ParseMediaType(contentType); mt != "application/problem+json" || json.Unmarshal(body, &p) != nil || p.Status != status {
+	if mt != "application/problem+json" || json.Unmarshal(body, &p) != nil || p.Status != status {
 		t.Fatalf("%s: %d is not a problem: %q %.300s", what, status, contentType, body)
 	}
 }
@@ -185,8 +189,11 @@ func (fs *fuzzStack) fuzzRoutes() []struct{ method, route, target, contentType s
 	for _, rt := range httpapi.Routes {
 		if rt.Method == http.MethodPost || rt.Method == http.MethodPut {
 			ct := "application/json"
-			if rt.Path == "/admin/bank-statements" {
+			switch rt.Path {
+			case "/admin/bank-statements":
 				ct = "application/xml"
+			case "/apply":
+				ct = "application/x-www-form-urlencoded"
 			}
 			add(rt.Method, rt.Path, ct)
 		}
@@ -236,6 +243,12 @@ func FuzzRoutes(f *testing.F) {
 	for i, rt := range routes {
 		for _, ex := range docExamples(rt.method, rt.route) {
 			f.Add(uint8(i), []byte(ex))
+		}
+		if rt.contentType == "application/x-www-form-urlencoded" {
+			for _, s := range []string{"", "cityName=%zz", "cityName=%ff", "cityName=a&cityName=b", "score=99", "a=" + strings.Repeat("é", 500)} {
+				f.Add(uint8(i), []byte(s))
+			}
+			continue
 		}
 		if rt.contentType == "application/xml" {
 			for _, name := range statements {

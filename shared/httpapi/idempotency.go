@@ -21,25 +21,48 @@ type created struct {
 // again because another document took its number meanwhile.
 const numberTries = 20
 
-// createOnce runs a creating request at most once per Idempotency-Key. The
-// lookup is one read; the record is written by commit in the same
-// transaction as the change. A concurrent duplicate that loses the race
-// replays the winner's response; a reused key with another body gets 422.
-// A plan that numbers a document (a credit note) takes the next number of
-// its series; another document taking it meanwhile makes the request be
-// planned and committed again with the next one, as a step on a city is.
+// stored is a creating request's answer as written: the first one, or the
+// replay of the one stored for its Idempotency-Key.
+type stored struct {
+	Status      int
+	Location    string
+	ContentType string
+	Body        []byte
+	Replayed    bool
+}
+
+// createOnce runs a creating request at most once per Idempotency-Key and
+// writes its answer (see once).
 func (a *API) createOnce(w http.ResponseWriter, r *http.Request, scope string, body []byte,
 	plan func() (created, error), commit func(*idempotency.Record) error,
 ) {
-	key := r.Header.Get("Idempotency-Key")
+	s, err := a.once(r, scope, r.Header.Get("Idempotency-Key"), body, plan, commit)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	if s.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeStored(w, s.Status, s.Location, s.ContentType, s.Body)
+}
+
+// once runs a creating request at most once per key (none when key is
+// empty) and returns its answer. The lookup is one read; the record is
+// written by commit in the same transaction as the change. A concurrent
+// duplicate that loses the race gets the winner's answer; a reused key with
+// another body is an Unprocessable failure.
+func (a *API) once(r *http.Request, scope, key string, body []byte,
+	plan func() (created, error), commit func(*idempotency.Record) error,
+) (stored, error) {
+	var rec *idempotency.Record
 	hash := idempotency.HashRequest(body)
 	if key != "" {
 		if err := idempotency.ValidKey(key); err != nil {
-			writeProblem(w, r, err)
-			return
+			return stored{}, err
 		}
-		if ok := a.replay(w, r, scope, key, hash); ok {
-			return
+		if s, found, err := a.lookup(r, scope, key, hash); err != nil || found {
+			return s, err
 		}
 	}
 	var (
@@ -47,16 +70,18 @@ func (a *API) createOnce(w http.ResponseWriter, r *http.Request, scope string, b
 		out []byte
 		err error
 	)
+	// A plan that numbers a document (a credit note) takes the next number
+	// of its series; another document taking it meanwhile makes the
+	// request be planned and committed again with the next one, as a step
+	// on a city is.
 	for range numberTries {
 		if res, err = plan(); err != nil {
-			writeProblem(w, r, err)
-			return
+			return stored{}, err
 		}
 		if out, err = json.Marshal(res.Body); err != nil {
-			writeProblem(w, r, err)
-			return
+			return stored{}, err
 		}
-		var rec *idempotency.Record
+		rec = nil
 		if key != "" {
 			now := a.Now()
 			rec = &idempotency.Record{
@@ -70,31 +95,41 @@ func (a *API) createOnce(w http.ResponseWriter, r *http.Request, scope string, b
 		}
 	}
 	if err != nil {
-		if errors.Is(err, idempotency.ErrRace) && a.replay(w, r, scope, key, hash) {
-			return
+		if errors.Is(err, idempotency.ErrRace) {
+			if s, found, lerr := a.lookup(r, scope, key, hash); lerr != nil || found {
+				return s, lerr
+			}
 		}
-		writeProblem(w, r, err)
-		return
+		return stored{}, err
 	}
-	writeStored(w, res.Status, res.Location, "application/json", out)
+	return stored{Status: res.Status, Location: res.Location, ContentType: "application/json", Body: out}, nil
+}
+
+// lookup finds the answer stored for a key: found is false when there is
+// none, and the error Unprocessable when the key came with another body.
+func (a *API) lookup(r *http.Request, scope, key, hash string) (stored, bool, error) {
+	rec, found, err := a.Store.IdempotencyRecord(r.Context(), scope, key, a.Now())
+	if err != nil || !found {
+		return stored{}, false, err
+	}
+	if err := rec.Replay(hash); err != nil {
+		return stored{}, true, err
+	}
+	return stored{Status: rec.Status, Location: rec.Location, ContentType: rec.ContentType, Body: rec.Body, Replayed: true}, true, nil
 }
 
 // replay answers from a stored record; it reports whether it answered.
 func (a *API) replay(w http.ResponseWriter, r *http.Request, scope, key, hash string) bool {
-	stored, found, err := a.Store.IdempotencyRecord(r.Context(), scope, key, a.Now())
-	if err != nil {
+	s, found, err := a.lookup(r, scope, key, hash)
+	switch {
+	case err != nil:
 		writeProblem(w, r, err)
 		return true
-	}
-	if !found {
+	case !found:
 		return false
 	}
-	if err := stored.Replay(hash); err != nil {
-		writeProblem(w, r, err)
-		return true
-	}
 	w.Header().Set("Idempotent-Replayed", "true")
-	writeStored(w, stored.Status, stored.Location, stored.ContentType, stored.Body)
+	writeStored(w, s.Status, s.Location, s.ContentType, s.Body)
 	return true
 }
 

@@ -499,6 +499,21 @@ func (c contract) submitIndex(ct city) {
 	c.expect(http.StatusAccepted, http.MethodPost, submissionsPath, ct.url(submissionsPath), ct.token, answersBody(c.t, q.Version, answers))
 }
 
+// runNow asks for a run of the schedule at url with body, delivers the
+// table's stream (on which the schedule's function runs it), and follows
+// the run's Location to its end, checking each answer against the
+// document: it returns the finished run, which must have succeeded.
+func (c contract) runNow(url, body string) answer {
+	c.t.Helper()
+	a := c.expect(http.StatusAccepted, http.MethodPost, runsPath, url, c.admin, body)
+	c.s.Drain()
+	done := c.expect(http.StatusOK, http.MethodGet, runPath, a.hdr.Get("Location"), c.admin, "")
+	if !strings.Contains(string(done.body), `"status":"succeeded"`) || done.hdr.Get("Retry-After") != "" {
+		c.t.Fatalf("GET %s once the streams were delivered: Retry-After %q: %s", a.hdr.Get("Location"), done.hdr.Get("Retry-After"), done.body)
+	}
+	return done
+}
+
 // The routes the tests drive most.
 const (
 	cityPath        = "/cities/{cityId}"
@@ -518,6 +533,8 @@ const (
 	withdrawalPath  = "/admin/cities/{cityId}/withdrawal"
 	declinePath     = "/admin/cities/{cityId}/decline"
 	tokensPath      = "/admin/cities/{cityId}/tokens"
+	runsPath        = "/admin/runs/{schedule}"
+	runPath         = "/admin/runs/{schedule}/{runId}"
 )
 
 // stepPaths are the routes of the secretariat's steps.

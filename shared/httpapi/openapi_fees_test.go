@@ -32,7 +32,6 @@ const (
 	paymentsPath    = "/admin/invoices/{invoiceId}/payments"
 	creditNotesPath = "/admin/invoices/{invoiceId}/credit-notes"
 	statementsPath  = "/admin/bank-statements"
-	runsPath        = "/admin/runs/{schedule}"
 )
 
 // invoiceSummary is what the tests read of an invoice.
@@ -634,7 +633,7 @@ func TestContractAnnualInvoices(t *testing.T) {
 	}
 	runAnnual := func(body string) run {
 		t.Helper()
-		a := c.expect(http.StatusOK, http.MethodPost, runsPath, annual, c.admin, body)
+		a := c.runNow(annual, body)
 		var r run
 		if err := json.Unmarshal(a.body, &r); err != nil {
 			t.Fatal(err)
@@ -669,7 +668,7 @@ func TestContractAnnualInvoices(t *testing.T) {
 	var runs []daily
 	for range 2 {
 		var d daily
-		if err := json.Unmarshal(c.expect(http.StatusOK, http.MethodPost, runsPath, "/admin/runs/daily", c.admin, "").body, &d); err != nil {
+		if err := json.Unmarshal(c.runNow("/admin/runs/daily", "").body, &d); err != nil {
 			t.Fatal(err)
 		}
 		runs = append(runs, d)
@@ -1091,7 +1090,9 @@ func TestOpenAPIFeeSchemasRefuse(t *testing.T) {
 		{"StatementCredit", asResponse, "a credit of nothing", withField(credited, "amount", eur(0, "EUR"))},
 		{"RunInput", asRequest, "a year as a string", map[string]any{"year": "2027"}},
 		{"RunInput", asRequest, "a month", map[string]any{"year": 2027, "month": 1}},
-		{"ScheduleRun", asResponse, "an annual run reporting a sweep", map[string]any{"schedule": "annual-invoices", "result": map[string]any{"found": 1, "redriven": 1, "inFlight": 0, "remaining": false}}},
+		{"Run", asResponse, "an annual run reporting a sweep", withField(ex("Run"), "schedule", "annual-invoices")},
+		{"Run", asResponse, "a run of an unknown status", withField(ex("Run"), "status", "done")},
+		{"Run", asResponse, "a run without its requester", withField(ex("Run"), "requestedBy", nil)},
 		{"DailyResult", asResponse, "a daily run without its fees", withField(ex("DailyResult"), "fees", nil)},
 	} {
 		if err := visit(schemas[tt.schema], tt.bad, tt.as); err == nil {
@@ -1099,7 +1100,7 @@ func TestOpenAPIFeeSchemasRefuse(t *testing.T) {
 		}
 	}
 	for name, bad := range map[string]string{"InvoiceCache": "no-cache", "DocumentDisposition": "attachment; filename=ICC-2026-0014.pdf",
-		"RetryAfter": "soon", "LedgerDisposition": "inline; filename=invoices-2026.csv"} {
+		"RetryAfter": "soon", "RunRetryAfter": "soon", "RunLocation": "/admin/runs/nightly/t3kq7vzm2xw4bjr6nhc5dpaafe", "LedgerDisposition": "inline; filename=invoices-2026.csv"} {
 		if err := visit(doc.Components.Headers[name].Value.Schema, bad, asResponse); err == nil {
 			t.Errorf("header %s accepts %q", name, bad)
 		}

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/intercultural-cities/backoffice/shared/httpapi"
+	"github.com/intercultural-cities/backoffice/shared/runs"
+	"github.com/intercultural-cities/backoffice/shared/store"
 )
 
 // What holds for every route: the document and the forms are served as
@@ -94,47 +96,54 @@ func TestContractOtherMethodsAre405(t *testing.T) {
 	}
 }
 
-// TestContractRunsTheSchedules runs the schedules as the secretariat would,
-// and checks that the documented schedules are those that can run.
+// TestContractRunsTheSchedules asks for runs of the schedules as the
+// secretariat would, follows each to its end once the schedule's function
+// ran it from the stream, and checks that the documented schedules are
+// those that can run.
 func TestContractRunsTheSchedules(t *testing.T) {
 	c := newContract(t)
-	const route = "/admin/runs/{schedule}"
 	annual := "/admin/runs/annual-invoices"
-	c.run(http.MethodPost, route, city{}, []exchange{
-		{name: "the sweeper", as: secretariat, url: "/admin/runs/sweeper", status: 200},
-		{name: "the daily duties", as: secretariat, url: "/admin/runs/daily", status: 200},
-		{name: "the annual invoicing of this year", as: secretariat, url: annual, status: 200},
-		{name: "the annual invoicing of the year documented", as: secretariat, url: annual, body: c.example(route, "nextYear"), status: 200},
-		{name: "the annual invoicing with the scheduler's input", as: secretariat, url: annual, body: c.example(route, "schedule"), status: 200},
+	c.runNow("/admin/runs/sweeper", "")
+	if a := c.runNow("/admin/runs/daily", ""); !strings.Contains(string(a.body), `"schedule":"daily"`) ||
+		!strings.Contains(string(a.body), `"fees":{`) {
+		t.Errorf("the daily duties: %s", a.body)
+	}
+	c.runNow(annual, "")
+	c.runNow(annual, c.example(runsPath, "schedule"))
+	if a := c.runNow(annual, c.example(runsPath, "nextYear")); !strings.Contains(string(a.body), `"schedule":"annual-invoices"`) ||
+		!strings.Contains(string(a.body), `"input":{"year":2027}`) || !strings.Contains(string(a.body), `"year":2027,`) {
+		t.Errorf("the annual invoicing of 2027: %s", a.body)
+	}
+	c.run(http.MethodPost, runsPath, city{}, []exchange{
 		{name: "a year out of range", as: secretariat, url: annual, body: `{"year":1999}`, status: 400, pointer: "/year", errors: 1},
 		{name: "a year as a string", as: secretariat, url: annual, body: `{"year":"2027"}`, status: 400, pointer: "/year", errors: 1},
+		{name: "data after the input", as: secretariat, url: annual, body: `{"year":2027} {}`, status: 400, pointer: "/"},
 		{name: "an unknown field", as: secretariat, url: annual, body: `{"year":2027,"foo":1}`, status: 400, pointer: "/foo", errors: 1},
 		{name: "an unknown field before the year", as: secretariat, url: annual, body: `{"foo":1,"year":2027}`, status: 400, pointer: "/foo", errors: 1},
 		{name: "a schedule's name that is not a string", as: secretariat, url: annual, body: `{"schedule":1}`, status: 400, pointer: "/schedule", errors: 1},
 		{name: "an array", as: secretariat, url: annual, body: `[2027]`, status: 400, pointer: "/", errors: 1},
 		{name: "a body that is not JSON", as: secretariat, url: annual, body: "year=2027", headers: []string{"Content-Type", "text/plain"}, status: 415, pointer: "header/Content-Type"},
 		{name: "the daily duties with a body that is not JSON", as: secretariat, url: "/admin/runs/daily", body: "now", headers: []string{"Content-Type", "text/plain"}, status: 415, pointer: "header/Content-Type"},
+		{name: "an Idempotency-Key too long", as: secretariat, url: "/admin/runs/daily", headers: []string{"Idempotency-Key", strings.Repeat("k", 256)}, status: 400, pointer: "header/Idempotency-Key"},
 		{name: "a body too large", as: secretariat, url: annual, body: `{"year":2027,"note":"` + strings.Repeat("x", httpapi.MaxBody) + `"}`, status: 413, pointer: "/"},
 		{name: "anonymous", url: "/admin/runs/sweeper", status: 401},
 		{name: "a city", token: c.apply("Contract Runs").token, url: "/admin/runs/sweeper", status: 403},
 		{name: "an unknown schedule", as: secretariat, url: "/admin/runs/nightly", status: 404},
 	})
-	if a := c.send(http.MethodPost, route, annual, c.admin, `{"year":2027}`); !strings.Contains(string(a.body), `"schedule":"annual-invoices"`) ||
-		!strings.Contains(string(a.body), `"year":2027`) {
-		t.Errorf("POST %s: %d %s", annual, a.status, a.body)
-	}
-	if a := c.send(http.MethodPost, route, "/admin/runs/daily", c.admin, ""); !strings.Contains(string(a.body), `"schedule":"daily"`) ||
-		!strings.Contains(string(a.body), `"fees":{`) {
-		t.Errorf("POST /admin/runs/daily: %d %s", a.status, a.body)
+	if n := c.s.Items(store.SchedulePrefix); n != 5+3 { // five runs and three locks, nothing of a refused request
+		t.Errorf("%d items under SCHEDULE#: the refused requests recorded something", n)
 	}
 	var documented []string
-	for _, p := range c.doc.Paths.Value(route).Parameters {
+	for _, p := range c.doc.Paths.Value(runsPath).Parameters {
 		for _, v := range p.Value.Schema.Value.Enum {
 			documented = append(documented, v.(string))
 		}
 	}
-	if jobs := slices.Sorted(maps.Keys(c.s.Jobs)); !slices.Equal(slices.Sorted(slices.Values(documented)), jobs) {
-		t.Errorf("documented schedules %v, runnable schedules %v", documented, jobs)
+	if !slices.Equal(slices.Sorted(slices.Values(documented)), slices.Sorted(slices.Values(runs.Schedules))) {
+		t.Errorf("documented schedules %v, runnable schedules %v", documented, runs.Schedules)
+	}
+	if jobs := slices.Sorted(maps.Keys(c.s.Jobs)); !slices.Equal(jobs, slices.Sorted(slices.Values(runs.Schedules))) {
+		t.Errorf("the functions run %v, runnable schedules %v", jobs, runs.Schedules)
 	}
 }
 
@@ -165,6 +174,16 @@ func TestContractBodiesAreReadAlikeOnEveryRoute(t *testing.T) {
 			rows := []exchange{
 				{name: "plain text", url: url, as: secretariat, body: "a=1", headers: []string{"Content-Type", "text/plain"}, status: 415, pointer: "header/Content-Type", errors: 1},
 				{name: "another type without a body", url: url, as: secretariat, headers: []string{"Content-Type", "text/plain"}, status: 415, pointer: "header/Content-Type"},
+			}
+			if op.RequestBody.Value.Content.Get("application/x-www-form-urlencoded") != nil {
+				// The application form answers with its page, not a problem.
+				for _, r := range []struct{ name, body, contentType string }{
+					{"plain text", "a=1", "text/plain"}, {"JSON", "{}", "application/json"}, {"no Content-Type", "cityName=x", ""}} {
+					if a := c.send(method, path, url, "", r.body, "Content-Type", r.contentType); a.status != http.StatusUnsupportedMediaType {
+						t.Errorf("%s %s, %s: %d, want 415", method, path, r.name, a.status)
+					}
+				}
+				continue
 			}
 			if op.RequestBody.Value.Content.Get("application/json") == nil {
 				// The bank statements: XML, whose body a JSON type is not.
@@ -202,4 +221,51 @@ func TestContractBodiesAreReadAlikeOnEveryRoute(t *testing.T) {
 	if after := c.s.Items(""); after != before {
 		t.Errorf("refused bodies changed the table: %d items, %d before", after, before)
 	}
+}
+
+// TestContractRunsOneAtATime follows a run while it is queued, refuses
+// another of the same schedule meanwhile (pointing at the first), replays a
+// retried request, and reads runs that do not exist.
+func TestContractRunsOneAtATime(t *testing.T) {
+	c := newContract(t)
+	daily := "/admin/runs/daily"
+	first := c.expect(http.StatusAccepted, http.MethodPost, runsPath, daily, c.admin, "", "Idempotency-Key", "contract-daily")
+	loc := first.hdr.Get("Location")
+	var queued struct{ RunID, Status string }
+	if err := json.Unmarshal(first.body, &queued); err != nil || queued.Status != "queued" || loc != "/admin/runs/daily/"+queued.RunID {
+		t.Fatalf("the queued run: %v %s, Location %q", err, first.body, loc)
+	}
+	// A retry replays the answer; the same key with a body is refused.
+	c.replay(first, http.MethodPost, runsPath, daily, c.admin, "", "contract-daily")
+	c.expect(http.StatusUnprocessableEntity, http.MethodPost, runsPath, daily, c.admin, `{"schedule":"daily"}`, "Idempotency-Key", "contract-daily")
+	// Another request while it is queued: 409, and the run to follow.
+	busy := c.expect(http.StatusConflict, http.MethodPost, runsPath, daily, c.admin, "")
+	if busy.hdr.Get("Location") != loc || !strings.Contains(string(busy.body), queued.RunID) {
+		t.Errorf("a second run while one is queued: Location %q, want %q: %s", busy.hdr.Get("Location"), loc, busy.body)
+	}
+	// Another schedule is not held up.
+	other := c.expect(http.StatusAccepted, http.MethodPost, runsPath, "/admin/runs/sweeper", c.admin, "")
+	poll := c.expect(http.StatusOK, http.MethodGet, runPath, loc, c.admin, "")
+	if poll.hdr.Get("Retry-After") == "" || !strings.Contains(string(poll.body), `"status":"queued"`) {
+		t.Errorf("GET a queued run: Retry-After %q: %s", poll.hdr.Get("Retry-After"), poll.body)
+	}
+	c.s.Drain()
+	done := c.expect(http.StatusOK, http.MethodGet, runPath, loc, c.admin, "")
+	if done.hdr.Get("Retry-After") != "" || !strings.Contains(string(done.body), `"status":"succeeded"`) ||
+		!strings.Contains(string(done.body), `"attempts":1`) || !strings.Contains(string(done.body), `"finishedAt":`) {
+		t.Errorf("GET a finished run: Retry-After %q: %s", done.hdr.Get("Retry-After"), done.body)
+	}
+	c.expect(http.StatusOK, http.MethodGet, runPath, other.hdr.Get("Location"), c.admin, "")
+	// Finished, it no longer holds the schedule.
+	c.runNow(daily, "")
+
+	id := queued.RunID
+	c.run(http.MethodGet, runPath, city{}, []exchange{
+		{name: "a malformed run id", as: secretariat, url: "/admin/runs/daily/latest", status: 400, pointer: "path/runId"},
+		{name: "anonymous", url: loc, status: 401},
+		{name: "a city", token: c.apply("Contract Run Reader").token, url: loc, status: 403},
+		{name: "an unknown schedule", as: secretariat, url: "/admin/runs/nightly/" + id, status: 404},
+		{name: "another schedule's run", as: secretariat, url: "/admin/runs/sweeper/" + id, status: 404},
+		{name: "no such run", as: secretariat, url: "/admin/runs/daily/" + missing, status: 404},
+	})
 }

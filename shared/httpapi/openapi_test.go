@@ -123,18 +123,24 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 }
 
 // TestOpenAPICreatingRequestsCanBeRetried checks that every POST but a
-// schedule run, which has nothing to replay, a bank statement's import,
-// whose entries are each recorded once whatever the request, and a report's
-// publication, which publishes once however often it is asked, declares the
-// Idempotency-Key header.
+// bank statement's import, whose entries are each recorded once whatever
+// the request, and a report's publication, which publishes once however
+// often it is asked, declares the Idempotency-Key header; or, for a form a
+// browser sends (which sends no header of its own), an idempotencyKey field.
 func TestOpenAPICreatingRequestsCanBeRetried(t *testing.T) {
 	doc := loadContract(t)
 	retried := 0
 	for path, item := range doc.Paths.Map() {
-		if item.Post == nil || path == "/admin/runs/{schedule}" || path == "/admin/bank-statements" || path == publishPath {
+		if item.Post == nil || path == "/admin/bank-statements" || path == publishPath {
 			continue
 		}
 		retried++
+		if form := item.Post.RequestBody.Value.Content.Get("application/x-www-form-urlencoded"); form != nil {
+			if form.Schema.Value.Properties["idempotencyKey"] == nil {
+				t.Errorf("POST %s is a form without an idempotencyKey field", path)
+			}
+			continue
+		}
 		if !slices.ContainsFunc(item.Post.Parameters, func(p *openapi3.ParameterRef) bool {
 			return p.Value.In == "header" && p.Value.Name == "Idempotency-Key"
 		}) {
@@ -153,7 +159,7 @@ func TestOpenAPIRequestSchemasAreClosed(t *testing.T) {
 	for _, name := range []string{"Application", "Contact", "IndexInput", "Answer", "IntentInput", "VisitInput", "Person",
 		"VisitHeldInput", "Profile", "AgreementInput", "AmendmentInput", "Money", "TerminationInput", "ReasonInput", "TokenInput", "ProgressInput",
 		"Indicator", "Buyer", "Address", "Endpoint", "PaymentInput", "CreditNoteInput", "RunInput", "CommentaryInput", "CommentInput",
-		"Practice"} {
+		"Practice", "ApplicationForm"} {
 		s := doc.Components.Schemas[name].Value
 		if s.AdditionalProperties.Has == nil || *s.AdditionalProperties.Has {
 			t.Errorf("request schema %s does not say additionalProperties: false", name)
@@ -489,7 +495,9 @@ func TestOpenAPISchemasRefuse(t *testing.T) {
 		{"ProgressInput", asRequest, "a text over 20000 characters", withField(progress, "text", strings.Repeat("a", 20001))},
 		{"CityWithTimeline", asResponse, "a file without its timeline", withField(city, "timeline", nil)},
 		{"CityResponse", asResponse, "a file without nextSteps", withField(withField(city, "timeline", nil), "nextSteps", nil)},
-		{"ScheduleRun", asResponse, "a daily run reporting a sweep", map[string]any{"schedule": "daily", "result": map[string]any{"found": 1.0, "redriven": 1.0, "inFlight": 0.0, "remaining": false}}},
+		{"Run", asResponse, "a daily run reporting a sweep", map[string]any{"runId": "t3kq7vzm2xw4bjr6nhc5dpaafe", "schedule": "daily",
+			"status": "succeeded", "requestedBy": "secretariat:Jane Doe", "requestedAt": "2026-11-30T07:45:00Z", "attempts": 1.0,
+			"result": map[string]any{"found": 1.0, "redriven": 1.0, "inFlight": 0.0, "remaining": false}}},
 	} {
 		if err := visit(schemas[tt.schema], tt.bad, tt.as); err == nil {
 			t.Errorf("%s schema accepts %s", tt.schema, tt.name)

@@ -98,7 +98,7 @@ var rules = []rule{
 	{step: StepCommentReport, from: Statuses, internal: true},
 	// A later report (a member re-assessing) is published without a status
 	// change.
-	{step: StepPublishReport, from: Statuses, internal: true},
+	{step: StepPublishReport, from: open, internal: true},
 	{step: StepScheduleVisit, from: []Status{StatusIndexReported, StatusVisitScheduled}, to: StatusVisitScheduled},
 	{step: StepHoldVisit, from: []Status{StatusVisitScheduled}, to: StatusVisitHeld},
 	{step: StepIssueProfile, from: []Status{StatusVisitHeld}, to: StatusProfileIssued},

@@ -45,9 +45,6 @@ type DailyResult struct {
 // taken is no longer possible.
 func (s *Schedule) RunDaily(ctx context.Context) (DailyResult, error) {
 	rules := s.Rules
-	if rules.FormsBaseURL == "" {
-		rules.FormsBaseURL, _ = ctx.Value(formsBaseURLKey{}).(string)
-	}
 	now := s.Now().UTC()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	res := DailyResult{Date: today.Format(dateLayout)}
@@ -110,11 +107,3 @@ func (s *Schedule) RunDaily(ctx context.Context) (DailyResult, error) {
 }
 
 var errNothingToDo = errors.New("nothing to do any more")
-
-type formsBaseURLKey struct{}
-
-// WithFormsBaseURL gives a run the forms' URL its links point to when the
-// schedule's rules have none (a run fired through the API knows its own URL).
-func WithFormsBaseURL(ctx context.Context, url string) context.Context {
-	return context.WithValue(ctx, formsBaseURLKey{}, url)
-}

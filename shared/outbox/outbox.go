@@ -22,6 +22,7 @@ const (
 	TypeFeeDue       = "fee-due"          // a member's invoice of a year to issue
 	TypeDocuments    = "documents"        // an issued document to archive and email
 	TypeReport       = "report-documents" // a published report to archive and email
+	TypeRun          = "run"              // a schedule's run the secretariat asked for (package runs)
 )
 
 // Key is a work item's table key.

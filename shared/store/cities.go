@@ -135,8 +135,9 @@ func (s *Store) City(ctx context.Context, id string) (membership.City, []members
 	for {
 		out, err := s.db.Query(ctx, &dynamodb.QueryInput{
 			TableName: aws.String(s.table),
-			// The profile and the events sort together, apart from drafts,
-			// submissions and reports: read only them.
+			// The events and the profile bound one range, apart from drafts,
+			// submissions and reports; the fee-due work items (FEEDUE#) and
+			// invoice references (INVOICE#) sort inside it, and are skipped.
 			KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :first AND :last"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{
 				":pk": str(cityKey(id)), ":first": str(eventSK), ":last": str(profileSK),

@@ -25,6 +25,7 @@ const (
 	draftSK     = "DRAFT"
 	samplePK    = "SAMPLE"
 	groupPrefix = "GROUP#"
+	groupType   = "sample-group"
 )
 
 func attrString(item map[string]types.AttributeValue, name string) string {
@@ -266,9 +267,11 @@ func groupUpdate(table, group string, d index.Delta) *types.Update {
 		add("s:"+a, d.AreaSum[a])
 		add("c:"+a, float64(d.AreaCount[a]))
 	}
+	names["#type"] = "type"
+	values[":type"] = str(groupType)
 	return &types.Update{
 		TableName: aws.String(table), Key: key(samplePK, groupPrefix+group),
-		UpdateExpression:          aws.String("ADD " + strings.Join(adds, ", ")),
+		UpdateExpression:          aws.String("ADD " + strings.Join(adds, ", ") + " SET #type = :type"),
 		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: values,
 	}

@@ -343,17 +343,20 @@ func (s *Store) Invoices(ctx context.Context, feeYear int) ([]membership.Invoice
 // CityInvoices lists a city's invoices, newest fee year first: the city's
 // references, then the invoices in one batch read.
 func (s *Store) CityInvoices(ctx context.Context, cityID string) ([]membership.InvoiceAccount, error) {
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{TableName: aws.String(s.table),
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: aws.String(s.table),
 		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :ref)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(cityKey(cityID)),
-			":ref": str("INVOICE#")},
+			":ref": str(InvoicePrefix)},
 		ScanIndexForward: aws.Bool(false)})
-	if err != nil {
-		return nil, fmt.Errorf("query invoices of city %s: %w", cityID, err)
-	}
 	var keys []map[string]types.AttributeValue
-	for _, it := range out.Items {
-		keys = append(keys, invoiceKey(attrString(it, "invoiceId")))
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query invoices of city %s: %w", cityID, err)
+		}
+		for _, it := range out.Items {
+			keys = append(keys, invoiceKey(attrString(it, "invoiceId")))
+		}
 	}
 	accounts := make([]membership.InvoiceAccount, 0, len(keys))
 	for i := 0; i < len(keys); i += 100 {

@@ -187,21 +187,26 @@ func (s *Store) Report(ctx context.Context, cityID, id string) (membership.Repor
 
 // Reports lists a city's reports, newest first, without their models.
 func (s *Store) Reports(ctx context.Context, cityID string) ([]membership.Report, error) {
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{TableName: aws.String(s.table),
+	// A published report holds its frozen model, which counts against a
+	// page's 1 MB even though it is not projected: read every page.
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: aws.String(s.table),
 		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :r)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(cityKey(cityID)), ":r": str(reportPrefix)},
 		ProjectionExpression:      aws.String("reportId, cityId, cityName, submissionId, #status, commentary, createdAt, publishedAt, documents, version, #schema"),
 		ExpressionAttributeNames:  map[string]string{"#status": "status", "#schema": "schema"}})
-	if err != nil {
-		return nil, fmt.Errorf("query reports of %s: %w", cityID, err)
-	}
 	var reports []membership.Report
-	for _, it := range out.Items {
-		r, err := reportOf(it)
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("query reports of %s: %w", cityID, err)
 		}
-		reports = append(reports, r)
+		for _, it := range out.Items {
+			r, err := reportOf(it)
+			if err != nil {
+				return nil, err
+			}
+			reports = append(reports, r)
+		}
 	}
 	sort.Slice(reports, func(i, j int) bool { return reports[i].CreatedAt.After(reports[j].CreatedAt) })
 	return reports, nil
@@ -241,20 +246,23 @@ func (s *Store) ReportArchived(ctx context.Context, k outbox.Key, cityID, report
 // Submissions lists a city's scored submissions, oldest first, without
 // their answers: what a report compares with.
 func (s *Store) Submissions(ctx context.Context, cityID string) ([]index.Submission, error) {
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{TableName: aws.String(s.table),
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: aws.String(s.table),
 		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :s)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(cityKey(cityID)), ":s": str(SubmissionPrefix)},
 		ConsistentRead:            aws.Bool(true)})
-	if err != nil {
-		return nil, fmt.Errorf("query submissions of %s: %w", cityID, err)
-	}
 	var subs []index.Submission
-	for _, it := range out.Items {
-		sub, err := submissionOf(cityID, attrString(it, "id"), it)
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("query submissions of %s: %w", cityID, err)
 		}
-		subs = append(subs, sub)
+		for _, it := range out.Items {
+			sub, err := submissionOf(cityID, attrString(it, "id"), it)
+			if err != nil {
+				return nil, err
+			}
+			subs = append(subs, sub)
+		}
 	}
 	sort.Slice(subs, func(i, j int) bool { return subs[i].SubmittedAt.Before(subs[j].SubmittedAt) })
 	return subs, nil
@@ -271,6 +279,8 @@ type practiceItem struct {
 	GSI1SK   string `dynamodbav:"gsi1sk"`
 	Practice string `dynamodbav:"practice"` // JSON of practiceRecord
 }
+
+const practiceSchema = 1
 
 type practiceRecord struct {
 	ID        string     `json:"id"`
@@ -294,7 +304,7 @@ type practiceRecord struct {
 func (s *Store) PutPractice(ctx context.Context, p practice.Practice, idem *idempotency.Record) error {
 	rec := practiceRecord{ID: p.ID, CityID: p.CityID, CityName: p.CityName, Country: p.Country, Area: p.Area,
 		Title: textRecord(p.Title), Summary: textRecord(p.Summary), Year: p.Year, Link: p.Link, Published: p.Published, Demo: p.Demo}
-	item, err := attributevalue.MarshalMap(practiceItem{PK: practicePrefix + p.ID, SK: "PRACTICE", Type: "practice", Schema: 1,
+	item, err := attributevalue.MarshalMap(practiceItem{PK: practicePrefix + p.ID, SK: "PRACTICE", Type: "practice", Schema: practiceSchema,
 		GSI1PK: practicesPK, GSI1SK: p.Area + "#" + p.ID, Practice: jsonText(&rec)})
 	if err != nil {
 		return err
@@ -331,6 +341,9 @@ func (s *Store) Practice(ctx context.Context, id string) (practice.Practice, err
 }
 
 func practiceOf(item map[string]types.AttributeValue) (practice.Practice, error) {
+	if v := int(attrNumber(item, "schema")); v > practiceSchema {
+		return practice.Practice{}, fmt.Errorf("practice %s: schema %d is newer than this code", attrString(item, "pk"), v)
+	}
 	rec, err := fromJSONText[practiceRecord](attrString(item, "practice"))
 	if err != nil || rec == nil {
 		return practice.Practice{}, fmt.Errorf("practice %s: %w", attrString(item, "pk"), err)

@@ -1,6 +1,7 @@
 // Package store is the single-table DynamoDB adapter. Every record lives in
-// one table keyed by pk/sk with one overloaded index gsi1 (gsi1pk/gsi1sk);
-// infra/ACCESS-PATTERNS.md lists each access pattern and its key condition.
+// one table keyed by pk/sk with an overloaded index gsi1 (gsi1pk/gsi1sk) and
+// the fee years' index gsi2 (gsi2pk/gsi2sk); infra/ACCESS-PATTERNS.md lists
+// each item and access pattern, and accessdoc_test.go checks it.
 package store
 
 import (

@@ -168,3 +168,35 @@ func TestNotificationClaimsAreExclusiveAndLeased(t *testing.T) {
 		t.Fatalf("%d pending items, want 1", len(pending))
 	}
 }
+
+// A reminder goes once, even after its email's item was deleted at the end
+// of its retention: its sent record stays, and QueueOnce checks it.
+func TestAReminderIsQueuedOnceEvenAfterItsEmailIsForgotten(t *testing.T) {
+	s := localtest.New(t, local.Options{})
+	ctx := context.Background()
+	now := time.Now().UTC()
+	n := notify.Notification{ID: "progress-c1-2026", Template: "progress-due", Lang: "en", CityID: "c1",
+		ToName: "Luca", ToEmail: "luca@porto.example", Data: map[string]string{"Year": "2026"},
+		Status: notify.StatusPending, CreatedAt: now}
+	for i, want := range []bool{true, false} {
+		if queued, err := s.Store.QueueOnce(ctx, n, nil); err != nil || queued != want {
+			t.Fatalf("queue %d: %v %v, want %v", i, queued, err, want)
+		}
+	}
+	claimed, ok, err := s.Store.ClaimNotification(ctx, n.ID, now, now.Add(time.Minute))
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if err := s.Store.MarkNotificationSent(ctx, claimed, "m1", now, now); err != nil {
+		t.Fatal(err)
+	}
+	// What the TTL does once the retention has passed.
+	if _, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.Table),
+		Key: map[string]ddbtypes.AttributeValue{"pk": &ddbtypes.AttributeValueMemberS{Value: store.NotificationPrefix + n.ID},
+			"sk": &ddbtypes.AttributeValueMemberS{Value: "NOTIFICATION"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if queued, err := s.Store.QueueOnce(ctx, n, nil); err != nil || queued {
+		t.Fatalf("the reminder was queued again once its email was forgotten: %v %v", queued, err)
+	}
+}

@@ -76,7 +76,7 @@ func cityRevocation(ctx context.Context, s *Store, r auth.CityLinksRevocation) (
 func (s *Store) LiveCityTokens(ctx context.Context, cityID string, now time.Time) ([]string, error) {
 	var hashes []string
 	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
-		TableName: aws.String(s.table), IndexName: aws.String("gsi1"),
+		TableName: aws.String(s.table), IndexName: aws.String(Table.Index),
 		KeyConditionExpression: aws.String("gsi1pk = :p AND gsi1sk > :now"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":p": str(cityTokensPrefix + cityID), ":now": str(timeKey(now)),

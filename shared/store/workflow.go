@@ -28,18 +28,21 @@ const (
 	pipelinePK = "PIPELINE"
 	countsSK   = "COUNTS"
 	progressSK = "PROGRESS#"
+	// countsType is the counters item's type; like every item, it has one.
+	countsType = "pipeline-counts"
 )
 
 // countsUpdate moves one city between the pipeline's per-status counters.
 func countsUpdate(table string, from, to membership.Status) types.TransactWriteItem {
-	names := map[string]string{"#to": string(to)}
-	values := map[string]types.AttributeValue{":one": num(1)}
+	names := map[string]string{"#to": string(to), "#type": "type"}
+	values := map[string]types.AttributeValue{":one": num(1), ":type": str(countsType)}
 	expr := "ADD #to :one"
 	if from != "" && from != to {
 		names["#from"] = string(from)
 		values[":minus"] = num(-1)
 		expr += ", #from :minus"
 	}
+	expr += " SET #type = :type"
 	return types.TransactWriteItem{Update: &types.Update{
 		TableName: aws.String(table), Key: key(pipelinePK, countsSK), UpdateExpression: aws.String(expr),
 		ExpressionAttributeNames: names, ExpressionAttributeValues: values,
@@ -233,32 +236,31 @@ func (s *Store) CitiesInStatus(ctx context.Context, status membership.Status) ([
 	}
 }
 
-// QueueOnce queues a notification unless one with its id exists: reminders
-// have ids derived from their occasion, so re-running a schedule sends
-// nothing twice. It reports whether the notification was queued.
+// QueueOnce queues a notification unless one with its id was ever queued:
+// reminders have ids derived from their occasion, so re-running a schedule
+// sends nothing twice. A sent email's item is deleted after its retention,
+// but its sent record stays, and is checked too. It reports whether the
+// notification was queued.
 func (s *Store) QueueOnce(ctx context.Context, n notify.Notification, tok *auth.Token) (bool, error) {
 	w, err := notificationWrite(s.table, n)
 	if err != nil {
 		return false, err
 	}
-	put := w.item
-	if tok == nil {
-		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.Put.TableName, Item: put.Put.Item,
-			ConditionExpression: put.Put.ConditionExpression})
-		if isConditionFailed(err) {
-			return false, nil
-		}
-	} else {
+	items := []types.TransactWriteItem{w.item, {ConditionCheck: &types.ConditionCheck{
+		TableName: aws.String(s.table), Key: key(NotificationPrefix+n.ID, "SENT"),
+		ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	}}}
+	if tok != nil {
 		// The link's token exists only if its email does.
-		var tw []write
-		if tw, err = tokenWrites(s.table, *tok); err != nil {
+		tw, err := tokenWrites(s.table, *tok)
+		if err != nil {
 			return false, err
 		}
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-			TransactItems: []types.TransactWriteItem{put, tw[0].item}})
-		if failed, _ := canceledAt(err); slices.Contains(failed, 0) {
-			return false, nil
-		}
+		items = append(items, tw[0].item)
+	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if failed, _ := canceledAt(err); slices.Contains(failed, 0) || slices.Contains(failed, 1) {
+		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("queue notification: %w", err)
@@ -309,19 +311,24 @@ func progressWrites(table string, r membership.ProgressReport) ([]write, error) 
 func (s *Store) ProgressReports(ctx context.Context, cityID string) ([]membership.ProgressReport, error) {
 	// PROFILE sorts just before PROGRESS#: one query tells whether the
 	// city exists and returns its reports.
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
 		TableName: aws.String(s.table), KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :from AND :to"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(cityKey(cityID)),
 			":from": str(profileSK), ":to": str(progressSK + "~")},
 	})
-	if err != nil {
-		return nil, fmt.Errorf("query progress reports: %w", err)
+	var items []map[string]types.AttributeValue
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query progress reports: %w", err)
+		}
+		items = append(items, out.Items...)
 	}
-	if len(out.Items) == 0 || attrString(out.Items[0], "sk") != profileSK {
+	if len(items) == 0 || attrString(items[0], "sk") != profileSK {
 		return nil, failure.New(failure.NotFound, "no city %s", cityID)
 	}
-	reports := make([]membership.ProgressReport, 0, len(out.Items))
-	for _, it := range out.Items[1:] {
+	reports := make([]membership.ProgressReport, 0, len(items))
+	for _, it := range items[1:] {
 		rec, err := fromJSONText[progressRecord](attrString(it, "report"))
 		if err != nil || rec == nil {
 			return nil, fmt.Errorf("progress report %s: %w", attrString(it, "sk"), err)

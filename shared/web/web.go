@@ -9,10 +9,13 @@
 // Each page carries its small style sheet and one script inline: the script
 // is assets/common.js followed by the page's own files (scripts), in one
 // function. The Content-Security-Policy admits exactly that style sheet and
-// script by their SHA-256 hashes, and the script talks only to this origin.
+// script by their SHA-256 hashes (the console also the analytical report's
+// style sheet, for its preview), and the script talks only to this origin.
 // The pages hold nothing personal: a city's access token stays in the URL's
 // fragment, which browsers never send to a server, and the secretariat's in
-// the tab's sessionStorage.
+// the tab's sessionStorage. The one exception is the application form sent
+// without JavaScript (apply.go), answered to its sender only, never stored
+// by a cache.
 package web
 
 import (
@@ -42,11 +45,24 @@ const CacheControl = "public, max-age=300"
 var scripts = map[string][]string{
 	"home":        nil,
 	"apply":       {"apply.js"},
-	"index":       {"index-form.js"},
+	"index":       {"fees.js", "reports.js", "index-form.js"},
 	"progress":    {"progress-report.js"},
 	"invoices":    {"fees.js", "billing.js", "invoices.js"},
-	"secretariat": {"fees.js", "billing.js", "finance.js", "secretariat.js"},
+	"secretariat": {"fees.js", "billing.js", "finance.js", "reports.js", "review.js", "practices.js", "secretariat.js"},
 }
+
+// reportStyle is the SHA-256 of the analytical report's style sheet
+// (shared/report/report.css), which a report's HTML carries inline. The
+// console previews a report in a sandboxed frame of its own document
+// (srcdoc), which runs under the console's policy: the policy admits that
+// style sheet too. Package web does not import package report, which
+// links the PDF library; a test checks this hash against a report rendered.
+// A report published before report.css last changed keeps the style it was
+// archived with: its preview is plain, its documents as they were.
+const reportStyle = "'sha256-ivoClV6EL5T0N32bzwmiCss11FR+dJMcwWnbwMZRQtU='"
+
+// styles lists the style sheets a page admits besides its own.
+var styles = map[string][]string{"secretariat": {reportStyle}}
 
 // page is a page's script and its Content-Security-Policy.
 type page struct {
@@ -68,7 +84,7 @@ var (
 			}
 			b.WriteString("})();\n")
 			out[name] = page{Script: b.String(), CSP: "default-src 'none'; script-src " + hashSource(b.String()) +
-				"; style-src " + hashSource(style) +
+				"; style-src " + strings.Join(append([]string{hashSource(style)}, styles[name]...), " ") +
 				"; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"}
 		}
 		return out
@@ -132,6 +148,9 @@ type view struct {
 	// The eligibility thresholds the application form states.
 	MinPopulation int64
 	MinShare      i18n.Percentage
+	// Apply is the application form's state: its key, the values and
+	// errors of a form sent back, or the confirmation.
+	Apply *applyView
 }
 
 // Lang is the page's language: fr when asked for, en otherwise.
@@ -157,6 +176,12 @@ var messages = sync.OnceValue(func() map[i18n.Lang]map[string]string {
 })
 
 func render(w http.ResponseWriter, r *http.Request, name string) {
+	serve(w, r, name, http.StatusOK, CacheControl, nil)
+}
+
+// serve writes the page name with status and cacheControl; apply is the
+// application form's state, for its page.
+func serve(w http.ResponseWriter, r *http.Request, name string, status int, cacheControl string, apply *applyView) {
 	lang := Lang(r)
 	rules := eligibility.Default()
 	p := assembled()[name]
@@ -165,6 +190,7 @@ func render(w http.ResponseWriter, r *http.Request, name string) {
 		Page: name, Lang: lang, Other: other(lang), Messages: messages()[lang],
 		Script: template.JS(p.Script), Style: template.CSS(style),
 		MinPopulation: rules.MinPopulation, MinShare: i18n.Percentage(rules.MinDiversityShare),
+		Apply: apply,
 	})
 	if err != nil {
 		slog.ErrorContext(r.Context(), "render page", "page", name, "error", err)
@@ -174,18 +200,15 @@ func render(w http.ResponseWriter, r *http.Request, name string) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", p.CSP)
-	h.Set("Cache-Control", CacheControl)
+	h.Set("Cache-Control", cacheControl)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }
 
 // Home serves GET /: the bilingual landing page.
 func Home(w http.ResponseWriter, r *http.Request) { render(w, r, "home") }
-
-// Apply serves GET /apply: the application form.
-func Apply(w http.ResponseWriter, r *http.Request) { render(w, r, "apply") }
 
 // IndexForm serves GET /index-form: the INDEX questionnaire form, opened
 // from the emailed link /index-form?city=<cityId>&lang=<en|fr>#token=<token>.
@@ -202,6 +225,7 @@ func ProgressReport(w http.ResponseWriter, r *http.Request) { render(w, r, "prog
 func Invoices(w http.ResponseWriter, r *http.Request) { render(w, r, "invoices") }
 
 // Secretariat serves GET /secretariat: the secretariat's console (the
-// pipeline, a city's file, its steps, invoices and billing details, and the
-// finance view of a fee year), on the secretariat's token.
+// pipeline, a city's file, its steps, invoices, billing details and
+// reports, the finance view of a fee year, the draft reports to review and
+// publish, and the good-practice catalogue), on the secretariat's token.
 func Secretariat(w http.ResponseWriter, r *http.Request) { render(w, r, "secretariat") }

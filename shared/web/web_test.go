@@ -8,12 +8,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/intercultural-cities/backoffice/shared/fees"
 	"github.com/intercultural-cities/backoffice/shared/i18n"
 	"github.com/intercultural-cities/backoffice/shared/i18n/i18ntest"
+	"github.com/intercultural-cities/backoffice/shared/report"
 )
 
 var handlers = map[string]http.HandlerFunc{"/": Home, "/apply": Apply, "/index-form": IndexForm,
@@ -32,6 +34,16 @@ var (
 	anyScript    = regexp.MustCompile(`<script[^>]*>`)
 )
 
+// directive gives the sources of a directive of a Content-Security-Policy.
+func directive(csp, name string) []string {
+	for _, d := range strings.Split(csp, ";") {
+		if f := strings.Fields(d); len(f) > 0 && f[0] == name {
+			return f[1:]
+		}
+	}
+	return nil
+}
+
 func sha(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
@@ -49,8 +61,9 @@ func TestPagesInEnglishAndFrench(t *testing.T) {
 				if ct := w.Header().Get("Content-Type"); ct != "text/html; charset=utf-8" {
 					t.Errorf("Content-Type %q", ct)
 				}
-				if cc := w.Header().Get("Cache-Control"); cc != CacheControl {
-					t.Errorf("Cache-Control %q", cc)
+				// The application form carries a key of its own: no cache keeps it.
+				if cc, want := w.Header().Get("Cache-Control"), map[bool]string{true: "no-store", false: CacheControl}[path == "/apply"]; cc != want {
+					t.Errorf("Cache-Control %q, want %q", cc, want)
 				}
 				csp := w.Header().Get("Content-Security-Policy")
 				for _, d := range []string{"default-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "connect-src 'self'"} {
@@ -73,7 +86,7 @@ func TestPagesInEnglishAndFrench(t *testing.T) {
 					t.Errorf("%d script elements, want the script and its JSON messages", n)
 				}
 				styles := inlineStyle.FindAllStringSubmatch(body, -1)
-				if len(styles) != 1 || !strings.Contains(csp, "style-src "+sha(styles[0][1])+";") {
+				if len(styles) != 1 || !slices.Contains(directive(csp, "style-src"), sha(styles[0][1])) {
 					t.Errorf("%d inline styles; the CSP does not admit the page's style by its hash", len(styles))
 				}
 				if strings.Contains(body, " style=") || strings.Contains(body, " onclick=") || strings.Contains(body, " onsubmit=") {
@@ -178,8 +191,9 @@ func TestUserInputIsNeverEchoedUnescaped(t *testing.T) {
 			if strings.Contains(body, evil) || strings.Contains(body, "alert(1)") {
 				t.Errorf("%s: the page echoes the query unescaped", target)
 			}
-			// Nothing of the query but a valid language reaches the page.
-			if body != get(t, path, path).Body.String() {
+			// Nothing of the query but a valid language reaches the page
+			// (the application form's key aside, drawn for each page).
+			if withoutKey(body) != withoutKey(get(t, path, path).Body.String()) {
 				t.Errorf("%s: the page differs from the English page", target)
 			}
 			if !strings.Contains(body, `<html lang="en">`) {
@@ -187,6 +201,11 @@ func TestUserInputIsNeverEchoedUnescaped(t *testing.T) {
 			}
 		}
 	}
+}
+
+// withoutKey is a page without the application form's Idempotency-Key.
+func withoutKey(page string) string {
+	return regexp.MustCompile(`name="idempotencyKey" value="[^"]*"`).ReplaceAllString(page, "")
 }
 
 func urlEscape(s string) string {
@@ -231,6 +250,67 @@ func TestFeeWordsCoverTheAPIsValues(t *testing.T) {
 	}
 	for _, f := range fields {
 		names = append(names, "jsBill_"+f[1])
+	}
+	for _, name := range names {
+		for _, lang := range []i18n.Lang{i18n.English, i18n.French} {
+			if !lang.Has(name) {
+				t.Errorf("%s has no %s in the catalogue", name, lang)
+			}
+		}
+	}
+}
+
+// TestConsoleAdmitsTheReportsStyle renders an analytical report as the API
+// serves it and requires the console's policy, which its preview frame
+// runs under, to admit the report's one style sheet — and no other page's
+// to admit it, nor any script of the report (it has none).
+func TestConsoleAdmitsTheReportsStyle(t *testing.T) {
+	m, err := report.Build(report.SampleInput(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := report.RenderHTML(&b, m); err != nil {
+		t.Fatal(err)
+	}
+	html := b.String()
+	styles := inlineStyle.FindAllStringSubmatch(html, -1)
+	if len(styles) != 1 || anyScript.MatchString(html) || strings.Contains(html, " style=") {
+		t.Fatalf("the report has %d style sheets, scripts %v, style attributes %v: the preview's policy needs another look",
+			len(styles), anyScript.MatchString(html), strings.Contains(html, " style="))
+	}
+	want := sha(styles[0][1])
+	for path := range handlers {
+		admitted := slices.Contains(directive(get(t, path, path).Header().Get("Content-Security-Policy"), "style-src"), want)
+		if admitted != (path == "/secretariat") {
+			t.Errorf("%s admits the report's style sheet: %v (the report's style changed? update reportStyle in web.go to %s)",
+				path, admitted, want)
+		}
+	}
+}
+
+// TestReportWordsAreInBothLanguages requires every message the report and
+// catalogue scripts name — in a call or in a table of columns, buttons or
+// fields — in both languages, with the label of each practice field.
+func TestReportWordsAreInBothLanguages(t *testing.T) {
+	var names []string
+	for _, f := range []string{"assets/reports.js", "assets/review.js", "assets/practices.js"} {
+		for _, m := range regexp.MustCompile(`"(js[A-Za-z0-9_]*[A-Za-z0-9])"`).FindAllStringSubmatch(mustRead(f), -1) {
+			names = append(names, m[1])
+		}
+		// The script has the messages named "js…" only.
+		for _, m := range regexp.MustCompile(`\bt\("([A-Za-z0-9_]+)"\)`).FindAllStringSubmatch(mustRead(f), -1) {
+			if !strings.HasPrefix(m[1], "js") {
+				t.Errorf("%s asks for %s, which the script does not have: its messages are named js…", f, m[1])
+			}
+		}
+	}
+	fields := regexp.MustCompile(`\["(\w+)", "(/[\w/]+)", "\w+", (true|false)`).FindAllStringSubmatch(mustRead("assets/practices.js"), -1)
+	if len(fields) < 10 || len(names) < 60 {
+		t.Fatalf("%d practice fields, %d names found: the search is broken", len(fields), len(names))
+	}
+	for _, f := range append(fields, []string{"", "published"}) {
+		names = append(names, "jsGp_"+f[1])
 	}
 	for _, name := range names {
 		for _, lang := range []i18n.Lang{i18n.English, i18n.French} {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"runtime"
 	"slices"
@@ -43,8 +44,8 @@ func coldStarts(ctx context.Context, s *local.Stack) error {
 		return err
 	}
 	subjects := []*subject{{name: "hello", bootstrap: hello, env: []string{"AWS_LAMBDA_FUNCTION_NAME=hello"}, event: []byte(`{}`)}}
-	refs := map[string]string{"Table": s.Table, "LogLevel": "WARN", "SecretariatEmail": "secretariat@intercultural-cities.local",
-		"SenderEmail": "no-reply@intercultural-cities.local", "FormsBaseUrl": "http://127.0.0.1:3000"}
+	refs := maps.Clone(s.Refs)
+	refs["LogLevel"] = "WARN"
 	awsEnv := []string{}
 	for _, k := range []string{"AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
 		awsEnv = append(awsEnv, k+"="+os.Getenv(k))

@@ -111,7 +111,8 @@ Intercultural Cities back office - local stack
   Mail viewer      %[1]s/_local/mail   (JSON: /_local/mail.json)
   Console          %[1]s/secretariat   (sign in with the secretariat token)
   Secretariat      Authorization: Bearer %[2]s
-  Fire a schedule  curl -X POST -H 'Authorization: Bearer %[2]s' %[1]s/admin/runs/sweeper   (or .../daily)
+  Run a schedule   curl -i -X POST -H 'Authorization: Bearer %[2]s' %[1]s/admin/runs/sweeper   (or .../daily):
+                   202 and a Location; GET it (same header) until its status is succeeded or failed
   Move the clock   curl -X POST %[1]s/_local/clock -d '{"advance":"1mo"}'   (runs what falls due; buttons in the mail viewer)
   Pipeline         curl -H 'Authorization: Bearer %[2]s' %[1]s/admin/cities
   Data             %[3]s

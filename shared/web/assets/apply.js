@@ -1,6 +1,10 @@
-// The application form.
+// The application form. Without this script the browser sends the form
+// itself (POST /apply) and the server answers the page again; with it, the
+// application goes as JSON to POST /applications.
 function initApply() {
   var form = document.getElementById("apply-form");
+  // The server's confirmation of a form sent without the script.
+  if (!form) { return; }
   var status = document.getElementById("form-status");
   var result = document.getElementById("result");
   var once = new Once();
@@ -9,6 +13,9 @@ function initApply() {
   form.addEventListener("submit", async function (ev) {
     ev.preventDefault();
     clearErrors(form);
+    // The server's list of errors, from a form sent without the script.
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.remove(); }
     say(result, "");
     var checked = form.querySelector("input[name=language]:checked");
     var app = {
@@ -31,7 +38,9 @@ function initApply() {
         v.reasons.forEach(function (x) { ul.appendChild(el("li", {}, x.message)); });
         result.appendChild(ul);
       }
-      result.appendChild(el("p", {}, t("jsCityId") + " " + r.body.cityId));
+      // An id is not prose: no translation tool should touch it.
+      var ref = result.appendChild(el("p", {}, t("jsCityId") + " "));
+      ref.appendChild(el("span", { translate: "no" }, r.body.cityId));
       form.hidden = true;
       result.focus();
       return;

@@ -137,6 +137,29 @@ function generalErrors(box, list) {
   box.appendChild(ul);
 }
 
+// stacked makes table's rows stack as cards on a narrow screen (forms.css,
+// .stack; WCAG 1.4.10): each cell is labelled with its column's header, and
+// roles keep the table a table to screen readers once its parts are shown
+// as blocks. Call it again when rows are added.
+function stacked(table) {
+  var heads = table.querySelectorAll("thead th");
+  table.classList.add("stack");
+  table.setAttribute("role", "table");
+  table.querySelectorAll("thead, tbody").forEach(function (g) { g.setAttribute("role", "rowgroup"); });
+  table.querySelectorAll("tr").forEach(function (tr) {
+    tr.setAttribute("role", "row");
+    Array.prototype.forEach.call(tr.children, function (c, i) {
+      if (c.tagName === "TH") {
+        c.setAttribute("role", c.getAttribute("scope") === "row" ? "rowheader" : "columnheader");
+      } else {
+        c.setAttribute("role", "cell");
+        if (heads[i]) { c.setAttribute("data-label", heads[i].textContent); }
+      }
+    });
+  });
+  return table;
+}
+
 // cityLink reads the city and its token from the emailed link
 // (?city=<id>#token=<token>); without them it says so in box.
 function cityLink(box) {

@@ -341,7 +341,8 @@ function initFinance(auth, rejected) {
           li.appendChild(document.createTextNode(" (" + (M["jsMatch_" + key(c.match)] ? t("jsMatch_" + key(c.match)) : c.match) +
             (c.problem ? t("jsColon") + c.problem : "") + ")"));
           // The invoices it may pay, among those listed: a person picks one.
-          (c.candidates || []).forEach(function (id) {
+          (c.candidates || []).forEach(function (cand) {
+            var id = cand.invoiceId;
             var inv = shown[id];
             if (!inv) { return; }
             var b = el("button", { type: "button", "class": "small", "data-candidate": id }, fmtMsg("jsRecordAgainst", { number: inv.number }));
@@ -380,6 +381,11 @@ function initFinance(auth, rejected) {
     confirmBox.hidden = true;
     annual.querySelector("button[type=submit]").focus();
   });
+  // The run is asked for (202) and runs in the annual-invoices function:
+  // the page follows it until it is finished. A request while another run
+  // is in progress (409) follows that one. A retry of the same year reuses
+  // the Idempotency-Key, so a double click asks for one run.
+  var annualOnce = new Once();
   document.getElementById("annual-go").addEventListener("click", async function () {
     var year = Number(annual.elements.year.value);
     var go = this;
@@ -387,7 +393,14 @@ function initFinance(auth, rejected) {
     say(annualOut, t("jsSending"));
     var r;
     try {
-      r = await call("POST", "admin/runs/annual-invoices", { body: JSON.stringify({ year: year }), headers: auth() });
+      var body = JSON.stringify({ year: year });
+      r = await call("POST", "admin/runs/annual-invoices", { body: body,
+        headers: Object.assign({ "Idempotency-Key": annualOnce.keyFor(body) }, auth()) });
+      if (rejected(r)) { return; }
+      var id = r.status === 202 && r.body ? r.body.runId : r.status === 409 ? runOf(r.headers.get("Location")) : "";
+      if (!id) { say(annualOut, problemText(r), "error"); annualOut.focus(); return; }
+      if (r.status === 409) { say(annualOut, t("jsRunInProgress")); }
+      r = await follow("admin/runs/annual-invoices/" + id, r.status === 202 ? r.body : null);
     } catch (e) {
       say(annualOut, t("jsNetwork"), "error");
       return;
@@ -397,6 +410,8 @@ function initFinance(auth, rejected) {
     }
     if (rejected(r)) { return; }
     if (r.status !== 200 || !r.body) { say(annualOut, problemText(r), "error"); annualOut.focus(); return; }
+    annualOnce.forget();
+    if (r.body.status === "failed") { say(annualOut, fmtMsg("jsRunFailed", { error: r.body.error || "" }), "error"); annualOut.focus(); return; }
     var res = r.body.result || {};
     say(annualOut, fmtMsg("jsAnnualDone", { year: res.year, members: res.members, queued: res.queued, already: res.alreadyInvoiced }));
     annualOut.firstChild.id = "annual-done";
@@ -415,6 +430,23 @@ function initFinance(auth, rejected) {
     annualOut.focus();
     if (year === query.year) { load(); }
   });
+
+  // runOf is the run id at the end of a run's Location.
+  function runOf(location) { return location ? location.split("/").pop() : ""; }
+
+  // follow polls a run (GET url) until it is finished, as often as its
+  // Retry-After says, saying meanwhile whether it is queued or running; it
+  // gives the last answer: the finished run, or the problem that stopped it.
+  async function follow(url, run) {
+    for (;;) {
+      if (run) { say(annualOut, t(run.status === "running" ? "jsRunRunning" : "jsRunQueued")); }
+      var r = await call("GET", url, { headers: auth() });
+      if (r.status !== 200 || !r.body || r.body.status === "succeeded" || r.body.status === "failed") { return r; }
+      run = r.body;
+      var wait = Number(r.headers.get("Retry-After")) || 2;
+      await new Promise(function (done) { setTimeout(done, Math.min(wait, 10) * 1000); });
+    }
+  }
 
   // names replaces the ids of the cities listed in ul by their names.
   function names(ul) {

@@ -14,6 +14,8 @@ function initIndex() {
   var questions = []; // every question, in order: {q, node}
   var sent = []; // question ids of the answers last sent, by position
   var once = new Once();
+  // The city's published reports, and whether the next is being prepared.
+  var reports = initCityReports(link);
 
 
   function qid(id) { return "q-" + id.replace(/[^A-Za-z0-9_-]/g, "_"); }
@@ -195,7 +197,7 @@ function initIndex() {
       body.appendChild(tr);
     });
     table.appendChild(body);
-    box.appendChild(table);
+    box.appendChild(stacked(table));
     box.appendChild(el("p", { "class": "help" }, t("jsAverages")));
     box.hidden = false;
   }
@@ -223,6 +225,7 @@ function initIndex() {
         say(status, "");
         showResult(box, t("jsResultTitle"), r.body);
         box.focus();
+        reports();
         return;
       }
       if (r.status !== 200) { break; }

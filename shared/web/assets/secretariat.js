@@ -59,6 +59,8 @@ function initSecretariat() {
     cityBox.hidden = which !== "city";
     financeBox.hidden = which !== "finance";
     signout.hidden = which === "signin";
+    // The views of the reports and of the catalogue (review.js, practices.js).
+    document.querySelectorAll("main > section.view").forEach(function (v) { v.hidden = v.id !== which; });
     nav.hidden = which === "signin";
     nav.querySelectorAll("a").forEach(function (a) {
       if (a.getAttribute("data-view") === which) { a.setAttribute("aria-current", "page"); } else { a.removeAttribute("aria-current"); }
@@ -111,6 +113,7 @@ function initSecretariat() {
       tr.appendChild(el("td", {}, day(c.appliedAt)));
       tbody.appendChild(tr);
     });
+    stacked(tbody.parentNode);
     next = r.body.next || "";
     more.hidden = !next;
   }
@@ -183,10 +186,15 @@ function initSecretariat() {
       ol.appendChild(el("li", { "data-event": e.type }, day(e.at) + " – " + what + typed + " (" + actor(e.actor) + ")"));
     });
     document.getElementById("reports").textContent = "";
-    await Promise.all([reports(id), fees(c)]);
+    var analytical = cityReportList(document.getElementById("city-analytical"), document.getElementById("city-analytical-status"),
+      id, auth(), function () { return current === id; });
+    await Promise.all([reports(id), fees(c), analytical]);
     if (current !== id) { return; }
     cityBox.setAttribute("data-loaded", id);
-    h.focus();
+    // Focus goes to the file's heading, unless the reader has already
+    // moved on into it (a form opened while the invoices were loading).
+    var active = document.activeElement;
+    if (!active || active === document.body || !cityBox.contains(active)) { h.focus(); }
   }
 
   async function reports(id) {
@@ -322,7 +330,10 @@ function initSecretariat() {
     document.getElementById("finance-title").focus();
   }
 
+  var reportsRoute = initReview(auth, rejected, show);
+  var practicesRoute = initPractices(auth, rejected, show);
   function route() {
+    if (reportsRoute(location.hash) || practicesRoute(location.hash)) { current = null; return; }
     var m = /^#city=([a-z2-7]{26})$/.exec(location.hash);
     if (m) { openCity(m[1]); } else if (location.hash === "#finance") { finance(); } else { list(false); }
   }
