@@ -51,7 +51,7 @@ func TestContractApplyForm(t *testing.T) {
 	send(http.StatusUnprocessableEntity, form("cityName", "Rheinstadt Zwei"))
 	send(http.StatusConflict, form("idempotencyKey", "contract-form-2"))
 	send(http.StatusBadRequest, form("idempotencyKey", "contract-form-3", "cityName", "Rheinstadt Drei", "country", "Germany"))
-	send(http.StatusBadRequest, `{"cityName":"Rheinstadt"}`, "Content-Type", "application/json")
+	send(http.StatusUnsupportedMediaType, `{"cityName":"Rheinstadt"}`, "Content-Type", "application/json")
 	send(http.StatusRequestEntityTooLarge, form("contactName", strings.Repeat("x", httpapi.MaxBody)))
 	send(http.StatusForbidden, form("idempotencyKey", "contract-form-4", "cityName", "Rheinstadt Vier"), "Sec-Fetch-Site", "cross-site")
 }
