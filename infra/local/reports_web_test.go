@@ -261,9 +261,12 @@ func TestReportReviewAndPublicationInABrowser(t *testing.T) {
 	)
 	read("/secretariat?lang=fr, the city's file with its report", "Rapports analytiques", "publié le")
 
+	// The latest results load above the reports: the button is clicked
+	// once they are shown, where it stays.
 	do("the city opens its INDEX page",
 		chromedp.Navigate(s.URL+"/index-form?city="+id+"&lang=fr#token="+tok),
 		chromedp.WaitVisible(css(`#report-links li[data-report="`+rid+`"] [data-download=pdf]`)),
+		chromedp.WaitVisible(css("#latest #standings")),
 	)
 	if value(t, ctx, "is the report still being prepared", chromedp.Evaluate[bool](`!document.getElementById("report-pending").hidden`), fail) {
 		t.Error("the INDEX page still says the report is being prepared")
