@@ -52,7 +52,8 @@ func step[In any](a *API, w http.ResponseWriter, r *http.Request,
 	})
 }
 
-// record writes one change to a city, once per Idempotency-Key.
+// record writes one change to a city, once per Idempotency-Key: the key is
+// read only when the step fails.
 func (a *API) record(w http.ResponseWriter, r *http.Request, id string, body []byte,
 	do func(membership.City) (membership.Change, error),
 ) {
@@ -62,9 +63,6 @@ func (a *API) record(w http.ResponseWriter, r *http.Request, id string, body []b
 	if key := r.Header.Get("Idempotency-Key"); key != "" {
 		if err := idempotency.ValidKey(key); err != nil {
 			writeProblem(w, r, err)
-			return
-		}
-		if a.replay(w, r, scope, key, hash) {
 			return
 		}
 		now := a.Now()
@@ -92,7 +90,10 @@ func (a *API) record(w http.ResponseWriter, r *http.Request, id string, body []b
 			break
 		}
 	}
-	if errors.Is(err, idempotency.ErrRace) && a.replay(w, r, scope, rec.Key, hash) {
+	// A key answered before (a retry, a double click) makes the step fail
+	// — refused by the status it moved the city to, or by the record —
+	// and gets that answer (see answered).
+	if err != nil && rec != nil && a.replay(w, r, scope, rec.Key, hash) {
 		return
 	}
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 // Store is what the HTTP handlers need from storage.
 type Store interface {
 	Token(ctx context.Context, hash string) (auth.Token, error)
+	TokenAndCity(ctx context.Context, hash, cityID string) (auth.Token, membership.City, bool, error)
 	IdempotencyRecord(ctx context.Context, scope, key string, now time.Time) (idempotency.Record, bool, error)
 	Apply(ctx context.Context, ch membership.Change, idem *idempotency.Record) error
 	City(ctx context.Context, id string) (membership.City, []membership.Event, error)

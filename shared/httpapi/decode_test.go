@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -45,11 +46,32 @@ func TestKeysNamedTwiceAreRefusedAtAnyDepth(t *testing.T) {
 		`{"s":"a\"b","s2":"x","t":{"s":1},"s2":"y"}`:                     "/s2",
 		`{"version":"2019","answers":[{"question":"a","question":"b"}]}`: "/answers/0/question",
 	}
+	// Objects naming many keys (looked up, not compared one by one), and
+	// objects inside them, which name theirs apart.
+	many := func(n int, extra string) string {
+		var b strings.Builder
+		b.WriteString("{")
+		for i := range n {
+			fmt.Fprintf(&b, `"k%d":{"k%d":1,"x":{"y":[1]}},`, i, i)
+		}
+		return b.String() + extra + "}"
+	}
+	tests[many(40, `"k3":0`)] = "/k3"
+	tests[many(40, `"k39":0`)] = "/k39"
+	tests[many(15, `"k0":0`)] = "/k0"
+	tests[many(16, `"k0":0`)] = "/k0"
+	tests[many(17, `"k16":0`)] = "/k16"
+	tests[`{"a":`+many(30, `"in":{"b":1,"b":2}`)+`}`] = "/a/in/b"
 	for body, want := range tests {
 		err := checkJSONText([]byte(body))
 		fe := failure.As(err)
 		if fe == nil || fe.Kind != failure.Invalid || len(fe.Fields) != 1 || fe.Fields[0].Pointer != want {
-			t.Errorf("%s: %v, want a key named twice at %s", body, err, want)
+			t.Errorf("%.80s: %v, want a key named twice at %s", body, err, want)
+		}
+	}
+	for _, n := range []int{15, 16, 17, 40} {
+		if body := many(n, `"last":[`+many(20, `"k0x":1`)+`]`); checkJSONText([]byte(body)) != nil {
+			t.Errorf("%d keys, each once: %v", n, checkJSONText([]byte(body)))
 		}
 	}
 	for _, body := range []string{`{"a":1,"b":{"a":1}}`, `[{"a":1},{"a":1}]`, `{"a":{"a":{"a":1}}}`, `{"A":1,"a":2}`, `"a"`, `[]`, `{}`, `1`,

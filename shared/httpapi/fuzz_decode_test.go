@@ -40,7 +40,7 @@ var documentOperations = sync.OnceValues(func() (map[string]map[string]json.RawM
 	var doc struct {
 		Paths map[string]map[string]json.RawMessage `json:"paths"` // operations, and the path's parameters
 	}
-	err := json.Unmarshal(OpenAPI, &doc)
+	err := json.Unmarshal(OpenAPI(), &doc)
 	return doc.Paths, err
 })
 

@@ -108,6 +108,40 @@ func (a *API) cityPrincipal(r *http.Request) (string, auth.Principal, error) {
 	return id, p, p.RequireCity(id)
 }
 
+// cityToChange is cityPrincipal for a request that changes the city: the
+// token and the city are read together, in one round trip, and the city
+// is returned once the principal may act on it (as CityForUpdate reads it:
+// the change's version check catches a write in between).
+func (a *API) cityToChange(r *http.Request) (membership.City, auth.Principal, error) {
+	secret, ok := auth.BearerSecret(r.Header.Get("Authorization"))
+	if !ok {
+		return membership.City{}, auth.Principal{}, failure.New(failure.Unauthenticated, "send Authorization: Bearer <token>")
+	}
+	id, err := cityID(r)
+	if err != nil {
+		// The token is checked first, as everywhere.
+		if _, perr := a.principal(r); perr != nil {
+			err = perr
+		}
+		return membership.City{}, auth.Principal{}, err
+	}
+	tok, c, found, err := a.Store.TokenAndCity(r.Context(), auth.Hash(secret), id)
+	if err != nil {
+		return membership.City{}, auth.Principal{}, err
+	}
+	p, err := tok.Authenticate(a.Now())
+	if err != nil {
+		return membership.City{}, p, err
+	}
+	if err := p.RequireCity(id); err != nil {
+		return membership.City{}, p, err
+	}
+	if !found {
+		return membership.City{}, p, failure.New(failure.NotFound, "no city %s", id)
+	}
+	return c, p, nil
+}
+
 func draftETag(rev int64) string { return `"` + strconv.FormatInt(rev, 10) + `"` }
 
 // ifMatch reads the revision a draft write expects: 0 (create) without the
@@ -147,7 +181,10 @@ func (a *API) getDraft(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) putDraft(w http.ResponseWriter, r *http.Request) {
-	id, p, err := a.cityPrincipal(r)
+	// The city as it stands says whether it may still answer: an ended
+	// file's draft no longer changes. (A file that ends between this read
+	// and the write below leaves a draft that can never be submitted.)
+	c, p, err := a.cityToChange(r)
 	if err != nil {
 		writeProblem(w, r, err)
 		return
@@ -159,14 +196,6 @@ func (a *API) putDraft(w http.ResponseWriter, r *http.Request) {
 	}
 	var in index.Input
 	if _, err := readJSON(r, MaxIndexBody, &in); err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	// The city as it stands says whether it may still answer: an ended
-	// file's draft no longer changes. (A file that ends between this read
-	// and the write below leaves a draft that can never be submitted.)
-	c, err := a.Store.CityForUpdate(r.Context(), id)
-	if err != nil {
 		writeProblem(w, r, err)
 		return
 	}
@@ -198,12 +227,13 @@ type SubmissionAccepted struct {
 }
 
 func (a *API) createSubmission(w http.ResponseWriter, r *http.Request) {
-	id, p, err := a.cityPrincipal(r)
+	// The city as it stands says whether its status takes a submission.
+	c, p, err := a.cityToChange(r)
 	if err != nil {
 		writeProblem(w, r, err)
 		return
 	}
-	actor := p.Actor()
+	id, actor := c.ID, p.Actor()
 	body, err := readBody(r, MaxIndexBody)
 	if err != nil {
 		writeProblem(w, r, err)
@@ -229,10 +259,11 @@ func (a *API) createSubmission(w http.ResponseWriter, r *http.Request) {
 			}}, nil
 		},
 		func(rec *idempotency.Record) error {
-			_, err := a.Store.UpdateCity(r.Context(), id, rec, func(c membership.City) (membership.Change, error) {
-				return c.SubmitIndex(sub, sub.SubmittedAt, actor)
-			})
-			return err
+			ch, err := c.SubmitIndex(sub, sub.SubmittedAt, actor)
+			if err != nil {
+				return err
+			}
+			return a.Store.Apply(r.Context(), ch, rec)
 		},
 	)
 }

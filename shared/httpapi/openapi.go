@@ -1,9 +1,13 @@
 package httpapi
 
 import (
+	"bytes"
+	"compress/gzip"
 	_ "embed"
+	"io"
 	"net/http"
 	"strings"
+	"sync"
 )
 
 // The document's source is the YAML fragments under openapi/, one per area
@@ -12,17 +16,30 @@ import (
 //go:generate go run ../../infra/cmd/openapi openapi openapi.json
 //go:generate go run ../../infra/cmd/gzip openapi.json
 
-// OpenAPI is the published contract of this API (OpenAPI 3.1), bundled from
-// the fragments under openapi/ (a test keeps it their bundle).
-//
-//go:embed openapi.json
-var OpenAPI []byte
-
-// openAPIGzip is OpenAPI compressed (a test keeps them the same): a tenth of
-// the size, for the clients that accept it, as browsers do.
+// openAPIGzip is the published contract of this API (OpenAPI 3.1), bundled
+// from the fragments under openapi/ and compressed (a test keeps it their
+// bundle). Only the compressed document is in the binary — a tenth of the
+// size, in every function that serves the API — and sent as it is to the
+// clients that accept gzip, as browsers do.
 //
 //go:embed openapi.json.gz
 var openAPIGzip []byte
+
+// OpenAPI returns the document uncompressed (openapi.json), decompressed
+// once, when a client first asks for it so. The embedded document was
+// checked when generated, so one that does not decompress is a
+// programming error that the package's tests catch first: it panics.
+var OpenAPI = sync.OnceValue(func() []byte {
+	zr, err := gzip.NewReader(bytes.NewReader(openAPIGzip))
+	if err != nil {
+		panic("httpapi: the embedded OpenAPI document: " + err.Error())
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		panic("httpapi: the embedded OpenAPI document: " + err.Error())
+	}
+	return b
+})
 
 func (a *API) openAPI(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
@@ -34,7 +51,7 @@ func (a *API) openAPI(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(openAPIGzip)
 		return
 	}
-	_, _ = w.Write(OpenAPI)
+	_, _ = w.Write(OpenAPI())
 }
 
 // acceptsGzip reports whether Accept-Encoding admits gzip (RFC 9110 §12.5.3:

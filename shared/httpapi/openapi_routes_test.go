@@ -22,8 +22,8 @@ import (
 func TestContractServesItsDocumentAndPages(t *testing.T) {
 	c := newContract(t)
 	a := c.expect(http.StatusOK, http.MethodGet, "/openapi.json", "/openapi.json", "", "")
-	if !bytes.Equal(a.body, httpapi.OpenAPI) {
-		t.Errorf("GET /openapi.json: %d bytes, want the %d embedded bytes", len(a.body), len(httpapi.OpenAPI))
+	if !bytes.Equal(a.body, httpapi.OpenAPI()) {
+		t.Errorf("GET /openapi.json: %d bytes, want the %d embedded bytes", len(a.body), len(httpapi.OpenAPI()))
 	}
 	for _, path := range []string{"/", "/apply", "/index-form", "/progress-report", "/invoices", "/secretariat"} {
 		for _, q := range []string{"", "?lang=fr"} {

@@ -37,7 +37,7 @@ func loadContract(t *testing.T) *openapi3.T {
 }
 
 var contract31 = sync.OnceValues(func() (*openapi3.T, error) {
-	doc, err := openapi3.NewLoader().LoadFromData(httpapi.OpenAPI)
+	doc, err := openapi3.NewLoader().LoadFromData(httpapi.OpenAPI())
 	if err != nil {
 		return nil, fmt.Errorf("load openapi.json: %w", err)
 	}

@@ -2,7 +2,7 @@ package index
 
 import (
 	"bytes"
-	"embed"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,16 +17,6 @@ import (
 )
 
 //go:generate go run gen_definitions.go
-
-// The questionnaire versions, one YAML file each, named after the version
-// (definitions/2019.yaml holds version "2019"): the source, which people edit
-// and the tests validate.
-//
-//go:embed definitions/*.yaml
-var definitionFiles embed.FS
-
-// definitionGlob finds the definitions inside definitionFiles.
-const definitionGlob = "definitions/*.yaml"
 
 // compiled is every definition, validated, as JSON: what the functions
 // load, since decoding one version costs a quarter of parsing its YAML on a

@@ -2,6 +2,7 @@ package index
 
 import (
 	"bytes"
+	"embed"
 	"maps"
 	"reflect"
 	"slices"
@@ -9,6 +10,16 @@ import (
 	"testing"
 	"testing/fstest"
 )
+
+// The questionnaire versions, one YAML file each, named after the version
+// (definitions/2019.yaml holds version "2019"): the source, which people edit
+// and the tests validate. The functions embed their compiled JSON only.
+//
+//go:embed definitions/*.yaml
+var definitionFiles embed.FS
+
+// definitionGlob finds the definitions inside definitionFiles.
+const definitionGlob = "definitions/*.yaml"
 
 func TestEmbeddedVersionsValidate(t *testing.T) {
 	vs := Versions()

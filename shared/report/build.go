@@ -48,7 +48,7 @@ func Build(in Input) (Model, error) {
 		CityID:         in.City.ID,
 		SubmissionID:   in.Submission.ID,
 		Title:          fmt.Sprintf(w.title, in.City.Name),
-		Subtitle:       fmt.Sprintf(w.subtitle, w.count(b.citiesCompared())),
+		Subtitle:       b.subtitle(),
 		Date:           in.GeneratedAt.UTC(),
 		Version:        q.Version,
 		CitiesCompared: b.citiesCompared(),
@@ -226,6 +226,16 @@ func (b *builder) standing(kind string) (index.Standing, bool) {
 
 var groupKinds = []string{index.GroupAll, index.GroupPopulation, index.GroupForeignBorn}
 
+// alone says whether the city is the only one of its sample.
+func (b *builder) alone() bool { return b.citiesCompared() <= 1 }
+
+func (b *builder) subtitle() string {
+	if b.alone() {
+		return b.w.subtitleAlone
+	}
+	return fmt.Sprintf(b.w.subtitle, b.w.count(b.citiesCompared()))
+}
+
 // citiesCompared is the size of the whole sample.
 func (b *builder) citiesCompared() int {
 	if g, ok := b.in.Groups[index.GroupAll]; ok && g.Count > 0 {
@@ -287,9 +297,18 @@ func (b *builder) method() []string {
 	return []string{
 		fmt.Sprintf(w.method[0], w.count(questions), w.count(len(q.Areas)), q.Version),
 		fmt.Sprintf(w.method[1], w.count(core), opt, w.list(lens)),
-		fmt.Sprintf(w.method[2], w.count(b.citiesCompared()), w.bandText(pop.Group), w.bandText(fb.Group)),
+		b.comparisonMethod(pop.Group, fb.Group),
 		w.method[3],
 	}
+}
+
+// comparisonMethod says whom the city is compared with: the sample and the
+// groups of similar size and diversity it belongs to.
+func (b *builder) comparisonMethod(pop, fb index.Group) string {
+	if b.alone() {
+		return fmt.Sprintf(b.w.methodAlone, b.w.bandText(pop), b.w.bandText(fb))
+	}
+	return fmt.Sprintf(b.w.method[2], b.w.count(b.citiesCompared()), b.w.bandText(pop), b.w.bandText(fb))
 }
 
 func (b *builder) overview() CityOverview {
@@ -369,6 +388,9 @@ func (b *builder) overall(areas []AreaSection) Overall {
 
 	first := fmt.Sprintf(w.aggregate, name, w.percent(o.Aggregate), w.percent(o.NetworkAggregate),
 		w.count(b.citiesCompared()), w.percent(o.Lens), w.percent(o.NetworkLens))
+	if b.alone() {
+		first = fmt.Sprintf(w.aggregateAlone, name, w.percent(o.Aggregate), w.percent(o.Lens))
+	}
 	if o.Extended != nil {
 		first += fmt.Sprintf(w.extended, w.percent(*o.Extended))
 	}
@@ -379,7 +401,7 @@ func (b *builder) overall(areas []AreaSection) Overall {
 			ranks = append(ranks, fmt.Sprintf(w.rankPart, w.ordinal(s.Rank), w.count(s.Of), w.groupLabel(s.Group, true)))
 		}
 	}
-	if len(ranks) > 0 {
+	if len(ranks) > 0 && !b.alone() {
 		o.Paragraphs = append(o.Paragraphs, fmt.Sprintf(w.rankIntro, w.list(ranks)))
 	}
 	if n > 0 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -495,5 +496,40 @@ func TestComparableQuestionsLeaveOutWhatChanged(t *testing.T) {
 	}
 	if _, ok := common.Area("interaction"); ok {
 		t.Error("an area the earlier version lacks is compared")
+	}
+}
+
+// TestTheFirstCityIsNotComparedWithItself: the first city of a sample has
+// no other to be compared with; its report says so, in its language,
+// rather than "a comparison between 1 cities" and "1st of 1".
+func TestTheFirstCityIsNotComparedWithItself(t *testing.T) {
+	for _, tc := range []struct {
+		in                  Input
+		subtitle, noneToSay string
+		plural              []string
+	}{
+		{fixtureFirst(), "The first city of the comparison", "No other city of the sample has results", []string{" 1 cities", "of 1 "}},
+		{fixtureFrench(), "La première ville de la comparaison", "Aucune autre ville de l'échantillon", []string{" 1 villes", "sur 1 "}},
+	} {
+		in := tc.in
+		in.Groups = maps.Clone(in.Groups)
+		for k, g := range in.Groups {
+			g.Count = 1
+			in.Groups[k] = g
+		}
+		in.Submission.Standings = nil
+		m := build(t, in)
+		if m.Subtitle != tc.subtitle || m.CitiesCompared != 1 {
+			t.Errorf("%s: subtitle %q for %d cities, want %q", m.Lang, m.Subtitle, m.CitiesCompared, tc.subtitle)
+		}
+		text := strings.Join(append(append([]string{m.Subtitle}, m.Method...), m.Overall.Paragraphs...), " | ")
+		if !strings.Contains(m.Overall.Paragraphs[0], tc.noneToSay) {
+			t.Errorf("%s: the overview does not say there is no one to compare with: %s", m.Lang, m.Overall.Paragraphs[0])
+		}
+		for _, p := range tc.plural {
+			if strings.Contains(text, p) {
+				t.Errorf("%s: %q in %s", m.Lang, p, text)
+			}
+		}
 	}
 }

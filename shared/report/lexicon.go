@@ -17,8 +17,11 @@ type lexicon struct {
 	lang i18n.Lang
 
 	// Sentences Build fills in.
-	title, subtitle                             string
-	method                                      []string // fmt formats, see methodParagraphs
+	title, subtitle string
+	method          []string // fmt formats, see methodParagraphs
+	// The first city of a sample has no other to be compared with: its
+	// report says so instead of "a comparison between 1 cities".
+	subtitleAlone, methodAlone, aggregateAlone  string
 	optionalSentence                            string
 	overview                                    string
 	aggregate, extended, rankIntro, strengths   string
@@ -58,9 +61,12 @@ type lexicon struct {
 }
 
 var english = lexicon{
-	lang:     i18n.English,
-	title:    "%s: results of the Intercultural Cities INDEX",
-	subtitle: "A comparison between %s cities",
+	lang:           i18n.English,
+	title:          "%s: results of the Intercultural Cities INDEX",
+	subtitle:       "A comparison between %s cities",
+	subtitleAlone:  "The first city of the comparison",
+	methodAlone:    "The city is the first of the sample: no other city has results to compare with its own yet. Later reports compare it with all the cities of the sample, with cities of similar size (%[1]s) and with cities of similar diversity (%[2]s), as they submit theirs.",
+	aggregateAlone: "The aggregate INDEX score of %[1]s is %[2]s and its intercultural lens score %[3]s. No other city of the sample has results to compare yet.",
 	method: []string{
 		"The Intercultural Cities INDEX is the benchmarking tool of the Council of Europe's Intercultural Cities programme. It looks at a city's policies, structures and outcomes through an intercultural lens: how far the city treats diversity as a resource, promotes equal opportunities and encourages interaction between people of different backgrounds. City officials answer %[1]s questions in %[2]s policy areas (INDEX %[3]s), giving examples and references as evidence. Demographic facts are recorded but not scored.",
 		"Each answer earns points. An area's score is the points earned as a share of the most that can be earned, from 0 to 100%%. The aggregate index is the weighted mean of the %[1]s core areas.%[2]s The intercultural lens score combines the areas that look at the city's main services and spaces: %[3]s.",
@@ -143,9 +149,12 @@ var english = lexicon{
 }
 
 var french = lexicon{
-	lang:     i18n.French,
-	title:    "%s\u00a0: résultats de l'INDEX des Cités interculturelles",
-	subtitle: "Une comparaison entre %s villes",
+	lang:           i18n.French,
+	title:          "%s\u00a0: résultats de l'INDEX des Cités interculturelles",
+	subtitle:       "Une comparaison entre %s villes",
+	subtitleAlone:  "La première ville de la comparaison",
+	methodAlone:    "La ville est la première de l'échantillon\u00a0: aucune autre ville n'a encore de résultats à comparer aux siens. Les rapports suivants la comparent à l'ensemble des villes de l'échantillon, aux villes de taille comparable (%[1]s) et aux villes de diversité comparable (%[2]s), à mesure qu'elles soumettent les leurs.",
+	aggregateAlone: "L'indice agrégé de %[1]s est de %[2]s et son score selon le prisme interculturel de %[3]s. Aucune autre ville de l'échantillon n'a encore de résultats à comparer.",
 	method: []string{
 		"L'INDEX des Cités interculturelles est l'outil d'évaluation comparative du programme des Cités interculturelles du Conseil de l'Europe. Il examine les politiques, les structures et les résultats d'une ville à travers un prisme interculturel\u00a0: dans quelle mesure la ville considère la diversité comme une ressource, favorise l'égalité des chances et encourage les échanges entre personnes d'origines différentes. Les responsables de la ville répondent à %[1]s questions dans %[2]s domaines d'action (INDEX %[3]s), en donnant des exemples et des références à l'appui. Les données démographiques sont recueillies mais ne sont pas notées.",
 		"Chaque réponse rapporte des points. Le score d'un domaine est la part des points obtenus sur le maximum possible, de 0 à 100\u202f%%. L'indice agrégé est la moyenne pondérée des %[1]s domaines principaux.%[2]s Le score selon le prisme interculturel réunit les domaines qui portent sur les principaux services et espaces de la ville\u00a0: %[3]s.",

@@ -178,10 +178,11 @@ func storeCalls(now time.Time) map[string]func(context.Context, *Store) {
 		"SeedInvoices": func(ctx context.Context, s *Store) {
 			_ = s.SeedInvoices(ctx, []membership.InvoiceIssued{{Invoice: fees.Invoice{ID: "i1", CityID: "c1", FeeYear: 2027}}})
 		},
-		"Submission":  func(ctx context.Context, s *Store) { _, _ = s.Submission(ctx, "c1", "s1") },
-		"Submissions": func(ctx context.Context, s *Store) { _, _ = s.Submissions(ctx, "c1") },
-		"Token":       func(ctx context.Context, s *Store) { _, _ = s.Token(ctx, "h1") },
-		"Transaction": func(ctx context.Context, s *Store) { _, _ = s.Transaction(ctx, everyRecord(now), nil) },
+		"Submission":   func(ctx context.Context, s *Store) { _, _ = s.Submission(ctx, "c1", "s1") },
+		"Submissions":  func(ctx context.Context, s *Store) { _, _ = s.Submissions(ctx, "c1") },
+		"Token":        func(ctx context.Context, s *Store) { _, _ = s.Token(ctx, "h1") },
+		"TokenAndCity": func(ctx context.Context, s *Store) { _, _, _, _ = s.TokenAndCity(ctx, "h1", "c1") },
+		"Transaction":  func(ctx context.Context, s *Store) { _, _ = s.Transaction(ctx, everyRecord(now), nil) },
 		"UpdateCity": func(ctx context.Context, s *Store) {
 			_, _ = s.UpdateCity(ctx, "c1", nil, func(membership.City) (membership.Change, error) {
 				return membership.Change{}, nil

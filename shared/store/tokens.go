@@ -13,6 +13,7 @@ import (
 
 	"github.com/intercultural-cities/backoffice/shared/auth"
 	"github.com/intercultural-cities/backoffice/shared/failure"
+	"github.com/intercultural-cities/backoffice/shared/membership"
 )
 
 const tokenPrefix = "TOKEN#"
@@ -141,17 +142,63 @@ func (s *Store) Token(ctx context.Context, hash string) (auth.Token, error) {
 	if err != nil {
 		return auth.Token{}, fmt.Errorf("get token: %w", err)
 	}
-	if len(out.Item) == 0 {
+	return tokenFrom(hash, out.Item)
+}
+
+// tokenFrom reads a token's item: none is an unknown token.
+func tokenFrom(hash string, item map[string]types.AttributeValue) (auth.Token, error) {
+	if len(item) == 0 {
 		return auth.Token{}, failure.New(failure.Unauthenticated, "unknown token")
 	}
 	var it tokenItem
-	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
 		return auth.Token{}, fmt.Errorf("unmarshal token: %w", err)
 	}
 	return auth.Token{
 		Hash: hash, Role: auth.Role(it.Role), CityID: it.CityID, Name: it.Name,
 		IssuedAt: it.IssuedAt, ExpiresAt: it.ExpiresAt, RevokedAt: it.RevokedAt,
 	}, nil
+}
+
+// TokenAndCity reads a token and a city at once, in one round trip, for a
+// request that changes the city: the token as Token does, the city as
+// CityForUpdate does (strongly consistent), or found false when there is
+// none. The caller authenticates the token before it uses the city.
+func (s *Store) TokenAndCity(ctx context.Context, hash, cityID string) (auth.Token, membership.City, bool, error) {
+	tokenKey, cityAt := key(tokenPrefix+hash, "TOKEN"), key(cityKey(cityID), profileSK)
+	req := map[string]types.KeysAndAttributes{s.table: {
+		Keys: []map[string]types.AttributeValue{tokenKey, cityAt}, ConsistentRead: aws.Bool(true),
+	}}
+	var items []map[string]types.AttributeValue
+	// Keys DynamoDB leaves unprocessed (throttling) are asked for again.
+	for len(req) > 0 {
+		out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+		if err != nil {
+			return auth.Token{}, membership.City{}, false, fmt.Errorf("get token and city: %w", err)
+		}
+		items = append(items, out.Responses[s.table]...)
+		req = out.UnprocessedKeys
+	}
+	var tokenItem, city map[string]types.AttributeValue
+	for _, it := range items {
+		switch pk := it["pk"].(*types.AttributeValueMemberS); {
+		case pk == nil:
+		case pk.Value == tokenPrefix+hash:
+			tokenItem = it
+		case pk.Value == cityKey(cityID):
+			city = it
+		}
+	}
+	tok, err := tokenFrom(hash, tokenItem)
+	if err != nil || city == nil {
+		return tok, membership.City{}, false, err
+	}
+	var it cityItem
+	if err := attributevalue.UnmarshalMap(city, &it); err != nil {
+		return tok, membership.City{}, false, fmt.Errorf("unmarshal city: %w", err)
+	}
+	c, err := it.city()
+	return tok, c, err == nil, err
 }
 
 // RevokeToken marks a token revoked from now on.

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -64,7 +65,19 @@ var sections = []string{"roundtrips", "latency", "index", "workflow", "fees", "r
 
 func run(ctx context.Context) error {
 	only := flag.String("only", "", "comma-separated sections to run, of "+strings.Join(sections, ","))
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	want := func(name string) bool { return *only == "" || slices.Contains(strings.Split(*only, ","), name) }
 	s, err := local.Start(ctx, local.Options{Table: fmt.Sprintf("bench-%d", time.Now().UnixNano())})
 	if err != nil {

@@ -42,7 +42,7 @@ func workflowFigures(ctx context.Context, s *local.Stack, base string) error {
 	}
 	// An ending step also finds the city's live links, to end them.
 	add("DynamoDB round trips: a step with Idempotency-Key (withdrawal)", fmt.Sprint(n), "-",
-		"<= 5: token, key, city, live links, transaction", n <= 5)
+		"<= 4: token, city, live links, transaction", n <= 4)
 	n, err = measure(func() error {
 		return expect(http.MethodGet, base+"/admin/cities?status=applied&limit=50", secret, "", 200)
 	})
