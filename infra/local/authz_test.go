@@ -65,7 +65,7 @@ func expect(kind access, who string) int {
 	}
 }
 
-// TestAuthorizationMatrix sends a request to every route of httpapi.Routes
+// TestAuthorizationMatrix sends a request to every route of httpapi.AllRoutes
 // as each kind of caller and checks who gets through: public routes are
 // open, a city's routes are for that city and the secretariat, /admin is
 // for the secretariat; a missing, expired or revoked token is 401, a valid
@@ -107,7 +107,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"{version}", index.Current().Version, "{schedule}", "sweeper")
 
 	kinds := map[access]int{}
-	for _, rt := range httpapi.Routes {
+	for _, rt := range httpapi.AllRoutes() {
 		kind := classify(rt)
 		if kind == "" {
 			t.Errorf("%s %s is not classified: say in classify who may call it", rt.Method, rt.Path)
@@ -125,7 +125,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 
 	for _, p := range principals {
-		for _, rt := range httpapi.Routes {
+		for _, rt := range httpapi.AllRoutes() {
 			kind := classify(rt)
 			if kind == "" {
 				continue

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/intercultural-cities/backoffice/shared/auth"
@@ -78,66 +79,78 @@ type Route struct {
 	Method   string
 	Path     string // in API Gateway and net/http syntax: /cities/{cityId}
 	handler  func(*API, http.ResponseWriter, *http.Request)
+	page     http.HandlerFunc // a web page's, which needs nothing of the API
 }
 
-// Routes lists every route of the HTTP API. The template test checks that
-// the template declares exactly these, on these functions.
+// Routes lists every route of the HTTP API answered with JSON (and the
+// documents an invoice or a report is); PageRoutes, those answered with
+// HTML.
 var Routes = []Route{
-	{"applications", http.MethodPost, "/applications", (*API).createApplication},
-	{"applications", http.MethodPost, "/apply", (*API).applyForm},
-	{"cities", http.MethodGet, "/cities/{cityId}", (*API).getCity},
-	{"secretariat", http.MethodPost, "/admin/runs/{schedule}", (*API).runSchedule},
-	{"secretariat", http.MethodGet, "/admin/runs/{schedule}/{runId}", (*API).getRun},
-	{"secretariat", http.MethodGet, "/admin/cities", (*API).listCities},
-	{"secretariat", http.MethodGet, "/admin/cities/{cityId}/audit", (*API).audit},
-	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/intent", (*API).signIntent},
-	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/expert-visits", (*API).scheduleVisit},
-	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/expert-visits/{visitId}/held", (*API).holdVisit},
-	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/profile", (*API).issueProfile},
-	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/agreement", (*API).signAgreement},
-	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/agreement/amendments", (*API).amendAgreement},
-	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/termination", (*API).notifyTermination},
-	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/withdrawal", (*API).withdraw},
-	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/decline", (*API).decline},
-	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/tokens", (*API).reissueToken},
-	{"cities", http.MethodPost, "/cities/{cityId}/progress-reports", (*API).addProgressReport},
-	{"cities", http.MethodGet, "/cities/{cityId}/progress-reports", (*API).listProgressReports},
-	{"invoices", http.MethodGet, "/cities/{cityId}/invoices", (*API).listCityInvoices},
-	{"invoices", http.MethodGet, "/cities/{cityId}/invoices/{invoiceId}", (*API).getCityInvoice},
-	{"invoices", http.MethodPut, "/cities/{cityId}/billing", (*API).putBilling},
-	{"finance", http.MethodGet, "/admin/invoices", (*API).listInvoices},
-	{"finance", http.MethodPost, "/admin/invoices/{invoiceId}/payments", (*API).recordPayment},
-	{"finance", http.MethodPost, "/admin/invoices/{invoiceId}/credit-notes", (*API).issueCreditNote},
-	{"finance", http.MethodPost, "/admin/bank-statements", (*API).importStatement},
-	{"reports", http.MethodGet, "/cities/{cityId}/reports", (*API).listReports},
-	{"reports", http.MethodGet, "/cities/{cityId}/reports/{reportId}", (*API).getReport},
-	{"reports", http.MethodPut, "/admin/cities/{cityId}/reports/{reportId}/commentary", (*API).putCommentary},
-	{"reports", http.MethodPost, "/admin/cities/{cityId}/reports/{reportId}/publish", (*API).publishReport},
-	{"reports", http.MethodGet, "/admin/reports", (*API).listDraftReports},
-	{"reports", http.MethodGet, "/good-practices", (*API).listPublicPractices},
-	{"reports", http.MethodGet, "/admin/good-practices", (*API).listPractices},
-	{"reports", http.MethodPost, "/admin/good-practices", (*API).createPractice},
-	{"reports", http.MethodPut, "/admin/good-practices/{practiceId}", (*API).putPractice},
-	{"openapi", http.MethodGet, "/openapi.json", (*API).openAPI},
-	{"questionnaire", http.MethodGet, "/questionnaire", (*API).getQuestionnaire},
-	{"questionnaire", http.MethodGet, "/questionnaire/{version}", (*API).getQuestionnaire},
-	{"questionnaire", http.MethodGet, "/questionnaire/{version}/schema", (*API).getQuestionnaireSchema},
-	{"index", http.MethodGet, "/cities/{cityId}/index/draft", (*API).getDraft},
-	{"index", http.MethodPut, "/cities/{cityId}/index/draft", (*API).putDraft},
-	{"index", http.MethodPost, "/cities/{cityId}/index/submissions", (*API).createSubmission},
-	{"index", http.MethodGet, "/cities/{cityId}/index/submissions/{submissionId}", (*API).getSubmission},
-	{"web", http.MethodGet, "/", page(web.Home)},
-	{"web", http.MethodGet, "/apply", page(web.Apply)},
-	{"web", http.MethodGet, "/index-form", page(web.IndexForm)},
-	{"web", http.MethodGet, "/progress-report", page(web.ProgressReport)},
-	{"web", http.MethodGet, "/invoices", page(web.Invoices)},
-	{"web", http.MethodGet, "/secretariat", page(web.Secretariat)},
+	{"applications", http.MethodPost, "/applications", (*API).createApplication, nil},
+	{"cities", http.MethodGet, "/cities/{cityId}", (*API).getCity, nil},
+	{"secretariat", http.MethodPost, "/admin/runs/{schedule}", (*API).runSchedule, nil},
+	{"secretariat", http.MethodGet, "/admin/runs/{schedule}/{runId}", (*API).getRun, nil},
+	{"secretariat", http.MethodGet, "/admin/cities", (*API).listCities, nil},
+	{"secretariat", http.MethodGet, "/admin/cities/{cityId}/audit", (*API).audit, nil},
+	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/intent", (*API).signIntent, nil},
+	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/expert-visits", (*API).scheduleVisit, nil},
+	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/expert-visits/{visitId}/held", (*API).holdVisit, nil},
+	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/profile", (*API).issueProfile, nil},
+	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/agreement", (*API).signAgreement, nil},
+	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/agreement/amendments", (*API).amendAgreement, nil},
+	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/termination", (*API).notifyTermination, nil},
+	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/withdrawal", (*API).withdraw, nil},
+	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/decline", (*API).decline, nil},
+	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/tokens", (*API).reissueToken, nil},
+	{"cities", http.MethodPost, "/cities/{cityId}/progress-reports", (*API).addProgressReport, nil},
+	{"cities", http.MethodGet, "/cities/{cityId}/progress-reports", (*API).listProgressReports, nil},
+	{"invoices", http.MethodGet, "/cities/{cityId}/invoices", (*API).listCityInvoices, nil},
+	{"invoices", http.MethodGet, "/cities/{cityId}/invoices/{invoiceId}", (*API).getCityInvoice, nil},
+	{"invoices", http.MethodPut, "/cities/{cityId}/billing", (*API).putBilling, nil},
+	{"finance", http.MethodGet, "/admin/invoices", (*API).listInvoices, nil},
+	{"finance", http.MethodPost, "/admin/invoices/{invoiceId}/payments", (*API).recordPayment, nil},
+	{"finance", http.MethodPost, "/admin/invoices/{invoiceId}/credit-notes", (*API).issueCreditNote, nil},
+	{"finance", http.MethodPost, "/admin/bank-statements", (*API).importStatement, nil},
+	{"reports", http.MethodGet, "/cities/{cityId}/reports", (*API).listReports, nil},
+	{"reports", http.MethodGet, "/cities/{cityId}/reports/{reportId}", (*API).getReport, nil},
+	{"reports", http.MethodPut, "/admin/cities/{cityId}/reports/{reportId}/commentary", (*API).putCommentary, nil},
+	{"reports", http.MethodPost, "/admin/cities/{cityId}/reports/{reportId}/publish", (*API).publishReport, nil},
+	{"reports", http.MethodGet, "/admin/reports", (*API).listDraftReports, nil},
+	{"reports", http.MethodGet, "/good-practices", (*API).listPublicPractices, nil},
+	{"reports", http.MethodGet, "/admin/good-practices", (*API).listPractices, nil},
+	{"reports", http.MethodPost, "/admin/good-practices", (*API).createPractice, nil},
+	{"reports", http.MethodPut, "/admin/good-practices/{practiceId}", (*API).putPractice, nil},
+	{"openapi", http.MethodGet, "/openapi.json", (*API).openAPI, nil},
+	{"questionnaire", http.MethodGet, "/questionnaire", (*API).getQuestionnaire, nil},
+	{"questionnaire", http.MethodGet, "/questionnaire/{version}", (*API).getQuestionnaire, nil},
+	{"questionnaire", http.MethodGet, "/questionnaire/{version}/schema", (*API).getQuestionnaireSchema, nil},
+	{"index", http.MethodGet, "/cities/{cityId}/index/draft", (*API).getDraft, nil},
+	{"index", http.MethodPut, "/cities/{cityId}/index/draft", (*API).putDraft, nil},
+	{"index", http.MethodPost, "/cities/{cityId}/index/submissions", (*API).createSubmission, nil},
+	{"index", http.MethodGet, "/cities/{cityId}/index/submissions/{submissionId}", (*API).getSubmission, nil},
 }
 
-// page adapts a web form's handler, which needs nothing of the API.
-func page(h http.HandlerFunc) func(*API, http.ResponseWriter, *http.Request) {
-	return func(_ *API, w http.ResponseWriter, r *http.Request) { h(w, r) }
+// PageRoutes are the routes answered with HTML (package web's pages): the
+// web function's pages, and the application form sent without JavaScript,
+// which the applications function serves. Only the functions that serve
+// them link them (Handler's more): executing a template looks methods up
+// by name, which makes the linker keep every exported method of every
+// type in the binary — each SDK client's hundred operations. Both tables
+// are static data, which the linker leaves out of a binary that does not
+// name it.
+var PageRoutes = []Route{
+	{Function: "applications", Method: http.MethodPost, Path: "/apply", handler: (*API).applyForm},
+	{Function: "web", Method: http.MethodGet, Path: "/", page: web.Home},
+	{Function: "web", Method: http.MethodGet, Path: "/apply", page: web.Apply},
+	{Function: "web", Method: http.MethodGet, Path: "/index-form", page: web.IndexForm},
+	{Function: "web", Method: http.MethodGet, Path: "/progress-report", page: web.ProgressReport},
+	{Function: "web", Method: http.MethodGet, Path: "/invoices", page: web.Invoices},
+	{Function: "web", Method: http.MethodGet, Path: "/secretariat", page: web.Secretariat},
 }
+
+// AllRoutes lists every route: the API's and the pages'. The template test
+// checks that the template declares exactly these, on these functions.
+func AllRoutes() []Route { return slices.Concat(Routes, PageRoutes) }
 
 // Pattern is the net/http pattern of a route: API Gateway's / is the root
 // only, which net/http spells /{$} (its / matches every path).
@@ -148,11 +161,16 @@ func Pattern(method, path string) string {
 	return method + " " + path
 }
 
-// Handler serves the routes of one function, or every route for "".
-func (a *API) Handler(function string) http.Handler {
+// Handler serves the routes of Routes, and of more (PageRoutes, for the
+// functions that serve pages), of one function, or every one for "".
+func (a *API) Handler(function string, more ...Route) http.Handler {
 	mux := http.NewServeMux()
-	for _, rt := range Routes {
+	for _, rt := range slices.Concat(Routes, more) {
 		if function != "" && rt.Function != function {
+			continue
+		}
+		if rt.page != nil {
+			mux.HandleFunc(Pattern(rt.Method, rt.Path), rt.page)
 			continue
 		}
 		h := rt.handler

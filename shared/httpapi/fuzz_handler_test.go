@@ -50,9 +50,9 @@ func newFuzzStack(f *testing.F) *fuzzStack {
 	s := localtest.New(f, local.Options{})
 	fs := &fuzzStack{s: s, admin: s.AdminToken()}
 	mux := http.NewServeMux()
-	for _, rt := range httpapi.Routes {
+	for _, rt := range httpapi.AllRoutes() {
 		if api, ok := s.APIs[rt.Function]; ok {
-			mux.Handle(httpapi.Pattern(rt.Method, rt.Path), api.Handler(rt.Function))
+			mux.Handle(httpapi.Pattern(rt.Method, rt.Path), api.Handler(rt.Function, httpapi.PageRoutes...))
 		}
 	}
 	mux.Handle("/", (&httpapi.API{Now: time.Now}).Handler(""))
@@ -186,7 +186,7 @@ func (fs *fuzzStack) fuzzRoutes() []struct{ method, route, target, contentType s
 		}
 		out = append(out, struct{ method, route, target, contentType string }{method, route, target, ct})
 	}
-	for _, rt := range httpapi.Routes {
+	for _, rt := range httpapi.AllRoutes() {
 		if rt.Method == http.MethodPost || rt.Method == http.MethodPut {
 			ct := "application/json"
 			switch rt.Path {
