@@ -25,5 +25,5 @@ func main() {
 		boot.Exit(err)
 	}
 	api := httpapi.New(boot.Store(s.Table, cfg), rules)
-	lambda.Start(httpapi.LambdaHandler(api.Handler("applications", httpapi.PageRoutes...)))
+	lambda.Start(httpapi.LambdaHandler(api.Serve(httpapi.ApplicationsRoutes)))
 }

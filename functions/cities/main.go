@@ -20,5 +20,5 @@ func main() {
 		boot.Exit(err)
 	}
 	api := httpapi.New(boot.Store(s.Table, cfg), membership.Rules{})
-	lambda.Start(httpapi.LambdaHandler(api.Handler("cities")))
+	lambda.Start(httpapi.LambdaHandler(api.Serve(httpapi.CitiesRoutes)))
 }

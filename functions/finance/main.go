@@ -22,5 +22,5 @@ func main() {
 		boot.Exit(err)
 	}
 	api := httpapi.New(boot.Store(s.Table, cfg), membership.Rules{})
-	lambda.Start(httpapi.LambdaHandler(api.Handler("finance")))
+	lambda.Start(httpapi.LambdaHandler(api.Serve(httpapi.FinanceRoutes)))
 }

@@ -21,5 +21,5 @@ func main() {
 		boot.Exit(err)
 	}
 	api := httpapi.New(boot.Store(s.Table, cfg), membership.Rules{})
-	lambda.Start(httpapi.LambdaHandler(api.Handler("index")))
+	lambda.Start(httpapi.LambdaHandler(api.Serve(httpapi.IndexRoutes)))
 }

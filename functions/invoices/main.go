@@ -24,5 +24,5 @@ func main() {
 	}
 	api := httpapi.New(boot.Store(s.Table, cfg), membership.Rules{})
 	api.Documents = archive.New(cfg, s.DocumentsBucket)
-	lambda.Start(httpapi.LambdaHandler(api.Handler("invoices")))
+	lambda.Start(httpapi.LambdaHandler(api.Serve(httpapi.InvoicesRoutes)))
 }

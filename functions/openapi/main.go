@@ -4,4 +4,4 @@ package main
 
 import "github.com/intercultural-cities/backoffice/shared/httpapi"
 
-func main() { httpapi.StartStandalone("openapi") }
+func main() { httpapi.StartStandalone(httpapi.OpenAPIRoutes) }

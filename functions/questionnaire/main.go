@@ -5,4 +5,4 @@ package main
 
 import "github.com/intercultural-cities/backoffice/shared/httpapi"
 
-func main() { httpapi.StartStandalone("questionnaire") }
+func main() { httpapi.StartStandalone(httpapi.QuestionnaireRoutes) }

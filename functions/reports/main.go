@@ -28,5 +28,5 @@ func main() {
 	api := httpapi.New(st, membership.Rules{})
 	api.Documents = archive.New(cfg, s.DocumentsBucket)
 	api.Reporting = &reporting.Service{Store: st, Bands: boot.Bands(s.Bands), Now: time.Now}
-	lambda.Start(httpapi.LambdaHandler(api.Handler("reports")))
+	lambda.Start(httpapi.LambdaHandler(api.Serve(httpapi.ReportsRoutes)))
 }

@@ -32,5 +32,5 @@ func main() {
 		boot.Exit(err)
 	}
 	api := httpapi.New(st, rules)
-	lambda.Start(httpapi.LambdaHandler(api.Handler("secretariat")))
+	lambda.Start(httpapi.LambdaHandler(api.Serve(httpapi.SecretariatRoutes)))
 }

@@ -6,4 +6,4 @@ package main
 
 import "github.com/intercultural-cities/backoffice/shared/httpapi"
 
-func main() { httpapi.StartStandalone("web", httpapi.PageRoutes...) }
+func main() { httpapi.StartStandalone(httpapi.WebRoutes) }

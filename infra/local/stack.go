@@ -549,7 +549,7 @@ func (s *Stack) Handler() http.Handler {
 		if !ok {
 			continue
 		}
-		h := api.Handler(name, httpapi.PageRoutes...)
+		h := api.Handler(name)
 		for _, r := range f.Routes {
 			mux.Handle(httpapi.Pattern(r.Method, r.Path), h)
 		}

@@ -158,7 +158,7 @@ func TestHTTPSamples(t *testing.T) {
 			if !ok {
 				t.Fatalf("no expected status for the %s sample; add it to httpExpect", name)
 			}
-			h := httpapi.LambdaHandler(st.API(name).Handler(name, httpapi.PageRoutes...))
+			h := httpapi.LambdaHandler(st.API(name).Handler(name))
 			resp, err := h(context.Background(), ev)
 			if err != nil {
 				t.Fatalf("handler error: %v", err)

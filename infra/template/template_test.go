@@ -156,7 +156,7 @@ func TestFunctionsBuildForLambda(t *testing.T) {
 			t.Fatal(err)
 		}
 		if executes := bytes.Contains(b, []byte("text/template.(*state).evalCall")); executes != slices.Contains(renders, name) {
-			t.Errorf("functions/%s executes templates: %v, want %v (a route of httpapi.PageRoutes served by a function that renders nothing?)",
+			t.Errorf("functions/%s executes templates: %v, want %v (a page route in a function that renders nothing?)",
 				name, executes, slices.Contains(renders, name))
 		}
 	}

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/intercultural-cities/backoffice/shared/auth"
@@ -15,7 +14,6 @@ import (
 	"github.com/intercultural-cities/backoffice/shared/membership"
 	"github.com/intercultural-cities/backoffice/shared/practice"
 	"github.com/intercultural-cities/backoffice/shared/runs"
-	"github.com/intercultural-cities/backoffice/shared/web"
 )
 
 // Store is what the HTTP handlers need from storage.
@@ -82,76 +80,6 @@ type Route struct {
 	page     http.HandlerFunc // a web page's, which needs nothing of the API
 }
 
-// Routes lists every route of the HTTP API answered with JSON (and the
-// documents an invoice or a report is); PageRoutes, those answered with
-// HTML.
-var Routes = []Route{
-	{"applications", http.MethodPost, "/applications", (*API).createApplication, nil},
-	{"cities", http.MethodGet, "/cities/{cityId}", (*API).getCity, nil},
-	{"secretariat", http.MethodPost, "/admin/runs/{schedule}", (*API).runSchedule, nil},
-	{"secretariat", http.MethodGet, "/admin/runs/{schedule}/{runId}", (*API).getRun, nil},
-	{"secretariat", http.MethodGet, "/admin/cities", (*API).listCities, nil},
-	{"secretariat", http.MethodGet, "/admin/cities/{cityId}/audit", (*API).audit, nil},
-	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/intent", (*API).signIntent, nil},
-	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/expert-visits", (*API).scheduleVisit, nil},
-	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/expert-visits/{visitId}/held", (*API).holdVisit, nil},
-	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/profile", (*API).issueProfile, nil},
-	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/agreement", (*API).signAgreement, nil},
-	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/agreement/amendments", (*API).amendAgreement, nil},
-	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/termination", (*API).notifyTermination, nil},
-	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/withdrawal", (*API).withdraw, nil},
-	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/decline", (*API).decline, nil},
-	{"secretariat", http.MethodPost, "/admin/cities/{cityId}/tokens", (*API).reissueToken, nil},
-	{"cities", http.MethodPost, "/cities/{cityId}/progress-reports", (*API).addProgressReport, nil},
-	{"cities", http.MethodGet, "/cities/{cityId}/progress-reports", (*API).listProgressReports, nil},
-	{"invoices", http.MethodGet, "/cities/{cityId}/invoices", (*API).listCityInvoices, nil},
-	{"invoices", http.MethodGet, "/cities/{cityId}/invoices/{invoiceId}", (*API).getCityInvoice, nil},
-	{"invoices", http.MethodPut, "/cities/{cityId}/billing", (*API).putBilling, nil},
-	{"finance", http.MethodGet, "/admin/invoices", (*API).listInvoices, nil},
-	{"finance", http.MethodPost, "/admin/invoices/{invoiceId}/payments", (*API).recordPayment, nil},
-	{"finance", http.MethodPost, "/admin/invoices/{invoiceId}/credit-notes", (*API).issueCreditNote, nil},
-	{"finance", http.MethodPost, "/admin/bank-statements", (*API).importStatement, nil},
-	{"reports", http.MethodGet, "/cities/{cityId}/reports", (*API).listReports, nil},
-	{"reports", http.MethodGet, "/cities/{cityId}/reports/{reportId}", (*API).getReport, nil},
-	{"reports", http.MethodPut, "/admin/cities/{cityId}/reports/{reportId}/commentary", (*API).putCommentary, nil},
-	{"reports", http.MethodPost, "/admin/cities/{cityId}/reports/{reportId}/publish", (*API).publishReport, nil},
-	{"reports", http.MethodGet, "/admin/reports", (*API).listDraftReports, nil},
-	{"reports", http.MethodGet, "/good-practices", (*API).listPublicPractices, nil},
-	{"reports", http.MethodGet, "/admin/good-practices", (*API).listPractices, nil},
-	{"reports", http.MethodPost, "/admin/good-practices", (*API).createPractice, nil},
-	{"reports", http.MethodPut, "/admin/good-practices/{practiceId}", (*API).putPractice, nil},
-	{"openapi", http.MethodGet, "/openapi.json", (*API).openAPI, nil},
-	{"questionnaire", http.MethodGet, "/questionnaire", (*API).getQuestionnaire, nil},
-	{"questionnaire", http.MethodGet, "/questionnaire/{version}", (*API).getQuestionnaire, nil},
-	{"questionnaire", http.MethodGet, "/questionnaire/{version}/schema", (*API).getQuestionnaireSchema, nil},
-	{"index", http.MethodGet, "/cities/{cityId}/index/draft", (*API).getDraft, nil},
-	{"index", http.MethodPut, "/cities/{cityId}/index/draft", (*API).putDraft, nil},
-	{"index", http.MethodPost, "/cities/{cityId}/index/submissions", (*API).createSubmission, nil},
-	{"index", http.MethodGet, "/cities/{cityId}/index/submissions/{submissionId}", (*API).getSubmission, nil},
-}
-
-// PageRoutes are the routes answered with HTML (package web's pages): the
-// web function's pages, and the application form sent without JavaScript,
-// which the applications function serves. Only the functions that serve
-// them link them (Handler's more): executing a template looks methods up
-// by name, which makes the linker keep every exported method of every
-// type in the binary — each SDK client's hundred operations. Both tables
-// are static data, which the linker leaves out of a binary that does not
-// name it.
-var PageRoutes = []Route{
-	{Function: "applications", Method: http.MethodPost, Path: "/apply", handler: (*API).applyForm},
-	{Function: "web", Method: http.MethodGet, Path: "/", page: web.Home},
-	{Function: "web", Method: http.MethodGet, Path: "/apply", page: web.Apply},
-	{Function: "web", Method: http.MethodGet, Path: "/index-form", page: web.IndexForm},
-	{Function: "web", Method: http.MethodGet, Path: "/progress-report", page: web.ProgressReport},
-	{Function: "web", Method: http.MethodGet, Path: "/invoices", page: web.Invoices},
-	{Function: "web", Method: http.MethodGet, Path: "/secretariat", page: web.Secretariat},
-}
-
-// AllRoutes lists every route: the API's and the pages'. The template test
-// checks that the template declares exactly these, on these functions.
-func AllRoutes() []Route { return slices.Concat(Routes, PageRoutes) }
-
 // Pattern is the net/http pattern of a route: API Gateway's / is the root
 // only, which net/http spells /{$} (its / matches every path).
 func Pattern(method, path string) string {
@@ -161,14 +89,10 @@ func Pattern(method, path string) string {
 	return method + " " + path
 }
 
-// Handler serves the routes of Routes, and of more (PageRoutes, for the
-// functions that serve pages), of one function, or every one for "".
-func (a *API) Handler(function string, more ...Route) http.Handler {
+// Serve serves routes: a function's main gives its own table.
+func (a *API) Serve(routes []Route) http.Handler {
 	mux := http.NewServeMux()
-	for _, rt := range slices.Concat(Routes, more) {
-		if function != "" && rt.Function != function {
-			continue
-		}
+	for _, rt := range routes {
 		if rt.page != nil {
 			mux.HandleFunc(Pattern(rt.Method, rt.Path), rt.page)
 			continue
@@ -177,6 +101,19 @@ func (a *API) Handler(function string, more ...Route) http.Handler {
 		mux.HandleFunc(Pattern(rt.Method, rt.Path), func(w http.ResponseWriter, r *http.Request) { h(a, w, r) })
 	}
 	return withFallback(mux)
+}
+
+// Handler serves every route of one function, or of every function for ""
+// (the local stack, the tests). A function's binary uses Serve with its
+// own table: this one links them all.
+func (a *API) Handler(function string) http.Handler {
+	var routes []Route
+	for _, rt := range AllRoutes() {
+		if function == "" || rt.Function == function {
+			routes = append(routes, rt)
+		}
+	}
+	return a.Serve(routes)
 }
 
 // withFallback turns the mux's plain-text 404 and 405 into problems.

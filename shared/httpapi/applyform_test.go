@@ -227,7 +227,7 @@ func TestApplyFormRecordsOnceWithTheSameEmails(t *testing.T) {
 // refused.
 func TestApplyFormThroughAPIGateway(t *testing.T) {
 	s := localtest.New(t, local.Options{})
-	h := httpapi.LambdaHandler(s.API("applications").Handler("applications", httpapi.PageRoutes...))
+	h := httpapi.LambdaHandler(s.API("applications").Handler("applications"))
 	const domain = "a1b2c3d4e5.execute-api.eu-west-3.amazonaws.com"
 	event := func(origin, body string) events.APIGatewayV2HTTPRequest {
 		return events.APIGatewayV2HTTPRequest{

@@ -52,7 +52,7 @@ func newFuzzStack(f *testing.F) *fuzzStack {
 	mux := http.NewServeMux()
 	for _, rt := range httpapi.AllRoutes() {
 		if api, ok := s.APIs[rt.Function]; ok {
-			mux.Handle(httpapi.Pattern(rt.Method, rt.Path), api.Handler(rt.Function, httpapi.PageRoutes...))
+			mux.Handle(httpapi.Pattern(rt.Method, rt.Path), api.Handler(rt.Function))
 		}
 	}
 	mux.Handle("/", (&httpapi.API{Now: time.Now}).Handler(""))

@@ -153,7 +153,7 @@ func (w *responseWriter) response() events.APIGatewayV2HTTPResponse {
 // StartStandalone runs the routes of a function that needs no store and no
 // AWS client (the questionnaire, the contract, the forms) as a Lambda
 // function, with the JSON logger; a bad setting stops it at start-up.
-func StartStandalone(function string, more ...Route) {
+func StartStandalone(routes []Route) {
 	var s config.StandaloneSettings
 	if err := config.Load(&s); err != nil {
 		slog.Error("start-up failed", "error", err)
@@ -161,5 +161,5 @@ func StartStandalone(function string, more ...Route) {
 	}
 	config.InstallLogger(s.LogLevel())
 	api := &API{Now: time.Now}
-	lambda.Start(LambdaHandler(api.Handler(function, more...)))
+	lambda.Start(LambdaHandler(api.Serve(routes)))
 }
