@@ -526,8 +526,8 @@ func (s *Store) archived(ctx context.Context, k outbox.Key, target map[string]ty
 
 // MembersToInvoice implements membership.InvoicingStore: the cities in a
 // status with only what invoicing reads (their agreement, billing details
-// and invoiced years), in pages of up to 1 000, so the annual run reads
-// 10 000 members in a few queries.
+// and invoiced years), in DynamoDB's pages of up to 1 MB, so the annual run
+// reads 10 000 members in a few queries.
 func (s *Store) MembersToInvoice(ctx context.Context, status membership.Status) ([]membership.City, error) {
 	var out []membership.City
 	var start map[string]types.AttributeValue
@@ -537,7 +537,7 @@ func (s *Store) MembersToInvoice(ctx context.Context, status membership.Status) 
 			ExpressionAttributeValues: map[string]types.AttributeValue{":p": str(cityStatusPartition(status))},
 			ProjectionExpression:      aws.String("cityId, #status, agreement, billing, invoicedYears, #schema"),
 			ExpressionAttributeNames:  map[string]string{"#status": "status", "#schema": "schema"},
-			Limit:                     aws.Int32(1000), ExclusiveStartKey: start})
+			ExclusiveStartKey:         start})
 		if err != nil {
 			return nil, fmt.Errorf("query members: %w", err)
 		}
