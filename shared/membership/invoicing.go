@@ -34,6 +34,9 @@ type InvoicingStore interface {
 	// date is on or before dueBy.
 	OpenInvoices(ctx context.Context, dueBy fees.Date) ([]InvoiceAccount, error)
 	QueueOnce(ctx context.Context, n notify.Notification, tok *auth.Token) (bool, error)
+	// Queued reports which notifications, by id, were queued before: a
+	// read, where QueueOnce would fail a write (QueueOnce still decides).
+	Queued(ctx context.Context, ids []string) (map[string]bool, error)
 	// FlagInvoice marks an invoice for the secretariat's follow-up once.
 	FlagInvoice(ctx context.Context, invoiceID string, now time.Time) (bool, error)
 }
@@ -153,6 +156,8 @@ func (v *Invoicing) RunReminders(ctx context.Context) (ReminderResult, error) {
 	}
 	res := ReminderResult{Open: len(open)}
 	var errs []error
+	var due [][]notify.Notification
+	var ids []string
 	for _, a := range open {
 		stage, mails := FeeReminder(a, v.Rules, today, now)
 		if stage == fees.StageFlagged {
@@ -166,11 +171,30 @@ func (v *Invoicing) RunReminders(ctx context.Context) (ReminderResult, error) {
 			}
 			continue
 		}
+		if len(mails) > 0 {
+			due = append(due, mails)
+			for _, n := range mails {
+				ids = append(ids, n.ID)
+			}
+		}
+	}
+	// An invoice stays at a stage for days: the reminders earlier runs
+	// queued are read at once rather than each written again in vain. A
+	// failed read leaves QueueOnce to tell.
+	before, err := v.Store.Queued(ctx, ids)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for _, mails := range due {
 		for i, n := range mails {
-			queued, err := v.Store.QueueOnce(ctx, n, nil)
+			queued := false
+			if !before[n.ID] {
+				if queued, err = v.Store.QueueOnce(ctx, n, nil); err != nil {
+					errs = append(errs, err)
+					continue
+				}
+			}
 			switch {
-			case err != nil:
-				errs = append(errs, err)
 			case queued && i == 0:
 				res.Sent++
 			case !queued && i == 0:

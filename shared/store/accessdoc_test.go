@@ -180,6 +180,7 @@ func storeCalls(now time.Time) map[string]func(context.Context, *Store) {
 		},
 		"Submission":   func(ctx context.Context, s *Store) { _, _ = s.Submission(ctx, "c1", "s1") },
 		"Submissions":  func(ctx context.Context, s *Store) { _, _ = s.Submissions(ctx, "c1") },
+		"Queued":       func(ctx context.Context, s *Store) { _, _ = s.Queued(ctx, []string{"n1", "n2"}) },
 		"Token":        func(ctx context.Context, s *Store) { _, _ = s.Token(ctx, "h1") },
 		"TokenAndCity": func(ctx context.Context, s *Store) { _, _, _, _ = s.TokenAndCity(ctx, "h1", "c1") },
 		"Transaction":  func(ctx context.Context, s *Store) { _, _ = s.Transaction(ctx, everyRecord(now), nil) },

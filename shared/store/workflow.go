@@ -268,6 +268,35 @@ func (s *Store) QueueOnce(ctx context.Context, n notify.Notification, tok *auth.
 	return true, nil
 }
 
+// Queued reports which notifications, by id, were queued before (their
+// email waits or was sent), reading two keys of each, 50 ids a
+// BatchGetItem, eventually consistent. A run that queues many emails once
+// a day (the fee reminders) reads these first, so that an email an earlier
+// run queued costs a read, not a transaction that fails; QueueOnce still
+// makes each email once, whatever a read missed.
+func (s *Store) Queued(ctx context.Context, ids []string) (map[string]bool, error) {
+	queued := map[string]bool{}
+	var keys []map[string]types.AttributeValue
+	for _, id := range ids {
+		keys = append(keys, key(NotificationPrefix+id, "NOTIFICATION"), key(NotificationPrefix+id, "SENT"))
+	}
+	for i := 0; i < len(keys); i += 100 {
+		req := map[string]types.KeysAndAttributes{s.table: {Keys: keys[i:min(i+100, len(keys))],
+			ProjectionExpression: aws.String("pk")}}
+		for len(req) > 0 {
+			out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil {
+				return nil, fmt.Errorf("read queued notifications: %w", err)
+			}
+			for _, it := range out.Responses[s.table] {
+				queued[strings.TrimPrefix(attrString(it, "pk"), NotificationPrefix)] = true
+			}
+			req = out.UnprocessedKeys
+		}
+	}
+	return queued, nil
+}
+
 type progressItem struct {
 	PK     string `dynamodbav:"pk"`
 	SK     string `dynamodbav:"sk"`
