@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
-	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -295,36 +292,20 @@ func jsonField(t *testing.T, body []byte, name string) string {
 // clients its Lambda build links ("dynamodb", "ses").
 func linkedServices(t *testing.T, tpl *template.Template) map[string][]string {
 	t.Helper()
-	goBin, err := exec.LookPath("go")
+	deps, err := tpl.Deps()
 	if err != nil {
-		t.Fatalf("no go command on PATH: %v", err)
-	}
-	args := []string{"list", "-tags", "lambda.norpc", "-f", "{{.ImportPath}} {{join .Deps \" \"}}"}
-	for _, name := range tpl.Names() {
-		args = append(args, "./functions/"+name)
-	}
-	cmd := exec.Command(goBin, args...)
-	cmd.Dir = tpl.Dir
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
+		t.Fatal(err)
 	}
 	const prefix = "github.com/aws/aws-sdk-go-v2/service/"
 	linked := map[string][]string{}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		fields := strings.Fields(line)
-		name := path.Base(fields[0])
+	for name, pkgs := range deps {
 		linked[name] = []string{}
-		for _, dep := range fields[1:] {
+		for _, dep := range pkgs {
 			svc, ok := strings.CutPrefix(dep, prefix)
 			if ok && !strings.Contains(svc, "/") && svc != "internal" && !slices.Contains(linked[name], svc) {
 				linked[name] = append(linked[name], svc)
 			}
 		}
-	}
-	if len(linked) != len(tpl.Names()) {
-		t.Fatalf("go list printed %d packages for %d functions", len(linked), len(tpl.Names()))
 	}
 	return linked
 }

@@ -92,7 +92,7 @@ func (a *API) record(w http.ResponseWriter, r *http.Request, id string, body []b
 	}
 	// A key answered before (a retry, a double click) makes the step fail
 	// — refused by the status it moved the city to, or by the record —
-	// and gets that answer (see answered).
+	// and gets that answer (see once).
 	if err != nil && rec != nil && a.replay(w, r, scope, rec.Key, hash) {
 		return
 	}

@@ -149,15 +149,25 @@ func (s *statusOnly) WriteHeader(code int)        { s.status = code }
 
 // principal authenticates the request's bearer token.
 func (a *API) principal(r *http.Request) (auth.Principal, error) {
-	secret, ok := auth.BearerSecret(r.Header.Get("Authorization"))
-	if !ok {
-		return auth.Principal{}, failure.New(failure.Unauthenticated, "send Authorization: Bearer <token>")
+	hash, err := bearerHash(r)
+	if err != nil {
+		return auth.Principal{}, err
 	}
-	tok, err := a.Store.Token(r.Context(), auth.Hash(secret))
+	tok, err := a.Store.Token(r.Context(), hash)
 	if err != nil {
 		return auth.Principal{}, err
 	}
 	return tok.Authenticate(a.Now())
+}
+
+// bearerHash is the hash of the request's bearer token, which finds its
+// record.
+func bearerHash(r *http.Request) (string, error) {
+	secret, ok := auth.BearerSecret(r.Header.Get("Authorization"))
+	if !ok {
+		return "", failure.New(failure.Unauthenticated, "send Authorization: Bearer <token>")
+	}
+	return auth.Hash(secret), nil
 }
 
 func (a *API) maxBody() int64 {

@@ -50,7 +50,7 @@ func (a *API) createOnce(w http.ResponseWriter, r *http.Request, scope string, b
 // once runs a creating request at most once per key (none when key is
 // empty) and returns its answer. The record is written by commit in the
 // same transaction as the change; a duplicate, concurrent or later, fails
-// there or earlier and gets the first answer (see answered); a reused key
+// there or earlier and gets the first answer; a reused key
 // with another body is an Unprocessable failure.
 func (a *API) once(r *http.Request, scope, key string, body []byte,
 	plan func() (created, error), commit func(*idempotency.Record) error,
@@ -91,28 +91,22 @@ func (a *API) once(r *http.Request, scope, key string, body []byte,
 			break
 		}
 	}
-	if err != nil {
-		if s, found, lerr := a.answered(r, scope, key, hash); lerr != nil || found {
+	// The record is written in the change's own transaction, on the
+	// condition that there is none: a request whose key was answered before
+	// cannot commit again, so the key is read only when a request fails —
+	// its plan refused by what the first one changed, or its transaction by
+	// the record — and the request that succeeds, nearly every one, costs
+	// no read for its key. A stored answer wins over the failure; a key that
+	// came with another body is Unprocessable.
+	if err != nil && key != "" {
+		if s, found, lerr := a.lookup(r, scope, key, hash); lerr != nil || found {
 			return s, lerr
 		}
+	}
+	if err != nil {
 		return stored{}, err
 	}
 	return stored{Status: res.Status, Location: res.Location, ContentType: "application/json", Body: out}, nil
-}
-
-// answered looks for a key's stored answer once a request has failed. The
-// record is written in the change's own transaction, on the condition that
-// there is none: a request whose key was answered before cannot commit
-// again, so the key is read only when a request fails — its plan refused
-// by what the first one changed, or its transaction by the record — and
-// the request that succeeds, nearly every one, costs no read for its key.
-// A stored answer wins over the failure; a key that came with another body
-// is Unprocessable.
-func (a *API) answered(r *http.Request, scope, key, hash string) (stored, bool, error) {
-	if key == "" {
-		return stored{}, false, nil
-	}
-	return a.lookup(r, scope, key, hash)
 }
 
 // lookup finds the answer stored for a key: found is false when there is

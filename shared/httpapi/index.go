@@ -113,9 +113,9 @@ func (a *API) cityPrincipal(r *http.Request) (string, auth.Principal, error) {
 // is returned once the principal may act on it (as CityForUpdate reads it:
 // the change's version check catches a write in between).
 func (a *API) cityToChange(r *http.Request) (membership.City, auth.Principal, error) {
-	secret, ok := auth.BearerSecret(r.Header.Get("Authorization"))
-	if !ok {
-		return membership.City{}, auth.Principal{}, failure.New(failure.Unauthenticated, "send Authorization: Bearer <token>")
+	hash, err := bearerHash(r)
+	if err != nil {
+		return membership.City{}, auth.Principal{}, err
 	}
 	id, err := cityID(r)
 	if err != nil {
@@ -125,7 +125,7 @@ func (a *API) cityToChange(r *http.Request) (membership.City, auth.Principal, er
 		}
 		return membership.City{}, auth.Principal{}, err
 	}
-	tok, c, found, err := a.Store.TokenAndCity(r.Context(), auth.Hash(secret), id)
+	tok, c, found, err := a.Store.TokenAndCity(r.Context(), hash, id)
 	if err != nil {
 		return membership.City{}, auth.Principal{}, err
 	}

@@ -359,22 +359,12 @@ func (s *Store) CityInvoices(ctx context.Context, cityID string) ([]membership.I
 		}
 	}
 	accounts := make([]membership.InvoiceAccount, 0, len(keys))
-	for i := 0; i < len(keys); i += 100 {
-		req := map[string]types.KeysAndAttributes{s.table: {Keys: keys[i:min(i+100, len(keys))], ConsistentRead: aws.Bool(true)}}
-		for len(req) > 0 {
-			got, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
-			if err != nil {
-				return nil, fmt.Errorf("read invoices of city %s: %w", cityID, err)
-			}
-			for _, it := range got.Responses[s.table] {
-				a, err := accountOf(it)
-				if err != nil {
-					return nil, err
-				}
-				accounts = append(accounts, a)
-			}
-			req = got.UnprocessedKeys
-		}
+	if err := s.batchGet(ctx, keys, "", true, func(it map[string]types.AttributeValue) error {
+		a, err := accountOf(it)
+		accounts = append(accounts, a)
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("read invoices of city %s: %w", cityID, err)
 	}
 	slices.SortFunc(accounts, func(a, b membership.InvoiceAccount) int {
 		return strings.Compare(b.Invoice.Number, a.Invoice.Number)

@@ -394,22 +394,14 @@ func (s *Store) LatestResults(ctx context.Context, cityIDs []string) (map[string
 			keys = append(keys, key(cityKey(id), profileSK))
 		}
 	}
-	for i := 0; i < len(keys); i += 100 {
-		req := map[string]types.KeysAndAttributes{s.table: {Keys: keys[i:min(i+100, len(keys))],
-			ProjectionExpression: aws.String("cityId, latestResult")}}
-		for len(req) > 0 {
-			got, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
-			if err != nil {
-				return nil, fmt.Errorf("read latest results: %w", err)
-			}
-			for _, it := range got.Responses[s.table] {
-				res, err := fromJSONText[resultRecord](attrString(it, "latestResult"))
-				if err == nil && res != nil {
-					out[attrString(it, "cityId")] = res.result()
-				}
-			}
-			req = got.UnprocessedKeys
+	if err := s.batchGet(ctx, keys, "cityId, latestResult", false, func(it map[string]types.AttributeValue) error {
+		res, err := fromJSONText[resultRecord](attrString(it, "latestResult"))
+		if err == nil && res != nil {
+			out[attrString(it, "cityId")] = res.result()
 		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("read latest results: %w", err)
 	}
 	return out, nil
 }

@@ -113,3 +113,31 @@ func CountRoundTrips(n *atomic.Int64) func(*middleware.Stack) error {
 			}), middleware.After)
 	}
 }
+
+// batchGet reads keys by BatchGetItem, 100 a request (DynamoDB's limit),
+// asking again for the keys DynamoDB leaves unprocessed, and hands each
+// item found to each, in no particular order. projection may be empty.
+func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeValue, projection string, consistent bool,
+	each func(map[string]types.AttributeValue) error,
+) error {
+	for i := 0; i < len(keys); i += 100 {
+		ka := types.KeysAndAttributes{Keys: keys[i:min(i+100, len(keys))], ConsistentRead: aws.Bool(consistent)}
+		if projection != "" {
+			ka.ProjectionExpression = aws.String(projection)
+		}
+		req := map[string]types.KeysAndAttributes{s.table: ka}
+		for len(req) > 0 {
+			out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil {
+				return err
+			}
+			for _, it := range out.Responses[s.table] {
+				if err := each(it); err != nil {
+					return err
+				}
+			}
+			req = out.UnprocessedKeys
+		}
+	}
+	return nil
+}

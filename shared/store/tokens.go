@@ -165,29 +165,17 @@ func tokenFrom(hash string, item map[string]types.AttributeValue) (auth.Token, e
 // CityForUpdate does (strongly consistent), or found false when there is
 // none. The caller authenticates the token before it uses the city.
 func (s *Store) TokenAndCity(ctx context.Context, hash, cityID string) (auth.Token, membership.City, bool, error) {
-	tokenKey, cityAt := key(tokenPrefix+hash, "TOKEN"), key(cityKey(cityID), profileSK)
-	req := map[string]types.KeysAndAttributes{s.table: {
-		Keys: []map[string]types.AttributeValue{tokenKey, cityAt}, ConsistentRead: aws.Bool(true),
-	}}
-	var items []map[string]types.AttributeValue
-	// Keys DynamoDB leaves unprocessed (throttling) are asked for again.
-	for len(req) > 0 {
-		out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
-		if err != nil {
-			return auth.Token{}, membership.City{}, false, fmt.Errorf("get token and city: %w", err)
-		}
-		items = append(items, out.Responses[s.table]...)
-		req = out.UnprocessedKeys
-	}
 	var tokenItem, city map[string]types.AttributeValue
-	for _, it := range items {
-		switch pk := it["pk"].(*types.AttributeValueMemberS); {
-		case pk == nil:
-		case pk.Value == tokenPrefix+hash:
+	keys := []map[string]types.AttributeValue{key(tokenPrefix+hash, "TOKEN"), key(cityKey(cityID), profileSK)}
+	if err := s.batchGet(ctx, keys, "", true, func(it map[string]types.AttributeValue) error {
+		if attrString(it, "pk") == tokenPrefix+hash {
 			tokenItem = it
-		case pk.Value == cityKey(cityID):
+		} else {
 			city = it
 		}
+		return nil
+	}); err != nil {
+		return auth.Token{}, membership.City{}, false, fmt.Errorf("get token and city: %w", err)
 	}
 	tok, err := tokenFrom(hash, tokenItem)
 	if err != nil || city == nil {

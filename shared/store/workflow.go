@@ -280,19 +280,11 @@ func (s *Store) Queued(ctx context.Context, ids []string) (map[string]bool, erro
 	for _, id := range ids {
 		keys = append(keys, key(NotificationPrefix+id, "NOTIFICATION"), key(NotificationPrefix+id, "SENT"))
 	}
-	for i := 0; i < len(keys); i += 100 {
-		req := map[string]types.KeysAndAttributes{s.table: {Keys: keys[i:min(i+100, len(keys))],
-			ProjectionExpression: aws.String("pk")}}
-		for len(req) > 0 {
-			out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
-			if err != nil {
-				return nil, fmt.Errorf("read queued notifications: %w", err)
-			}
-			for _, it := range out.Responses[s.table] {
-				queued[strings.TrimPrefix(attrString(it, "pk"), NotificationPrefix)] = true
-			}
-			req = out.UnprocessedKeys
-		}
+	if err := s.batchGet(ctx, keys, "pk", false, func(it map[string]types.AttributeValue) error {
+		queued[strings.TrimPrefix(attrString(it, "pk"), NotificationPrefix)] = true
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("read queued notifications: %w", err)
 	}
 	return queued, nil
 }
